@@ -1,0 +1,110 @@
+# tokenguard build. `make` builds every program, `make test` builds and
+# runs every test, `make SAN=1 test` does so under ASan and UBSan,
+# `make bench` measures speed, `make lint` runs the checks,
+# `make install PREFIX=/usr/local DESTDIR=` installs.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+DESTDIR ?=
+PKG_CONFIG ?= pkg-config
+CC ?= cc
+
+CFLAGS ?= -O2 -g
+LDFLAGS ?=
+
+PKGS := libgit2 libpcre2-8 libcurl libcrypto zlib jansson
+DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+DEP_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+CMOCKA_CFLAGS := $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+
+WARN := -std=c11 -Wall -Wextra -Wpedantic -Werror -Wshadow \
+    -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla \
+    -Wno-overlength-strings
+override CFLAGS += $(WARN) -D_GNU_SOURCE -pthread -Icommon $(DEP_CFLAGS)
+override LDFLAGS += -pthread
+
+ifeq ($(SAN),1)
+BUILD ?= build/san
+override CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer \
+    -fno-sanitize-recover=all
+override LDFLAGS += -fsanitize=address,undefined
+else
+BUILD ?= build/release
+endif
+
+COMMON_SRC := $(sort $(wildcard common/*.c))
+COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
+LIB := $(BUILD)/libtokenguard.a
+
+CLI_SRC := $(sort $(wildcard cli/*.c))
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
+
+PROGRAMS := $(BUILD)/tokenguard
+TEST_HELPERS := $(BUILD)/tests/tokgen
+
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+UNIT_SUPPORT := $(filter-out $(UNIT_SRC),$(sort $(wildcard tests/unit/*.c)))
+
+.PHONY: all test unit integration bench lint format install uninstall \
+    clean programs
+all: programs
+programs: $(PROGRAMS)
+
+$(BUILD)/%.o: %.c $(wildcard common/*.h) | $(BUILD)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD):
+	@mkdir -p $@
+
+$(LIB): $(COMMON_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/tokenguard: $(CLI_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(DEP_LIBS)
+
+$(BUILD)/tests/tokgen: tests/tokgen.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(DEP_LIBS)
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(UNIT_SUPPORT) \
+    $(wildcard tests/unit/*.h) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(CMOCKA_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< \
+	    $(UNIT_SUPPORT) $(LIB) $(CMOCKA_LIBS) $(DEP_LIBS)
+
+# Every unit test binary, then every integration scenario; one summary.
+test: programs $(TEST_HELPERS) $(UNIT_BIN)
+	@BUILD=$(BUILD) sh tests/run.sh $(UNIT_BIN)
+
+unit: $(UNIT_BIN)
+	@BUILD=$(BUILD) sh tests/run.sh --unit-only $(UNIT_BIN)
+
+integration: programs $(TEST_HELPERS)
+	@BUILD=$(BUILD) sh tests/run.sh --integration-only
+
+bench: programs $(TEST_HELPERS)
+	@BUILD=$(BUILD) sh tests/bench/run.sh
+
+LINT_SRC := $(COMMON_SRC) $(CLI_SRC)
+lint:
+	sh tests/lint.sh $(LINT_SRC)
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+	    --inline-suppr --std=c11 -D_GNU_SOURCE -Icommon $(LINT_SRC)
+	clang-tidy --quiet $(LINT_SRC) -- $(filter-out -Werror,$(CFLAGS))
+
+format:
+	clang-format --dry-run $(LINT_SRC) $(wildcard common/*.h)
+
+install: programs
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 0755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/
+
+uninstall:
+	rm -f $(PROGRAMS:$(BUILD)/%=$(DESTDIR)$(BINDIR)/%)
+
+clean:
+	rm -rf build

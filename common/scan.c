@@ -1,0 +1,2109 @@
+/*
+ * scan: the detection engine of RULES.md.
+ *
+ * One pass over the bytes finds anchors (npm, _auth, _pass, gh?_, BEGIN,
+ * ://, bnBtX, Secret) with a vectorised pair filter; only the places it
+ * finds are looked at further, so clean text runs at memory speed. Each
+ * anchor has a handler: checksummed tokens, credential keys and their
+ * values, private keys, URL credentials, base64 tokens, and Kubernetes
+ * Secret data maps. Work per line is capped; token checks are not.
+ */
+#include "scan.h"
+
+#include <assert.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <immintrin.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "b64.h"
+#include "token.h"
+#include "value.h"
+
+/* Evaluations other than token checks allowed on one line. */
+#define LINE_EVAL_MAX 1000
+/* Longest identifier looked at around an anchor. */
+#define KEY_MAX 256
+/* Longest value judged. */
+#define VALUE_MAX 8192
+/* Longest base64 run decoded. */
+#define DECODE_MAX (1u << 20)
+/* Decoded text is scanned again at most this deep. */
+#define DEPTH_MAX 2
+/* NUL in this many leading bytes: binary. */
+#define BINARY_PROBE 8192
+/* How far back a parent key or a document start is looked for. */
+#define LOOKBACK_MAX 16384
+/* Lines after `- name: NPM_TOKEN` searched for its value. */
+#define NAMEVALUE_LINES 3
+/* Lines of a Terraform variable block searched for its default. */
+#define HCL_LINES 20
+/* Private key bodies are read this far at most. */
+#define PEM_MAX 65536
+/* Value spans remembered per line to report a value once. */
+#define CLAIMS_MAX 32
+/* Secret data values remembered as already judged. */
+#define DONE_MAX 4096
+/* PCRE2 limits for user rules, and the longest line they see. */
+#define USER_MATCH_LIMIT 1000000
+#define USER_DEPTH_LIMIT 10000
+#define USER_LINE_MAX (1u << 20)
+
+enum rule {
+	R_NPM_TOKEN,
+	R_GITHUB_TOKEN,
+	R_LEGACY,
+	R_NPMRC_AUTH,
+	R_NPMRC_PASSWORD,
+	R_NPMRC_AUTHTOKEN,
+	R_YARN_TOKEN,
+	R_YARN_IDENT,
+	R_PRIVATE_KEY,
+	R_URL,
+	R_ENV,
+	R_BUNFIG,
+	R_COUNT
+};
+
+static const struct scan_rule_info BUILTIN[R_COUNT] = {
+	[R_NPM_TOKEN] = { "npm-token",
+	    "npm access token: revoke it (npm token revoke) and publish "
+	    "with a short-lived granular token or trusted publishing",
+	    false },
+	[R_GITHUB_TOKEN] = { "github-token",
+	    "GitHub token (GitHub Packages credential): revoke it in "
+	    "GitHub settings and use the workflow's GITHUB_TOKEN", false },
+	[R_LEGACY] = { "npm-legacy-token",
+	    "legacy npm token (UUID) in a credential slot: revoke it "
+	    "(npm token revoke) and read the token from the environment",
+	    false },
+	[R_NPMRC_AUTH] = { "npmrc-auth",
+	    "_auth holds base64 user:password: change the password and "
+	    "use a token from the environment (${NPM_TOKEN})", false },
+	[R_NPMRC_PASSWORD] = { "npmrc-password",
+	    "_password holds a base64 password: change it and read it "
+	    "from the environment", false },
+	[R_NPMRC_AUTHTOKEN] = { "npmrc-authtoken",
+	    "_authToken with a literal value: revoke the token and write "
+	    "_authToken=${NPM_TOKEN} instead", false },
+	[R_YARN_TOKEN] = { "yarn-auth-token",
+	    "npmAuthToken with a literal value: revoke the token and use "
+	    "npmAuthToken: \"${NPM_TOKEN}\"", false },
+	[R_YARN_IDENT] = { "yarn-auth-ident",
+	    "npmAuthIdent with literal credentials: change the password "
+	    "and use a token from the environment", false },
+	[R_PRIVATE_KEY] = { "private-key",
+	    "private key: rotate the key pair and keep the key out of "
+	    "files that are committed or built", false },
+	[R_URL] = { "url-credentials",
+	    "password in a registry URL: rotate it and configure registry "
+	    "auth through the environment", false },
+	[R_ENV] = { "env-npm-token",
+	    "npm credential variable with a literal value: revoke the "
+	    "token and inject it from a CI secret", false },
+	[R_BUNFIG] = { "bunfig-token",
+	    "token or password in bunfig.toml [install]: revoke it and "
+	    "use \"$NPM_TOKEN\" instead", false },
+};
+
+enum key_kind {
+	K_NONE,
+	K_AUTHTOKEN,
+	K_AUTH,
+	K_PASSWORD,
+	K_YARN_TOKEN,
+	K_YARN_IDENT,
+	K_ENV,
+	K_NPMRC_BLOB,
+	K_BUNFIG,
+};
+
+struct user_rule_c {
+	pcre2_code *code;
+	char **keywords;
+	size_t nkeywords;
+};
+
+struct scanner {
+	bool checksum;
+	bool inline_allow;
+	bool avx2;
+	uint64_t max_file_size;
+	char **allow;		/* sorted */
+	size_t nallow;
+	struct scan_rule_info *info;
+	size_t ninfo;
+	struct user_rule_c *urules;
+	size_t nurules;
+	pcre2_match_context *mctx;
+};
+
+/* The line being looked at, [ls, le), and what was done on it. */
+struct line {
+	bool have;
+	size_t ls, le;
+	size_t evals;
+	bool capped;
+	int marker;		/* tokenguard:allow on it: -1 unknown */
+	size_t key_end;
+	size_t claim_s[CLAIMS_MAX], claim_e[CLAIMS_MAX];
+	size_t nclaims;
+};
+
+/* The state of one scanner_scan() call, or of a decoded rescan in it. */
+struct ctx {
+	const struct scanner *s;
+	struct ctx *parent;	/* decoded text: findings go to the parent */
+	size_t parent_pos;	/* where, in the parent */
+	size_t found;		/* findings emitted through this context */
+	const char *buf;
+	size_t len;
+	size_t start;		/* after a BOM */
+	bool text;		/* every rule, else section 1 only */
+	int depth;
+	unsigned flags;
+	const struct scan_origin *origin;
+	finding_fn *fn;
+	void *payload;
+	struct scan_stats *st;
+	int rc;			/* non-zero: stop */
+	struct err *e;
+
+	/* line numbering, advanced lazily */
+	size_t cnt_pos;
+	size_t cnt_line;
+
+	struct line ln;		/* the current line */
+
+	/* Secret data values already judged, ahead of the scan */
+	size_t (*done)[2];
+	size_t ndone;
+
+	pcre2_match_data *md;
+};
+
+static size_t dispatch(struct ctx *c, size_t p);
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static bool
+is_ident_char(unsigned char c)
+{
+	return token_is_base62(c) || c == '_';
+}
+
+static bool
+is_space(unsigned char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static unsigned char
+lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
+static bool
+at(const struct ctx *c, size_t p, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	return p + n <= c->len && memcmp(c->buf + p, lit, n) == 0;
+}
+
+static bool
+at_ci(const struct ctx *c, size_t p, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	return p + n <= c->len && strncasecmp(c->buf + p, lit, n) == 0;
+}
+
+static const char *
+base_name(const char *path)
+{
+	const char *slash;
+
+	if (path == NULL)
+		return "";
+	slash = strrchr(path, '/');
+	return slash != NULL ? slash + 1 : path;
+}
+
+/* Files that get every rule even when they hold a NUL (RULES.md 6). */
+static bool
+always_text(const char *path)
+{
+	const char *b = base_name(path);
+	size_t n = strlen(b);
+
+	if (strcmp(b, ".npmrc") == 0 || strncmp(b, ".yarnrc", 7) == 0 ||
+	    strncmp(b, ".env", 4) == 0)
+		return true;
+	return n >= 8 && strcmp(b + n - 8, ".tfstate") == 0;
+}
+
+static bool
+is_bunfig(const char *path)
+{
+	const char *b = base_name(path);
+
+	return strcmp(b, "bunfig.toml") == 0 || strcmp(b, ".bunfig.toml") == 0;
+}
+
+/*
+ * Printable text, as decoded base64 must be to be scanned as text: valid
+ * UTF-8 without control characters other than tab, CR and LF.
+ */
+static bool
+is_text(const unsigned char *p, size_t n)
+{
+	size_t i = 0;
+
+	if (n == 0)
+		return false;
+	while (i < n) {
+		unsigned char ch = p[i];
+		size_t more;
+
+		if (ch < 0x80) {
+			if ((ch < 0x20 && ch != '\n' && ch != '\r' &&
+			    ch != '\t') || ch == 0x7f)
+				return false;
+			i++;
+			continue;
+		}
+		if (ch >= 0xc2 && ch <= 0xdf)
+			more = 1;
+		else if (ch >= 0xe0 && ch <= 0xef)
+			more = 2;
+		else if (ch >= 0xf0 && ch <= 0xf4)
+			more = 3;
+		else
+			return false;
+		if (i + more >= n)
+			return false;
+		for (size_t k = 1; k <= more; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				return false;
+		}
+		i += more + 1;
+	}
+	return true;
+}
+
+/* ---- the anchor filter ------------------------------------------------ */
+
+/*
+ * A candidate is a place where one of these starts, compared with ASCII
+ * letters folded to lower case (which maps '_' to 0x7f): "npm", "_au",
+ * "_pas", "gh?_", "-beg", "://", "bnbt", "secr". The handlers check the
+ * exact bytes.
+ */
+static bool
+candidate_at(const unsigned char *b, size_t i, size_t len)
+{
+	unsigned char c0, c1, c2, c3;
+
+	if (i + 3 > len)
+		return false;
+	c0 = b[i] | 0x20;
+	c1 = b[i + 1] | 0x20;
+	c2 = b[i + 2] | 0x20;
+	c3 = i + 3 < len ? b[i + 3] | 0x20 : 0;
+	switch (c0) {
+	case 'n':
+		return c1 == 'p' && c2 == 'm';
+	case 0x7f:
+		return (c1 == 'a' && c2 == 'u') || (c1 == 'p' && c2 == 'a' &&
+		    c3 == 's');
+	case 'g':
+		return c1 == 'h' && c3 == 0x7f;
+	case '-':
+		return c1 == 'b' && c2 == 'e' && c3 == 'g';
+	case ':':
+		return c1 == '/' && c2 == '/';
+	case 'b':
+		return c1 == 'n' && c2 == 'b' && c3 == 't';
+	case 's':
+		return c1 == 'e' && c2 == 'c' && c3 == 'r';
+	default:
+		return false;
+	}
+}
+
+#define EQ(v, ch) _mm256_cmpeq_epi8((v), _mm256_set1_epi8((char)(ch)))
+#define AND(a, b) _mm256_and_si256((a), (b))
+#define OR(a, b) _mm256_or_si256((a), (b))
+
+__attribute__((target("avx2"))) static size_t
+next_candidate_avx2(const unsigned char *b, size_t i, size_t len)
+{
+	const __m256i fold = _mm256_set1_epi8(0x20);
+
+	while (i + 35 < len) {
+		__m256i v0 = OR(_mm256_loadu_si256((const __m256i *)(b + i)),
+		    fold);
+		__m256i v1 = OR(_mm256_loadu_si256(
+		    (const __m256i *)(b + i + 1)), fold);
+		__m256i v2 = OR(_mm256_loadu_si256(
+		    (const __m256i *)(b + i + 2)), fold);
+		__m256i v3 = OR(_mm256_loadu_si256(
+		    (const __m256i *)(b + i + 3)), fold);
+		__m256i us0 = EQ(v0, 0x7f), us3 = EQ(v3, 0x7f);
+		__m256i p1 = EQ(v1, 'p');
+		__m256i m;
+		unsigned mask;
+
+		m = AND(AND(EQ(v0, 'n'), p1), EQ(v2, 'm'));
+		m = OR(m, AND(us0, OR(AND(EQ(v1, 'a'), EQ(v2, 'u')),
+		    AND(AND(p1, EQ(v2, 'a')), EQ(v3, 's')))));
+		m = OR(m, AND(AND(EQ(v0, 'g'), EQ(v1, 'h')), us3));
+		m = OR(m, AND(AND(EQ(v0, '-'), EQ(v1, 'b')),
+		    AND(EQ(v2, 'e'), EQ(v3, 'g'))));
+		m = OR(m, AND(AND(EQ(v0, ':'), EQ(v1, '/')), EQ(v2, '/')));
+		m = OR(m, AND(AND(EQ(v0, 'b'), EQ(v1, 'n')),
+		    AND(EQ(v2, 'b'), EQ(v3, 't'))));
+		m = OR(m, AND(AND(EQ(v0, 's'), EQ(v1, 'e')),
+		    AND(EQ(v2, 'c'), EQ(v3, 'r'))));
+		mask = (unsigned)_mm256_movemask_epi8(m);
+		if (mask != 0)
+			return i + (size_t)__builtin_ctz(mask);
+		i += 32;
+	}
+	for (; i < len; i++) {
+		if (candidate_at(b, i, len))
+			return i;
+	}
+	return len;
+}
+
+static size_t
+next_candidate_scalar(const unsigned char *b, size_t i, size_t len)
+{
+	for (; i < len; i++) {
+		if (candidate_at(b, i, len))
+			return i;
+	}
+	return len;
+}
+
+static size_t
+next_candidate(const struct ctx *c, size_t i)
+{
+	const unsigned char *b = (const unsigned char *)c->buf;
+
+	if (c->s->avx2)
+		return next_candidate_avx2(b, i, c->len);
+	return next_candidate_scalar(b, i, c->len);
+}
+
+__attribute__((target("avx2"))) static size_t
+count_newlines_avx2(const unsigned char *b, size_t n)
+{
+	const __m256i nl = _mm256_set1_epi8('\n');
+	size_t count = 0, i = 0;
+
+	for (; i + 32 <= n; i += 32) {
+		__m256i v = _mm256_loadu_si256((const __m256i *)(b + i));
+
+		count += (size_t)__builtin_popcount(
+		    (unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, nl)));
+	}
+	for (; i < n; i++)
+		count += b[i] == '\n';
+	return count;
+}
+
+static size_t
+count_newlines(const struct ctx *c, size_t from, size_t to)
+{
+	const unsigned char *b = (const unsigned char *)c->buf + from;
+	size_t count = 0;
+
+	if (c->s->avx2)
+		return count_newlines_avx2(b, to - from);
+	for (size_t i = 0; i < to - from; i++)
+		count += b[i] == '\n';
+	return count;
+}
+
+/* ---- lines ------------------------------------------------------------ */
+
+static size_t
+line_start_before(const struct ctx *c, size_t lo, size_t p)
+{
+	const char *nl;
+
+	if (p <= lo)
+		return lo;
+	nl = memrchr(c->buf + lo, '\n', p - lo);
+	return nl != NULL ? (size_t)(nl - c->buf) + 1 : lo;
+}
+
+static size_t
+line_end_from(const struct ctx *c, size_t p)
+{
+	const char *nl = memchr(c->buf + p, '\n', c->len - p);
+
+	return nl != NULL ? (size_t)(nl - c->buf) : c->len;
+}
+
+/* Makes [ls, le) the line holding p; resets the per-line state. */
+static void
+line_enter(struct ctx *c, size_t p)
+{
+	size_t lo;
+
+	if (c->ln.have && p >= c->ln.ls && p <= c->ln.le)
+		return;
+	lo = c->ln.have && p > c->ln.le ? c->ln.le : c->start;
+	c->ln.ls = line_start_before(c, lo, p);
+	c->ln.le = line_end_from(c, p);
+	c->ln.have = true;
+	c->ln.evals = 0;
+	c->ln.capped = false;
+	c->ln.marker = -1;
+	c->ln.key_end = 0;
+	c->ln.nclaims = 0;
+}
+
+/* The content end of the line: without a trailing '\r'. */
+static size_t
+line_content_end(const struct ctx *c)
+{
+	return c->ln.le > c->ln.ls && c->buf[c->ln.le - 1] == '\r' ? c->ln.le - 1 : c->ln.le;
+}
+
+/* Counts one evaluation on the current line; false past the cap. */
+static bool
+line_budget(struct ctx *c)
+{
+	if (c->ln.evals < LINE_EVAL_MAX) {
+		c->ln.evals++;
+		return true;
+	}
+	if (!c->ln.capped) {
+		c->ln.capped = true;
+		if (c->st != NULL)
+			c->st->lines_capped++;
+	}
+	return false;
+}
+
+static size_t
+line_number(struct ctx *c, size_t pos)
+{
+	if (pos >= c->cnt_pos) {
+		c->cnt_line += count_newlines(c, c->cnt_pos, pos);
+	} else {
+		c->cnt_line -= count_newlines(c, pos, c->cnt_pos);
+	}
+	c->cnt_pos = pos;
+	return c->cnt_line;
+}
+
+static bool
+claimed(const struct ctx *c, size_t s, size_t e)
+{
+	for (size_t i = 0; i < c->ln.nclaims; i++) {
+		if (s < c->ln.claim_e[i] && c->ln.claim_s[i] < e)
+			return true;
+	}
+	return false;
+}
+
+static void
+claim(struct ctx *c, size_t s, size_t e)
+{
+	if (c->ln.nclaims < CLAIMS_MAX) {
+		c->ln.claim_s[c->ln.nclaims] = s;
+		c->ln.claim_e[c->ln.nclaims] = e;
+		c->ln.nclaims++;
+	}
+}
+
+/* True when [s, e) overlaps a Secret data value judged already. */
+static bool
+is_done(const struct ctx *c, size_t s, size_t e)
+{
+	for (size_t i = 0; i < c->ndone; i++) {
+		if (s < c->done[i][1] && c->done[i][0] < e)
+			return true;
+	}
+	return false;
+}
+
+/* ---- findings ---------------------------------------------------------- */
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool
+allowlisted(const struct scanner *s, const char *fp)
+{
+	const char *key = fp;
+
+	return s->nallow > 0 && bsearch(&key, s->allow, s->nallow,
+	    sizeof(*s->allow), cmp_str) != NULL;
+}
+
+static bool
+line_has_marker(struct ctx *c, size_t ls, size_t le)
+{
+	return memmem(c->buf + ls, le - ls, "tokenguard:allow", 16) != NULL;
+}
+
+/*
+ * Reports value[0..vn) under rule at pos. Decoded text reports through
+ * its parent, at the place of the encoded value.
+ */
+static void
+emit(struct ctx *c, size_t pos, const struct scan_rule_info *rule,
+    const char *value, size_t vn)
+{
+	struct finding f;
+	size_t ls, le;
+	int rc;
+
+	if (c->rc != 0)
+		return;
+	c->found++;
+	if (c->parent != NULL) {
+		emit(c->parent, c->parent_pos, rule, value, vn);
+		c->rc = c->parent->rc;
+		return;
+	}
+	memset(&f, 0, sizeof(f));
+	if (finding_fingerprint(f.fingerprint, value, vn, c->e) != 0) {
+		c->rc = -1;
+		return;
+	}
+	if (allowlisted(c->s, f.fingerprint)) {
+		if (c->st != NULL)
+			c->st->allowed++;
+		return;
+	}
+	if (c->ln.have && pos >= c->ln.ls && pos <= c->ln.le) {
+		ls = c->ln.ls;
+		le = c->ln.le;
+		if (c->ln.marker < 0)
+			c->ln.marker = line_has_marker(c, ls, le);
+		f.allowed_inline = c->ln.marker == 1;
+	} else {
+		ls = line_start_before(c, c->start, pos);
+		le = line_end_from(c, pos);
+		f.allowed_inline = line_has_marker(c, ls, le);
+	}
+	if (!c->s->inline_allow)
+		f.allowed_inline = false;
+	if (f.allowed_inline && (c->flags & SCAN_REPORT_ALLOWED) == 0) {
+		if (c->st != NULL)
+			c->st->allowed++;
+		return;
+	}
+	f.path = c->origin != NULL && c->origin->path != NULL ?
+	    c->origin->path : "-";
+	f.commit = c->origin != NULL ? c->origin->commit : NULL;
+	f.line = line_number(c, pos);
+	f.column = pos - ls + 1;
+	f.rule = rule->id;
+	f.description = rule->description;
+	finding_redact(f.redacted, value, vn);
+	rc = c->fn(&f, c->payload);
+	if (rc != 0)
+		c->rc = rc;
+}
+
+static void
+emit_builtin(struct ctx *c, size_t pos, enum rule r, const char *value,
+    size_t vn)
+{
+	emit(c, pos, &BUILTIN[r], value, vn);
+}
+
+/* Scans decoded bytes as a file of their own, reporting at pos. */
+static size_t
+scan_child(struct ctx *c, size_t pos, const char *data, size_t n,
+    bool text)
+{
+	struct ctx child;
+
+	if (c->depth >= DEPTH_MAX || c->rc != 0)
+		return 0;
+	memset(&child, 0, sizeof(child));
+	child.s = c->s;
+	child.parent = c;
+	child.parent_pos = pos;
+	child.buf = data;
+	child.len = n;
+	child.text = text;
+	child.depth = c->depth + 1;
+	child.flags = c->flags;
+	child.origin = c->origin;
+	child.fn = c->fn;
+	child.payload = c->payload;
+	child.st = c->st;
+	child.e = c->e;
+	child.cnt_line = 1;
+	child.md = c->md;
+	for (size_t i = 0; i < n && child.rc == 0;) {
+		size_t p = next_candidate(&child, i);
+
+		if (p >= n)
+			break;
+		i = dispatch(&child, p);
+	}
+	if (child.rc != 0)
+		c->rc = child.rc;
+	free(child.done);
+	return child.found;
+}
+
+/*
+ * Decodes a base64 value to text; returns a malloc'd buffer (the caller
+ * frees it) and its length, or NULL when the value is not base64 of
+ * printable text.
+ */
+static char *
+decode_text(const char *v, size_t n, size_t *outn)
+{
+	unsigned char *out;
+	long dn;
+
+	if (n < 8 || n > DECODE_MAX)
+		return NULL;
+	out = malloc(b64_decoded_max(n));
+	if (out == NULL)
+		return NULL;
+	dn = b64_decode(out, v, n);
+	if (dn <= 0 || !is_text(out, (size_t)dn)) {
+		free(out);
+		return NULL;
+	}
+	*outn = (size_t)dn;
+	return (char *)out;
+}
+
+/* ---- checksummed tokens (section 1) ------------------------------------ */
+
+/* Returns the end of a token at p, reported or not, or 0 when none. */
+static size_t
+token_at(struct ctx *c, size_t p)
+{
+	enum token_kind kind = token_shape(c->buf + p, c->len - p);
+
+	if (kind == TOKEN_NONE)
+		return 0;
+	if (p > 0 && is_ident_char((unsigned char)c->buf[p - 1]))
+		return 0;
+	if (p + TOKEN_LEN < c->len &&
+	    is_ident_char((unsigned char)c->buf[p + TOKEN_LEN]))
+		return 0;
+	if (c->s->checksum && !token_checksum_ok(c->buf + p))
+		return p + TOKEN_LEN;
+	line_enter(c, p);
+	if (claimed(c, p, p + TOKEN_LEN))
+		return p + TOKEN_LEN;
+	claim(c, p, p + TOKEN_LEN);
+	emit_builtin(c, p, kind == TOKEN_NPM ? R_NPM_TOKEN : R_GITHUB_TOKEN,
+	    c->buf + p, TOKEN_LEN);
+	return p + TOKEN_LEN;
+}
+
+/* ---- credential keys (section 2) --------------------------------------- */
+
+/*
+ * Splits an identifier into lower-case words at '_', '-' and camelCase
+ * humps; returns the number of words (at most max).
+ */
+static size_t
+split_words(const char *id, size_t n, char words[][24], size_t max)
+{
+	size_t nw = 0, wl = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)id[i];
+		bool hump = i > 0 && ch >= 'A' && ch <= 'Z' &&
+		    id[i - 1] >= 'a' && id[i - 1] <= 'z';
+
+		if (ch == '_' || ch == '-' || hump) {
+			if (wl > 0 && nw < max) {
+				words[nw][wl] = '\0';
+				nw++;
+			}
+			wl = 0;
+			if (ch == '_' || ch == '-')
+				continue;
+		}
+		if (nw < max && wl < 23)
+			words[nw][wl++] = (char)lower(ch);
+	}
+	if (wl > 0 && nw < max) {
+		words[nw][wl] = '\0';
+		nw++;
+	}
+	return nw;
+}
+
+static bool
+word_in(const char *w, const char *const *list)
+{
+	for (size_t i = 0; list[i] != NULL; i++) {
+		if (strcmp(w, list[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
+static bool
+ends_with_ci(const char *id, size_t n, const char *suffix)
+{
+	size_t sn = strlen(suffix);
+
+	return n >= sn && strncasecmp(id + n - sn, suffix, sn) == 0;
+}
+
+static bool
+equals_ci(const char *id, size_t n, const char *s)
+{
+	return strlen(s) == n && strncasecmp(id, s, n) == 0;
+}
+
+/* Section 2: which credential key an identifier is, if any. */
+static enum key_kind
+key_kind(const char *id, size_t n)
+{
+	static const char *const secret_words[] = { "token", "auth",
+	    "authtoken", "password", "passwd", "pwd", "secret", "pat",
+	    "apikey", "accesstoken", NULL };
+	char words[16][24];
+	size_t nw;
+	bool npm = false;
+
+	if (ends_with_ci(id, n, "_authtoken"))
+		return K_AUTHTOKEN;
+	if (equals_ci(id, n, "_auth") || equals_ci(id, n, "npm_config__auth"))
+		return K_AUTH;
+	if (equals_ci(id, n, "_password") ||
+	    equals_ci(id, n, "npm_config__password"))
+		return K_PASSWORD;
+	if (equals_ci(id, n, "npmAuthToken") ||
+	    equals_ci(id, n, "yarn_npm_auth_token"))
+		return K_YARN_TOKEN;
+	if (equals_ci(id, n, "npmAuthIdent") ||
+	    equals_ci(id, n, "yarn_npm_auth_ident"))
+		return K_YARN_IDENT;
+	nw = split_words(id, n, words, 16);
+	if (nw == 0)
+		return K_NONE;
+	if (strcmp(words[nw - 1], "npmrc") == 0)
+		return K_NPMRC_BLOB;
+	for (size_t i = 0; i < nw; i++) {
+		if (strcmp(words[i], "npm") == 0 ||
+		    strcmp(words[i], "npmjs") == 0)
+			npm = true;
+	}
+	if (!npm && !(strcmp(words[0], "node") == 0 && nw >= 3 &&
+	    strcmp(words[1], "auth") == 0))
+		return K_NONE;
+	if (nw < 2 || !word_in(words[nw - 1], secret_words))
+		return K_NONE;
+	return K_ENV;
+}
+
+static enum rule
+rule_of(enum key_kind k)
+{
+	switch (k) {
+	case K_AUTHTOKEN:
+		return R_NPMRC_AUTHTOKEN;
+	case K_AUTH:
+		return R_NPMRC_AUTH;
+	case K_PASSWORD:
+		return R_NPMRC_PASSWORD;
+	case K_YARN_TOKEN:
+		return R_YARN_TOKEN;
+	case K_YARN_IDENT:
+		return R_YARN_IDENT;
+	case K_BUNFIG:
+		return R_BUNFIG;
+	default:
+		return R_ENV;
+	}
+}
+
+/* Indentation of the line starting at ls, '-' list markers included. */
+static size_t
+indent_of(const struct ctx *c, size_t ls, size_t le)
+{
+	size_t i = ls;
+
+	while (i < le && (is_space((unsigned char)c->buf[i]) ||
+	    (c->buf[i] == '-' && i + 1 < le && c->buf[i + 1] == ' ')))
+		i++;
+	return i - ls;
+}
+
+static bool
+blank_line(const struct ctx *c, size_t ls, size_t le)
+{
+	for (size_t i = ls; i < le; i++) {
+		if (!is_space((unsigned char)c->buf[i]) && c->buf[i] != '\r')
+			return false;
+	}
+	return true;
+}
+
+/* True when the text before end (on its line) ends with word + quotes. */
+static bool
+parent_key_is(const struct ctx *c, size_t ls, size_t end, const char *key)
+{
+	size_t kn = strlen(key);
+
+	while (end > ls && (c->buf[end - 1] == '"' || c->buf[end - 1] == '\'' ||
+	    c->buf[end - 1] == '\\' || is_space((unsigned char)c->buf[end - 1])))
+		end--;
+	return end - ls >= kn && memcmp(c->buf + end - kn, key, kn) == 0 &&
+	    (end - kn == ls || !is_ident_char((unsigned char)c->buf[end - kn -
+	    1]));
+}
+
+/*
+ * Ciphertext containers (RULES.md 3): the YAML parent key or the JSON
+ * object around a value is encryptedData (SealedSecret) or encrypted
+ * (Renovate).
+ */
+static bool
+in_cipher_container(struct ctx *c, size_t vs)
+{
+	size_t ls = c->ln.ls, ind = indent_of(c, c->ln.ls, c->ln.le);
+	size_t lo = ls > LOOKBACK_MAX ? ls - LOOKBACK_MAX : 0;
+	int depth = 0;
+
+	if (lo < c->start)
+		lo = c->start;
+	/* YAML: the nearest line above with less indentation */
+	while (ind > 0 && ls > lo) {
+		size_t pe = ls - 1, ps = line_start_before(c, lo, pe);
+		size_t pind = indent_of(c, ps, pe);
+
+		if (!blank_line(c, ps, pe) && pind < ind) {
+			size_t colon = ps + pind;
+
+			while (colon < pe && c->buf[colon] != ':')
+				colon++;
+			if (colon < pe && (parent_key_is(c, ps, colon,
+			    "encryptedData") || parent_key_is(c, ps, colon,
+			    "encrypted")))
+				return true;
+			break;
+		}
+		ls = ps;
+	}
+	/* JSON: the nearest unclosed '{' before the value */
+	for (size_t i = vs; i > lo; i--) {
+		char ch = c->buf[i - 1];
+
+		if (ch == '}') {
+			depth++;
+		} else if (ch == '{') {
+			size_t colon;
+
+			if (depth > 0) {
+				depth--;
+				continue;
+			}
+			colon = i - 1;
+			while (colon > lo && is_space((unsigned char)
+			    c->buf[colon - 1]))
+				colon--;
+			if (colon > lo && c->buf[colon - 1] == ':') {
+				size_t k = line_start_before(c, lo, colon);
+
+				return parent_key_is(c, k, colon - 1,
+				    "encryptedData") || parent_key_is(c, k,
+				    colon - 1, "encrypted");
+			}
+			return false;
+		}
+	}
+	return false;
+}
+
+static bool
+cipher_value(const char *v, size_t n)
+{
+	return (n > 5 && memcmp(v, "{AQAA", 5) == 0 && v[n - 1] == '}') ||
+	    (n >= 7 && memcmp(v, "secure:", 7) == 0) ||
+	    (n >= 14 && memcmp(v, "$ANSIBLE_VAULT", 14) == 0);
+}
+
+static bool
+all_b64(const char *v, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && b64_is_char((unsigned char)v[i]))
+		i++;
+	while (i < n && v[i] == '=')
+		i++;
+	return i == n;
+}
+
+/*
+ * Judges the value [vs, ve) of a key of kind k and reports it (section
+ * 3), decoding base64 values and scanning what they hold (section 4).
+ */
+static void
+judge(struct ctx *c, enum key_kind k, size_t vs, size_t ve)
+{
+	const char *v = c->buf + vs;
+	size_t n = ve - vs, off, len, dn = 0;
+	enum value_class cls;
+	char *dec = NULL;
+
+	if (n == 0 || n > VALUE_MAX || claimed(c, vs, ve))
+		return;
+	if (cipher_value(v, n) || in_cipher_container(c, vs))
+		return;
+	if (k == K_AUTH || k == K_PASSWORD || k == K_YARN_IDENT) {
+		bool real;
+
+		if (value_is_reference(v, n) || value_is_placeholder(v, n) ||
+		    (n == TOKEN_LEN && token_shape(v, n) != TOKEN_NONE))
+			return;
+		dec = all_b64(v, n) ? decode_text(v, n, &dn) : NULL;
+		if (k == K_PASSWORD)
+			real = dec != NULL ? !value_is_placeholder(dec, dn) &&
+			    !value_is_reference(dec, dn) :
+			    value_classify(v, n, &off, &len) == VALUE_LITERAL;
+		else if (dec != NULL)
+			real = value_is_real_login(dec, dn);
+		else if (k == K_YARN_IDENT)
+			real = value_is_real_login(v, n);
+		else
+			real = value_classify(v, n, &off, &len) ==
+			    VALUE_LITERAL;
+		if (real) {
+			claim(c, vs, ve);
+			emit_builtin(c, vs, rule_of(k), v, n);
+		}
+		free(dec);
+		return;
+	}
+	if (k == K_NPMRC_BLOB) {
+		dec = all_b64(v, n) ? decode_text(v, n, &dn) : NULL;
+		if (dec != NULL) {
+			claim(c, vs, ve);
+			(void)scan_child(c, vs, dec, dn, true);
+		}
+		free(dec);
+		return;
+	}
+	cls = value_classify(v, n, &off, &len);
+	switch (cls) {
+	case VALUE_NONE:
+	case VALUE_TOKEN:
+		/* A token is reported by the token rule at its own place. */
+		return;
+	case VALUE_UUID:
+		claim(c, vs, ve);
+		emit_builtin(c, vs + off, R_LEGACY, v + off, len);
+		return;
+	case VALUE_GITHUB_PAT:
+		claim(c, vs, ve);
+		emit_builtin(c, vs + off, R_GITHUB_TOKEN, v + off, len);
+		return;
+	case VALUE_LITERAL:
+		break;
+	}
+	claim(c, vs, ve);
+	dec = all_b64(v + off, len) ? decode_text(v + off, len, &dn) : NULL;
+	if (dec != NULL && c->depth < DEPTH_MAX) {
+		size_t o2, l2;
+
+		/* A base64 value: what it holds decides (section 4). */
+		if (scan_child(c, vs + off, dec, dn, true) == 0) {
+			cls = value_classify(dec, dn, &o2, &l2);
+			if (cls == VALUE_LITERAL || cls == VALUE_UUID ||
+			    cls == VALUE_GITHUB_PAT)
+				emit_builtin(c, vs + off, cls == VALUE_UUID ?
+				    R_LEGACY : rule_of(k), dec + o2, l2);
+		}
+		free(dec);
+		return;
+	}
+	free(dec);
+	emit_builtin(c, vs + off, rule_of(k), v + off, len);
+}
+
+/* Judges a value on another line than the current one. */
+static void
+judge_elsewhere(struct ctx *c, enum key_kind k, size_t vs, size_t ve)
+{
+	struct line saved = c->ln;
+
+	line_enter(c, vs);
+	judge(c, k, vs, ve);
+	c->ln = saved;
+}
+
+/* Finds the end of a bracketed reference starting at p, within lim. */
+static size_t
+match_close(const struct ctx *c, size_t p, size_t lim, char open, char close)
+{
+	int depth = 0;
+
+	for (size_t i = p; i < lim; i++) {
+		if (c->buf[i] == open)
+			depth++;
+		else if (c->buf[i] == close && --depth == 0)
+			return i + 1;
+	}
+	return lim;
+}
+
+/*
+ * Extracts the value starting at j on the line (quotes stripped):
+ * [*vs, *ve). Unquoted values end at whitespace or , ; } ] ) and
+ * quotes, except references, which run to their closing bracket.
+ */
+static void
+value_extract(const struct ctx *c, size_t j, size_t lim, size_t *vs,
+    size_t *ve)
+{
+	const char *b = c->buf;
+	size_t i;
+
+	if (lim - j > VALUE_MAX)
+		lim = j + VALUE_MAX;
+	*vs = *ve = j;
+	if (j >= lim)
+		return;
+	if (b[j] == '\\' && j + 1 < lim && b[j + 1] == '"') {
+		const char *q = memmem(b + j + 2, lim - j - 2, "\\\"", 2);
+
+		*vs = j + 2;
+		*ve = q != NULL ? (size_t)(q - b) : lim;
+		return;
+	}
+	if (b[j] == '"' || b[j] == '\'' || b[j] == '`') {
+		char quote = b[j];
+
+		for (i = j + 1; i < lim; i++) {
+			if (b[i] == '\\' && quote == '"') {
+				if (i + 1 < lim && b[i + 1] == '"')
+					break;
+				i++;
+				continue;
+			}
+			if (b[i] == quote)
+				break;
+		}
+		*vs = j + 1;
+		*ve = i < lim ? i : lim;
+		return;
+	}
+	if (at(c, j, "${{") || at(c, j, "{{")) {
+		const char *q = memmem(b + j, lim - j, "}}", 2);
+
+		*ve = q != NULL ? (size_t)(q - b) + 2 : lim;
+		return;
+	}
+	if (at(c, j, "${")) {
+		*ve = match_close(c, j + 1, lim, '{', '}');
+		return;
+	}
+	if (at(c, j, "$(")) {
+		*ve = match_close(c, j + 1, lim, '(', ')');
+		return;
+	}
+	for (i = j; i < lim; i++) {
+		if (strchr(" \t\r,;}])\"'`<\\&", b[i]) != NULL)
+			break;
+	}
+	*ve = i;
+}
+
+/* Skips spaces from i on, up to lim. */
+static size_t
+skip_spaces(const struct ctx *c, size_t i, size_t lim)
+{
+	while (i < lim && is_space((unsigned char)c->buf[i]))
+		i++;
+	return i;
+}
+
+/* The next line after the one ending at le: [*ns, *ne), false at EOF. */
+static bool
+next_line(const struct ctx *c, size_t le, size_t *ns, size_t *ne)
+{
+	if (le >= c->len)
+		return false;
+	*ns = le + 1;
+	*ne = line_end_from(c, *ns);
+	if (*ne > *ns && c->buf[*ne - 1] == '\r')
+		(*ne)--;
+	return true;
+}
+
+/*
+ * A YAML block scalar (key: | or key: >): the value is the first line
+ * of the block.
+ */
+static bool
+block_scalar(const struct ctx *c, size_t vs, size_t ve, size_t lend,
+    size_t *bs, size_t *be)
+{
+	size_t ns, ne;
+
+	if (ve - vs < 1 || ve - vs > 2 || (c->buf[vs] != '|' &&
+	    c->buf[vs] != '>'))
+		return false;
+	if (!next_line(c, lend, &ns, &ne))
+		return false;
+	ns = skip_spaces(c, ns, ne);
+	*bs = ns;
+	*be = ne;
+	while (*be > *bs && is_space((unsigned char)c->buf[*be - 1]))
+		(*be)--;
+	return true;
+}
+
+/*
+ * After a key's name ends at j on a line ending at lend: finds the
+ * separator and the value. ws_ok allows a bare whitespace separator
+ * (Dockerfile ENV K V, Yarn 1 "key" "value", npm config set K V).
+ * Returns false when no value follows.
+ */
+static bool
+value_after_key(const struct ctx *c, size_t j, size_t lend, bool ws_ok,
+    size_t *vs, size_t *ve)
+{
+	const char *b = c->buf;
+	size_t k;
+
+	while (j < lend && (b[j] == '"' || b[j] == '\'' || (b[j] == '\\' &&
+	    j + 1 < lend && b[j + 1] == '"')))
+		j += b[j] == '\\' ? 2 : 1;
+	k = skip_spaces(c, j, lend);
+	if (k < lend && b[k] == '=' && !(k + 1 < lend && b[k + 1] == '=')) {
+		k++;
+		if (k < lend && b[k] == '>')
+			k++;
+	} else if (k < lend && b[k] == ':' && !(k + 1 < lend &&
+	    b[k + 1] == ':')) {
+		k++;
+		if (k < lend && b[k] == '=')
+			k++;
+	} else if (ws_ok && k > j && k < lend) {
+		/* whitespace alone separates */
+	} else {
+		return false;
+	}
+	k = skip_spaces(c, k, lend);
+	value_extract(c, k, lend, vs, ve);
+	if (block_scalar(c, *vs, *ve, lend, vs, ve))
+		return *ve > *vs;
+	return *ve > *vs;
+}
+
+/*
+ * Whether a key whose identifier starts at ks may take a value after
+ * whitespace: it starts its line (Yarn 1, .npmrc written with spaces),
+ * follows ENV/ARG (Dockerfile) or "config set" (npm, yarn).
+ */
+static bool
+ws_separator_ok(const struct ctx *c, size_t ls, size_t ks)
+{
+	size_t i = ks, first;
+
+	/* back over the rest of the key: //host/path/:, quotes, dashes */
+	while (i > ls && !is_space((unsigned char)c->buf[i - 1]))
+		i--;
+	first = skip_spaces(c, ls, ks);
+	if (i == first)
+		return true;
+	if (at_ci(c, first, "ENV ") || at_ci(c, first, "ARG ") ||
+	    at(c, first, "export ") || at(c, first, "setx ") ||
+	    at(c, first, "set "))
+		return skip_spaces(c, first + 4, ks) == i ||
+		    skip_spaces(c, first + 5, ks) == i;
+	return i >= ls + 11 && memmem(c->buf + ls, i - ls, "config set ",
+	    11) != NULL && memcmp(c->buf + i - 11, "config set ", 11) == 0;
+}
+
+/*
+ * The name/value form: `- name: NPM_TOKEN` with `value: V` on the same or
+ * a following line; {"name": "NPM_TOKEN", "value": "V"}; Terraform
+ * secret_name = "NPM_TOKEN" with plaintext_value = "V".
+ */
+static bool
+preceded_by_name_key(const struct ctx *c, size_t ls, size_t ks)
+{
+	size_t i = ks;
+
+	while (i > ls && (c->buf[i - 1] == '"' || c->buf[i - 1] == '\'' ||
+	    c->buf[i - 1] == '\\' || is_space((unsigned char)c->buf[i - 1])))
+		i--;
+	if (i == ls || (c->buf[i - 1] != ':' && c->buf[i - 1] != '='))
+		return false;
+	i--;
+	while (i > ls && (c->buf[i - 1] == '"' || c->buf[i - 1] == '\'' ||
+	    c->buf[i - 1] == '\\' || is_space((unsigned char)c->buf[i - 1])))
+		i--;
+	return i - ls >= 4 && strncasecmp(c->buf + i - 4, "name", 4) == 0 &&
+	    (i - 4 == ls || !token_is_base62((unsigned char)c->buf[i - 5]));
+}
+
+/* Finds a key named value (or *_value) in [from, lim): its name's end. */
+static size_t
+find_value_key(const struct ctx *c, size_t from, size_t lim)
+{
+	for (size_t i = from; i + 5 <= lim; i++) {
+		size_t e = i + 5;
+
+		if (strncasecmp(c->buf + i, "value", 5) != 0)
+			continue;
+		if (e < lim && is_ident_char((unsigned char)c->buf[e]))
+			continue;
+		if (i > from && token_is_base62((unsigned char)c->buf[i - 1]))
+			continue;
+		return e;
+	}
+	return 0;
+}
+
+static void
+name_value(struct ctx *c, enum key_kind k, size_t ke)
+{
+	size_t lend = line_content_end(c), ls, le = c->ln.le, vk, vs, ve;
+
+	vk = find_value_key(c, ke, lend);
+	if (vk != 0 && value_after_key(c, vk, lend, false, &vs, &ve)) {
+		judge(c, k, vs, ve);
+		return;
+	}
+	for (int i = 0; i < NAMEVALUE_LINES; i++) {
+		if (!next_line(c, le, &ls, &lend))
+			return;
+		le = line_end_from(c, ls);
+		if (c->buf[skip_spaces(c, ls, lend)] == '-')
+			return;		/* the next list item */
+		vk = find_value_key(c, ls, lend);
+		if (vk == 0)
+			continue;
+		if (value_after_key(c, vk, lend, false, &vs, &ve))
+			judge_elsewhere(c, k, vs, ve);
+		return;
+	}
+}
+
+/* variable "npm_token" { ... default = "V" ... } */
+static bool
+hcl_variable(const struct ctx *c, size_t ls, size_t ks)
+{
+	size_t i = ks;
+
+	if (i == ls || c->buf[i - 1] != '"')
+		return false;
+	i = skip_spaces(c, ls, ks);
+	return at(c, i, "variable") && skip_spaces(c, i + 8, ks) == ks - 1;
+}
+
+static void
+hcl_default(struct ctx *c, enum key_kind k, size_t ke)
+{
+	size_t ls = c->ln.ls, le = c->ln.le, lend = line_content_end(c);
+	size_t vs, ve, d;
+
+	for (int i = 0; i <= HCL_LINES; i++) {
+		size_t from = i == 0 ? ke : ls;
+
+		for (d = from; d + 7 <= lend; d++) {
+			if (memcmp(c->buf + d, "default", 7) == 0 &&
+			    (d == 0 || !is_ident_char((unsigned char)
+			    c->buf[d - 1])) && value_after_key(c, d + 7,
+			    lend, false, &vs, &ve)) {
+				judge_elsewhere(c, k, vs, ve);
+				return;
+			}
+		}
+		if (i > 0 && skip_spaces(c, ls, lend) < lend &&
+		    c->buf[skip_spaces(c, ls, lend)] == '}')
+			return;
+		if (!next_line(c, le, &ls, &lend))
+			return;
+		le = line_end_from(c, ls);
+	}
+}
+
+/* A credential key anchor at p: judge the value it is given. */
+static size_t
+key_at(struct ctx *c, size_t p)
+{
+	const char *b = c->buf;
+	size_t ks = p, ke = p, lend, vs, ve;
+	enum key_kind k;
+	char prev;
+
+	line_enter(c, p);
+	if (p < c->ln.key_end)
+		return c->ln.key_end;
+	while (ks > c->ln.ls && is_ident_char((unsigned char)b[ks - 1]) &&
+	    p - ks < KEY_MAX)
+		ks--;
+	while (ke < c->ln.le && is_ident_char((unsigned char)b[ke]) &&
+	    ke - p < KEY_MAX)
+		ke++;
+	c->ln.key_end = ke;
+	k = key_kind(b + ks, ke - ks);
+	if (k == K_NONE || !line_budget(c))
+		return ke;
+	lend = line_content_end(c);
+	prev = ks > c->ln.ls ? b[ks - 1] : '\n';
+
+	/* Nexus: NpmToken.<uuid> */
+	if (ke - ks == 8 && strncasecmp(b + ks, "NpmToken", 8) == 0 &&
+	    ke + 37 <= lend && b[ke] == '.' && value_is_uuid(b + ke + 1, 36)) {
+		if (!claimed(c, ke + 1, ke + 37)) {
+			claim(c, ke + 1, ke + 37);
+			emit_builtin(c, ke + 1, R_LEGACY, b + ke + 1, 36);
+		}
+		return ke + 37;
+	}
+	/* ${NPM_TOKEN:-fallback}: a reference with a literal fallback */
+	if (prev == '{' && ks >= c->ln.ls + 2 && b[ks - 2] == '$') {
+		size_t end = match_close(c, ks - 1, lend, '{', '}');
+
+		judge(c, k, ks - 2, end);
+		return ke;
+	}
+	if (prev == '$' || prev == '%' || prev == '@')
+		return ke;
+	if (preceded_by_name_key(c, c->ln.ls, ks)) {
+		name_value(c, k, ke);
+		return ke;
+	}
+	if (hcl_variable(c, c->ln.ls, ks)) {
+		hcl_default(c, k, ke);
+		return ke;
+	}
+	if (prev == '<') {
+		/* XML: <npmToken>V</npmToken> */
+		if (ke < lend && b[ke] == '>') {
+			const char *lt = memchr(b + ke + 1, '<', lend - ke - 1);
+
+			judge(c, k, ke + 1, lt != NULL ? (size_t)(lt - b) :
+			    lend);
+		}
+		return ke;
+	}
+	if (value_after_key(c, ke, lend, ws_separator_ok(c, c->ln.ls, ks), &vs,
+	    &ve)) {
+		if (is_done(c, vs, ve))
+			return ke;
+		if (vs >= c->ln.ls && vs <= c->ln.le)
+			judge(c, k, vs, ve);
+		else
+			judge_elsewhere(c, k, vs, ve);
+	}
+	return ke;
+}
+
+/* ---- private keys, URL credentials, base64 tokens ---------------------- */
+
+/* "-----BEGIN ... PRIVATE KEY-----" whose '-' before 'B' is at p. */
+static size_t
+pem_at(struct ctx *c, size_t p)
+{
+	const char *b = c->buf;
+	size_t h, lab, lim, i, nbody = 0;
+	char *body;
+	bool placeholder = false;
+	unsigned char first = 0, second = 0;
+	int distinct = 0;
+
+	if (p < 4 || !at(c, p - 4, "-----BEGIN "))
+		return p + 1;
+	h = p - 4;
+	lab = h + 11;
+	lim = lab + 64 < c->len ? lab + 64 : c->len;
+	for (i = lab; i + 5 <= lim && !at(c, i, "-----"); i++)
+		;
+	if (i + 5 > lim || !(i - lab >= 11 && (memcmp(b + i - 11,
+	    "PRIVATE KEY", 11) == 0 || (i - lab >= 17 && memcmp(b + i - 17,
+	    "PRIVATE KEY BLOCK", 17) == 0))))
+		return p + 1;
+	line_enter(c, h);
+	if (!line_budget(c))
+		return i + 5;
+	i += 5;
+	lim = i + PEM_MAX < c->len ? i + PEM_MAX : c->len;
+	body = malloc(PEM_MAX);
+	if (body == NULL) {
+		c->rc = err_set(c->e, "out of memory");
+		return c->len;
+	}
+	while (i < lim && !at(c, i, "-----END")) {
+		unsigned char ch = (unsigned char)b[i];
+
+		if (ch == '\\' && i + 1 < lim && (b[i + 1] == 'n' ||
+		    b[i + 1] == 'r')) {
+			i += 2;
+		} else if (b64_is_char(ch) || ch == '=') {
+			if (distinct == 0 || (ch != first && distinct == 1)) {
+				if (distinct == 0)
+					first = ch;
+				else
+					second = ch;
+				distinct++;
+			} else if (ch != first && ch != second) {
+				distinct = 3;
+			}
+			body[nbody++] = (char)ch;
+			i++;
+		} else if (ch == ':') {
+			/* Proc-Type:, DEK-Info: headers */
+			nbody = 0;
+			i = line_end_from(c, i);
+		} else if (ch == '.' || ch == '<' || ch == '*') {
+			placeholder = true;
+			break;
+		} else if (is_space(ch) || ch == '\n' || ch == '\r' ||
+		    ch == '"' || ch == '\'' || ch == ',') {
+			i++;
+		} else {
+			break;
+		}
+	}
+	if (!placeholder && nbody >= 64 && distinct > 2 &&
+	    !claimed(c, h, h + 11)) {
+		claim(c, h, h + 11);
+		emit_builtin(c, h, R_PRIVATE_KEY, body, nbody);
+	}
+	free(body);
+	return h + 11;
+}
+
+/* "://" at p: user:password@ in an http(s) URL. */
+static size_t
+url_at(struct ctx *c, size_t p)
+{
+	const char *b = c->buf;
+	size_t s = p, u, at_sign, colon = 0, pn;
+	const char *pw;
+
+	while (s > 0 && p - s < 32 && (token_is_base62((unsigned char)b[s - 1])
+	    || b[s - 1] == '+' || b[s - 1] == '.' || b[s - 1] == '-'))
+		s--;
+	if (!(p - s >= 4 && (strncasecmp(b + p - 4, "http", 4) == 0 ||
+	    (p - s >= 5 && strncasecmp(b + p - 5, "https", 5) == 0))))
+		return p + 3;
+	u = p + 3;
+	for (at_sign = u; at_sign < c->len && at_sign - u < 256; at_sign++) {
+		char ch = b[at_sign];
+
+		if (ch == '@' || strchr("/?# \t\r\n\"'<>`\\", ch) != NULL)
+			break;
+		if (ch == ':' && colon == 0)
+			colon = at_sign;
+	}
+	if (at_sign >= c->len || b[at_sign] != '@' || colon == 0)
+		return p + 3;
+	pw = b + colon + 1;
+	pn = at_sign - colon - 1;
+	line_enter(c, p);
+	if (!line_budget(c) || claimed(c, colon + 1, at_sign))
+		return at_sign;
+	if (pn < 8 || value_classes(pw, pn) < 2 || value_is_reference(pw, pn) ||
+	    value_is_placeholder(pw, pn) || value_is_reference(b + u,
+	    colon - u) || (pn == TOKEN_LEN && token_shape(pw, pn) != TOKEN_NONE))
+		return at_sign;
+	claim(c, colon + 1, at_sign);
+	emit_builtin(c, colon + 1, R_URL, pw, pn);
+	return at_sign;
+}
+
+/* "bnBtX" at p: base64 of text starting with "npm_". */
+static size_t
+b64token_at(struct ctx *c, size_t p)
+{
+	size_t e = p, dn = 0;
+	char *dec;
+
+	if (!at(c, p, "bnBtX"))
+		return p + 1;
+	while (e < c->len && e - p < DECODE_MAX &&
+	    b64_is_char((unsigned char)c->buf[e]))
+		e++;
+	while (e < c->len && c->buf[e] == '=')
+		e++;
+	line_enter(c, p);
+	if (is_done(c, p, e) || claimed(c, p, e) || !line_budget(c))
+		return e;
+	/* Decode whole groups: the run may go on past the token. */
+	dec = decode_text(c->buf + p, (e - p) / 4 * 4 == e - p ? e - p :
+	    (e - p) / 4 * 4, &dn);
+	if (dec != NULL) {
+		if (scan_child(c, p, dec, dn, false) > 0)
+			claim(c, p, e);
+		free(dec);
+	}
+	return e;
+}
+
+/* ---- Kubernetes Secret data (section 4) -------------------------------- */
+
+static void
+mark_done(struct ctx *c, size_t s, size_t e)
+{
+	size_t (*d)[2];
+
+	if (c->ndone >= DONE_MAX)
+		return;
+	d = realloc(c->done, (c->ndone + 1) * sizeof(*d));
+	if (d == NULL)
+		return;
+	c->done = d;
+	c->done[c->ndone][0] = s;
+	c->done[c->ndone][1] = e;
+	c->ndone++;
+}
+
+/* One entry of a Secret's data map: key [ks, ke), value [vs, ve). */
+static void
+secret_entry(struct ctx *c, size_t here, size_t ks, size_t ke, size_t vs,
+    size_t ve)
+{
+	enum key_kind k;
+	size_t dn = 0, iks = ks, ike = ke;
+	char *dec;
+	struct line saved;
+
+	while (iks < ike && !is_ident_char((unsigned char)c->buf[iks]))
+		iks++;
+	while (ike > iks && !is_ident_char((unsigned char)c->buf[ike - 1]))
+		ike--;
+	k = key_kind(c->buf + iks, ike - iks);
+	/*
+	 * Entries before `kind: Secret` were passed already: those with a
+	 * credential key were judged; "bnBtX" values were decoded.
+	 */
+	if (vs < here && (k != K_NONE || at(c, vs, "bnBtX")))
+		return;
+	if (vs >= here)
+		mark_done(c, vs, ve);
+	if (k != K_NONE) {
+		judge_elsewhere(c, k, vs, ve);
+		return;
+	}
+	dec = all_b64(c->buf + vs, ve - vs) ? decode_text(c->buf + vs,
+	    ve - vs, &dn) : NULL;
+	if (dec != NULL) {
+		saved = c->ln;
+		line_enter(c, vs);
+		(void)scan_child(c, vs, dec, dn, true);
+		c->ln = saved;
+	}
+	free(dec);
+}
+
+static void
+secret_yaml_data(struct ctx *c, size_t here, size_t ds, size_t de)
+{
+	size_t ls = ds;
+
+	while (ls < de && c->rc == 0) {
+		size_t le = line_end_from(c, ls), ind, i, dind;
+
+		if (le > de)
+			le = de;
+		ind = indent_of(c, ls, le);
+		i = ls + ind;
+		if (!at(c, i, "data:") || skip_spaces(c, i + 5, le) < le - (le >
+		    ls && c->buf[le - 1] == '\r')) {
+			ls = le + 1;
+			continue;
+		}
+		dind = ind;
+		ls = le + 1;
+		while (ls < de && c->rc == 0) {
+			size_t colon, vs, ve, lend;
+
+			le = line_end_from(c, ls);
+			if (le > de)
+				le = de;
+			lend = le > ls && c->buf[le - 1] == '\r' ? le - 1 : le;
+			if (blank_line(c, ls, le)) {
+				ls = le + 1;
+				continue;
+			}
+			ind = indent_of(c, ls, le);
+			if (ind <= dind)
+				break;
+			colon = ls + ind;
+			while (colon < lend && c->buf[colon] != ':')
+				colon++;
+			if (colon < lend) {
+				value_extract(c, skip_spaces(c, colon + 1,
+				    lend), lend, &vs, &ve);
+				if (ve > vs)
+					secret_entry(c, here, ls + ind, colon,
+					    vs, ve);
+			}
+			ls = le + 1;
+		}
+	}
+}
+
+static void
+secret_json_data(struct ctx *c, size_t here, size_t ds, size_t de)
+{
+	const char *d = memmem(c->buf + ds, de - ds, "\"data\"", 6);
+	size_t i, end;
+
+	if (d == NULL)
+		return;
+	i = (size_t)(d - c->buf) + 6;
+	i = skip_spaces(c, i, de);
+	if (i >= de || c->buf[i] != ':')
+		return;
+	i = skip_spaces(c, i + 1, de);
+	if (i >= de || c->buf[i] != '{')
+		return;
+	end = match_close(c, i, de, '{', '}');
+	while (i < end && c->rc == 0) {
+		size_t ks, ke, vs, ve;
+		const char *q = memchr(c->buf + i, '"', end - i);
+
+		if (q == NULL)
+			return;
+		ks = (size_t)(q - c->buf) + 1;
+		q = memchr(c->buf + ks, '"', end - ks);
+		if (q == NULL)
+			return;
+		ke = (size_t)(q - c->buf);
+		i = ke + 1;
+		while (i < end && (is_space((unsigned char)c->buf[i]) ||
+		    c->buf[i] == '\n' || c->buf[i] == '\r'))
+			i++;
+		if (i >= end || c->buf[i] != ':')
+			return;
+		i = skip_spaces(c, i + 1, end);
+		value_extract(c, i, end, &vs, &ve);
+		if (ve > vs)
+			secret_entry(c, here, ks, ke, vs, ve);
+		i = ve + 1;
+	}
+}
+
+/* "Secr" at p: `kind: Secret` makes its document's data map base64. */
+static size_t
+secret_at(struct ctx *c, size_t p)
+{
+	const char *b = c->buf;
+	size_t i = p, ds, de, lo;
+	const char *q;
+
+	if (!at(c, p, "Secret") || (p + 6 < c->len &&
+	    is_ident_char((unsigned char)b[p + 6])))
+		return p + 1;
+	while (i > 0 && p - i < 16 && (b[i - 1] == '"' || b[i - 1] == '\\' ||
+	    b[i - 1] == ':' || is_space((unsigned char)b[i - 1])))
+		i--;
+	if (i < 4 || memcmp(b + i - 4, "kind", 4) != 0 || i == p)
+		return p + 6;
+	line_enter(c, p);
+	if (!line_budget(c))
+		return p + 6;
+	lo = p > DECODE_MAX ? p - DECODE_MAX : 0;
+	if (lo < c->start)
+		lo = c->start;
+	ds = lo;
+	for (size_t j = p; j > lo; j--) {
+		if (b[j - 1] == '\n' && at(c, j, "---")) {
+			ds = j + 3;
+			break;
+		}
+	}
+	q = memmem(b + p, c->len - p < DECODE_MAX ? c->len - p : DECODE_MAX,
+	    "\n---", 4);
+	de = q != NULL ? (size_t)(q - b) : (c->len - p < DECODE_MAX ?
+	    c->len : p + DECODE_MAX);
+	if (i >= 5 && b[i - 5] == '"')
+		secret_json_data(c, p, ds, de);
+	else
+		secret_yaml_data(c, p, ds, de);
+	return p + 6;
+}
+
+/* ---- bunfig.toml ------------------------------------------------------- */
+
+static void
+bunfig_scan(struct ctx *c)
+{
+	bool install = false;
+	size_t ls = c->start;
+
+	while (ls < c->len && c->rc == 0) {
+		size_t le = line_end_from(c, ls), i, lend;
+
+		lend = le > ls && c->buf[le - 1] == '\r' ? le - 1 : le;
+		i = skip_spaces(c, ls, lend);
+		if (i < lend && c->buf[i] == '[') {
+			install = at(c, i, "[install");
+		} else if (install) {
+			for (size_t k = i; k < lend; k++) {
+				size_t kn, vs, ve;
+
+				if (at(c, k, "token"))
+					kn = 5;
+				else if (at(c, k, "password"))
+					kn = 8;
+				else
+					continue;
+				if ((k > ls && is_ident_char((unsigned char)
+				    c->buf[k - 1])) || (k + kn < lend &&
+				    is_ident_char((unsigned char)
+				    c->buf[k + kn])))
+					continue;
+				line_enter(c, k);
+				if (value_after_key(c, k + kn, lend, false,
+				    &vs, &ve) && c->buf[skip_spaces(c, k + kn,
+				    lend)] == '=')
+					judge(c, K_BUNFIG, vs, ve);
+				k += kn;
+			}
+		}
+		ls = le + 1;
+	}
+}
+
+/* ---- user rules -------------------------------------------------------- */
+
+/* Runs user rule r over the line [ls, le). */
+static void
+user_rule_line(struct ctx *c, size_t r, size_t ls, size_t le)
+{
+	const struct user_rule_c *u = &c->s->urules[r];
+	const struct scan_rule_info *info = &c->s->info[R_COUNT + r];
+	size_t off = 0, n = le - ls;
+
+	if (n > USER_LINE_MAX) {
+		n = USER_LINE_MAX;
+		if (c->st != NULL)
+			c->st->lines_capped++;
+	}
+	while (off <= n && c->rc == 0) {
+		int rc = pcre2_match(u->code, (PCRE2_SPTR)(c->buf + ls), n,
+		    off, 0, c->md, c->s->mctx);
+		PCRE2_SIZE *ov;
+		size_t vs, ve;
+		int g;
+
+		if (rc == PCRE2_ERROR_NOMATCH)
+			return;
+		if (rc < 0) {
+			if (c->st != NULL)
+				c->st->user_rule_limits++;
+			return;
+		}
+		ov = pcre2_get_ovector_pointer(c->md);
+		g = pcre2_substring_number_from_name(u->code,
+		    (PCRE2_SPTR)"secret");
+		if (g < 0 || g >= rc || ov[2 * g] == PCRE2_UNSET)
+			g = rc > 1 && ov[2] != PCRE2_UNSET ? 1 : 0;
+		vs = ov[2 * g];
+		ve = ov[2 * g + 1];
+		if (ve > vs && !value_is_reference(c->buf + ls + vs, ve - vs) &&
+		    !value_is_placeholder(c->buf + ls + vs, ve - vs)) {
+			line_enter(c, ls + vs);
+			emit(c, ls + vs, info, c->buf + ls + vs, ve - vs);
+		}
+		off = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+	}
+}
+
+static void
+user_rules(struct ctx *c)
+{
+	for (size_t r = 0; r < c->s->nurules && c->rc == 0; r++) {
+		const struct user_rule_c *u = &c->s->urules[r];
+		size_t pos = c->start;
+
+		if (u->nkeywords == 0) {
+			while (pos < c->len && c->rc == 0) {
+				size_t le = line_end_from(c, pos);
+
+				user_rule_line(c, r, pos, le);
+				pos = le + 1;
+			}
+			continue;
+		}
+		while (pos < c->len && c->rc == 0) {
+			size_t best = c->len, ls, le;
+
+			for (size_t k = 0; k < u->nkeywords; k++) {
+				const char *kw = u->keywords[k];
+				const char *f = memmem(c->buf + pos,
+				    best - pos, kw, strlen(kw));
+
+				if (f != NULL)
+					best = (size_t)(f - c->buf);
+			}
+			if (best >= c->len)
+				break;
+			ls = line_start_before(c, pos, best);
+			le = line_end_from(c, best);
+			user_rule_line(c, r, ls, le);
+			pos = le + 1;
+		}
+	}
+}
+
+/* ---- the pass ---------------------------------------------------------- */
+
+static size_t
+dispatch(struct ctx *c, size_t p)
+{
+	unsigned char c0 = (unsigned char)c->buf[p] | 0x20;
+	size_t end;
+
+	switch (c0) {
+	case 'n':
+		end = token_at(c, p);
+		if (end != 0)
+			return end;
+		return c->text ? key_at(c, p) : p + 1;
+	case 'g':
+		end = token_at(c, p);
+		return end != 0 ? end : p + 1;
+	default:
+		break;
+	}
+	if (!c->text)
+		return p + 1;
+	switch (c0) {
+	case 0x7f:
+		return key_at(c, p);
+	case '-':
+		return pem_at(c, p);
+	case ':':
+		return url_at(c, p);
+	case 'b':
+		return b64token_at(c, p);
+	case 's':
+		return secret_at(c, p);
+	default:
+		return p + 1;
+	}
+}
+
+int
+scanner_scan(const struct scanner *s, struct scan_stats *stats,
+    const struct scan_origin *origin, const char *buf, size_t len,
+    unsigned flags, finding_fn *fn, void *payload, struct err *e)
+{
+	struct scan_stats local;
+	struct ctx c;
+
+	assert(s != NULL && fn != NULL && (buf != NULL || len == 0));
+	if (stats == NULL)
+		stats = &local;
+	memset(stats, 0, sizeof(*stats));
+	memset(&c, 0, sizeof(c));
+	c.s = s;
+	c.buf = buf;
+	c.len = len;
+	c.flags = flags;
+	c.origin = origin;
+	c.fn = fn;
+	c.payload = payload;
+	c.st = stats;
+	c.e = e;
+	c.cnt_line = 1;
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+		c.start = 3;
+	c.cnt_pos = c.start;
+	stats->binary = (flags & SCAN_FORCE_TEXT) == 0 && memchr(buf, '\0',
+	    len < BINARY_PROBE ? len : BINARY_PROBE) != NULL;
+	c.text = !stats->binary || always_text(origin != NULL ?
+	    origin->path : NULL);
+	if (c.text && s->nurules > 0) {
+		c.md = pcre2_match_data_create(32, NULL);
+		if (c.md == NULL)
+			return err_set(e, "out of memory");
+	}
+	for (size_t i = c.start; i < len && c.rc == 0;) {
+		size_t p = next_candidate(&c, i);
+
+		if (p >= len)
+			break;
+		i = dispatch(&c, p);
+	}
+	if (c.text && c.rc == 0 && is_bunfig(origin != NULL ? origin->path :
+	    NULL))
+		bunfig_scan(&c);
+	if (c.text && c.rc == 0)
+		user_rules(&c);
+	pcre2_match_data_free(c.md);
+	free(c.done);
+	return c.rc;
+}
+
+/* ---- set-up ------------------------------------------------------------ */
+
+static char *
+dup_str(const char *s)
+{
+	return s != NULL ? strdup(s) : NULL;
+}
+
+void
+scanner_free(struct scanner *s)
+{
+	if (s == NULL)
+		return;
+	for (size_t i = 0; i < s->nallow; i++)
+		free(s->allow[i]);
+	free(s->allow);
+	for (size_t i = 0; i < s->nurules; i++) {
+		pcre2_code_free(s->urules[i].code);
+		for (size_t k = 0; k < s->urules[i].nkeywords; k++)
+			free(s->urules[i].keywords[k]);
+		free(s->urules[i].keywords);
+	}
+	free(s->urules);
+	for (size_t i = R_COUNT; i < s->ninfo; i++) {
+		free((char *)s->info[i].id);
+		free((char *)s->info[i].description);
+	}
+	free(s->info);
+	pcre2_match_context_free(s->mctx);
+	free(s);
+}
+
+static int
+compile_rule(struct scanner *s, const struct user_rule *r, struct err *e)
+{
+	struct user_rule_c *u = &s->urules[s->nurules];
+	struct scan_rule_info *info = &s->info[R_COUNT + s->nurules];
+	PCRE2_UCHAR msg[256];
+	PCRE2_SIZE erroff;
+	int errcode;
+
+	for (size_t i = 0; i < s->ninfo; i++) {
+		if (strcmp(s->info[i].id, r->id) == 0)
+			return err_set(e, "rule '%s': defined twice or clashes "
+			    "with a built-in rule", r->id);
+	}
+	if (r->pattern == NULL || r->pattern[0] == '\0')
+		return err_set(e, "rule '%s': no pattern", r->id);
+	u->code = pcre2_compile((PCRE2_SPTR)r->pattern, PCRE2_ZERO_TERMINATED,
+	    PCRE2_MULTILINE, &errcode, &erroff, NULL);
+	if (u->code == NULL) {
+		(void)pcre2_get_error_message(errcode, msg, sizeof(msg));
+		return err_set(e, "rule '%s': bad pattern at offset %zu: %s",
+		    r->id, (size_t)erroff, (const char *)msg);
+	}
+	/* Without JIT the interpreter runs: slower, never wrong. */
+	(void)pcre2_jit_compile(u->code, PCRE2_JIT_COMPLETE);
+	s->nurules++;
+	info->id = strdup(r->id);
+	info->description = r->description != NULL ?
+	    strdup(r->description) : strdup("user rule: remove the secret "
+	    "and rotate it");
+	info->user = true;
+	s->ninfo++;
+	if (info->id == NULL || info->description == NULL)
+		return err_set(e, "out of memory");
+	if (r->nkeywords > 0) {
+		u->keywords = calloc(r->nkeywords, sizeof(*u->keywords));
+		if (u->keywords == NULL)
+			return err_set(e, "out of memory");
+		for (size_t k = 0; k < r->nkeywords; k++) {
+			if (r->keywords[k][0] == '\0')
+				continue;
+			u->keywords[u->nkeywords] = strdup(r->keywords[k]);
+			if (u->keywords[u->nkeywords] == NULL)
+				return err_set(e, "out of memory");
+			u->nkeywords++;
+		}
+	}
+	return 0;
+}
+
+int
+scanner_new(struct scanner **out, const struct config *cfg, struct err *e)
+{
+	struct scanner *s;
+
+	s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return err_set(e, "out of memory");
+	s->checksum = cfg->checksum;
+	s->inline_allow = cfg->inline_allow;
+	s->max_file_size = cfg->max_file_size;
+	__builtin_cpu_init();
+	s->avx2 = __builtin_cpu_supports("avx2") != 0 &&
+	    getenv("TOKENGUARD_NO_AVX2") == NULL;
+	s->info = calloc(R_COUNT + cfg->nrules, sizeof(*s->info));
+	s->urules = calloc(cfg->nrules + 1, sizeof(*s->urules));
+	s->allow = calloc(cfg->nallow + 1, sizeof(*s->allow));
+	s->mctx = pcre2_match_context_create(NULL);
+	if (s->info == NULL || s->urules == NULL || s->allow == NULL ||
+	    s->mctx == NULL)
+		goto oom;
+	(void)pcre2_set_match_limit(s->mctx, USER_MATCH_LIMIT);
+	(void)pcre2_set_depth_limit(s->mctx, USER_DEPTH_LIMIT);
+	memcpy(s->info, BUILTIN, sizeof(BUILTIN));
+	s->ninfo = R_COUNT;
+	for (size_t i = 0; i < cfg->nallow; i++) {
+		s->allow[i] = dup_str(cfg->allow[i]);
+		if (s->allow[i] == NULL)
+			goto oom;
+		s->nallow++;
+	}
+	qsort(s->allow, s->nallow, sizeof(*s->allow), cmp_str);
+	for (size_t i = 0; i < cfg->nrules; i++) {
+		if (compile_rule(s, &cfg->rules[i], e) != 0) {
+			scanner_free(s);
+			return -1;
+		}
+	}
+	*out = s;
+	return 0;
+oom:
+	scanner_free(s);
+	return err_set(e, "out of memory");
+}
+
+size_t
+scanner_rule_count(const struct scanner *s)
+{
+	return s->ninfo;
+}
+
+const struct scan_rule_info *
+scanner_rule(const struct scanner *s, size_t i)
+{
+	assert(i < s->ninfo);
+	return &s->info[i];
+}
+
+uint64_t
+scanner_max_file_size(const struct scanner *s)
+{
+	return s->max_file_size;
+}

@@ -1,0 +1,326 @@
+/* value: reference, placeholder and literal judgement (RULES.md 3). */
+#include "value.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "token.h"
+
+static bool
+has_prefix(const char *v, size_t n, const char *p)
+{
+	size_t pn = strlen(p);
+
+	return n >= pn && memcmp(v, p, pn) == 0;
+}
+
+static bool
+has_suffix(const char *v, size_t n, const char *s)
+{
+	size_t sn = strlen(s);
+
+	return n >= sn && memcmp(v + n - sn, s, sn) == 0;
+}
+
+static bool
+contains_ci(const char *v, size_t n, const char *w)
+{
+	size_t wn = strlen(w);
+
+	for (size_t i = 0; i + wn <= n; i++) {
+		if (strncasecmp(v + i, w, wn) == 0)
+			return true;
+	}
+	return false;
+}
+
+static bool
+contains(const char *v, size_t n, const char *w)
+{
+	return memmem(v, n, w, strlen(w)) != NULL;
+}
+
+static bool
+is_ident_char(unsigned char c)
+{
+	return token_is_base62(c) || c == '_';
+}
+
+/* NAME made of [A-Za-z0-9_], at least one character. */
+static bool
+is_ident(const char *v, size_t n)
+{
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (!is_ident_char((unsigned char)v[i]))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Reference prefixes that name a secret kept elsewhere: secret managers,
+ * template and CI expression languages, Terraform and Ansible lookups.
+ */
+static const char *const REF_PREFIXES[] = {
+	"op://", "vault:", "arn:aws:", "ENC[", "process.env.", "var.",
+	"local.", "data.", "module.", "secrets.", "env.", "vars.",
+	"inputs.", "needs.", "steps.", "ref+", "sops:", "gcp:", "azure:",
+	"awssm:", "ssm:", "akv:", "sm://", "projects/", "{{", "#{",
+	"${", "$(", "$", "os.environ", "ENV[", "System.getenv",
+	"getenv", "{env:", "{secret:",
+};
+
+bool
+value_is_reference(const char *v, size_t n)
+{
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < sizeof(REF_PREFIXES) / sizeof(*REF_PREFIXES);
+	    i++) {
+		if (has_prefix(v, n, REF_PREFIXES[i]))
+			return true;
+	}
+	/* A YAML tag: !vault, !Ref, !!str */
+	if (v[0] == '!') {
+		size_t i = v[1] == '!' ? 2 : 1;
+
+		while (i < n && ((v[i] >= 'a' && v[i] <= 'z') ||
+		    (v[i] >= 'A' && v[i] <= 'Z')))
+			i++;
+		if (i == n && n > 1)
+			return true;
+	}
+	/* %NAME% (Windows), __NAME__ and @@NAME@@ (token replacement) */
+	if (n >= 3 && v[0] == '%' && v[n - 1] == '%' &&
+	    is_ident(v + 1, n - 2))
+		return true;
+	if (n >= 5 && has_prefix(v, n, "__") && has_suffix(v, n, "__"))
+		return true;
+	if (n >= 5 && has_prefix(v, n, "@@") && has_suffix(v, n, "@@"))
+		return true;
+	/* credentials('id'), lookup('env', 'X'): an expression */
+	if (memchr(v, '(', n) != NULL)
+		return true;
+	return false;
+}
+
+static const char *const PLACEHOLDER_WORDS[] = {
+	"your", "example", "placeholder", "changeme", "change_me",
+	"change-me", "replace", "redacted", "dummy", "fake", "sample",
+	"todo", "fixme", "insert", "secret_here", "token_here",
+};
+
+bool
+value_is_placeholder(const char *v, size_t n)
+{
+	unsigned char first, second = 0;
+	bool two = false;
+	const char *lt;
+
+	lt = memchr(v, '<', n);
+	if (lt != NULL && memchr(lt, '>', n - (size_t)(lt - v)) != NULL)
+		return true;
+	if (contains_ci(v, n, "xxxx") || contains(v, n, "***") ||
+	    contains(v, n, "...") || contains(v, n, "\xe2\x80\xa6"))
+		return true;
+	for (size_t i = 0;
+	    i < sizeof(PLACEHOLDER_WORDS) / sizeof(*PLACEHOLDER_WORDS); i++) {
+		if (contains_ci(v, n, PLACEHOLDER_WORDS[i]))
+			return true;
+	}
+	/*
+	 * An all-caps identifier names a variable: NPM_TOKEN, MYTOKEN,
+	 * TOKEN2. Digits only at the end, so that random upper-case keys
+	 * are not taken for names.
+	 */
+	if (n > 0 && v[0] >= 'A' && v[0] <= 'Z') {
+		size_t i = 0;
+
+		while (i < n && ((v[i] >= 'A' && v[i] <= 'Z') || v[i] == '_'))
+			i++;
+		while (i < n && v[i] >= '0' && v[i] <= '9')
+			i++;
+		if (i == n)
+			return true;
+	}
+	/* Two or fewer distinct characters: 0000..., the nil UUID. */
+	if (n == 0)
+		return true;
+	first = (unsigned char)v[0];
+	for (size_t i = 1; i < n; i++) {
+		unsigned char c = (unsigned char)v[i];
+
+		if (c == first || (two && c == second))
+			continue;
+		if (two)
+			return false;
+		second = c;
+		two = true;
+	}
+	return true;
+}
+
+static bool
+is_hex(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	    (c >= 'A' && c <= 'F');
+}
+
+bool
+value_is_uuid(const char *v, size_t n)
+{
+	if (n != 36)
+		return false;
+	for (size_t i = 0; i < 36; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (v[i] != '-')
+				return false;
+		} else if (!is_hex((unsigned char)v[i])) {
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool
+is_github_pat(const char *v, size_t n)
+{
+	if (n != 11 + 22 + 1 + 59 || !has_prefix(v, n, "github_pat_"))
+		return false;
+	for (size_t i = 11; i < n; i++) {
+		if (i == 33) {
+			if (v[i] != '_')
+				return false;
+		} else if (!token_is_base62((unsigned char)v[i])) {
+			return false;
+		}
+	}
+	return true;
+}
+
+int
+value_classes(const char *v, size_t n)
+{
+	int lower = 0, upper = 0, digit = 0, other = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)v[i];
+
+		if (c >= 'a' && c <= 'z')
+			lower = 1;
+		else if (c >= 'A' && c <= 'Z')
+			upper = 1;
+		else if (c >= '0' && c <= '9')
+			digit = 1;
+		else
+			other = 1;
+	}
+	return lower + upper + digit + other;
+}
+
+/*
+ * ${NAME...}: finds the operator after NAME. For a literal fallback
+ * (":-", "-", ":=", "=") sets *fb and *fbn to it and returns true; for
+ * any other form returns false (a plain reference).
+ */
+static bool
+fallback_of(const char *v, size_t n, size_t *fb, size_t *fbn)
+{
+	size_t i = 2, depth = 1, start;
+
+	while (i < n && is_ident_char((unsigned char)v[i]))
+		i++;
+	if (i == 2 || i >= n)
+		return false;
+	if (v[i] == ':' && i + 1 < n && (v[i + 1] == '-' || v[i + 1] == '='))
+		i += 2;
+	else if (v[i] == '-' || v[i] == '=')
+		i += 1;
+	else
+		return false;
+	start = i;
+	for (; i < n; i++) {
+		if (v[i] == '{')
+			depth++;
+		else if (v[i] == '}' && --depth == 0)
+			break;
+	}
+	if (i >= n)
+		return false;
+	*fb = start;
+	*fbn = i - start;
+	return true;
+}
+
+enum value_class
+value_classify(const char *v, size_t n, size_t *off, size_t *len)
+{
+	size_t fb, fbn;
+
+	*off = 0;
+	*len = n;
+	while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+		n--;
+	*len = n;
+	if (n == 0)
+		return VALUE_NONE;
+	if (has_prefix(v, n, "${") && !has_prefix(v, n, "${{") &&
+	    fallback_of(v, n, &fb, &fbn)) {
+		enum value_class c;
+		size_t o2, l2;
+
+		c = value_classify(v + fb, fbn, &o2, &l2);
+		*off = fb + o2;
+		*len = l2;
+		return c;
+	}
+	if (n == TOKEN_LEN && token_shape(v, n) != TOKEN_NONE)
+		return VALUE_TOKEN;
+	if (value_is_reference(v, n) || value_is_placeholder(v, n))
+		return VALUE_NONE;
+	if (value_is_uuid(v, n))
+		return VALUE_UUID;
+	if (is_github_pat(v, n))
+		return VALUE_GITHUB_PAT;
+	if (n >= 16 && value_classes(v, n) >= 2)
+		return VALUE_LITERAL;
+	return VALUE_NONE;
+}
+
+static const char *const LOGIN_WORDS[] = {
+	"user", "username", "password", "pass", "passwd", "pwd", "secret",
+	"login", "name", "foo", "bar", "test", "admin", "token", "me",
+};
+
+static bool
+is_login_word(const char *v, size_t n)
+{
+	for (size_t i = 0; i < sizeof(LOGIN_WORDS) / sizeof(*LOGIN_WORDS);
+	    i++) {
+		if (strlen(LOGIN_WORDS[i]) == n &&
+		    strncasecmp(v, LOGIN_WORDS[i], n) == 0)
+			return true;
+	}
+	return false;
+}
+
+bool
+value_is_real_login(const char *v, size_t n)
+{
+	const char *colon = memchr(v, ':', n);
+	const char *pw;
+	size_t pn;
+
+	if (colon == NULL)
+		return false;
+	pw = colon + 1;
+	pn = n - (size_t)(pw - v);
+	if (pn == 0 || is_login_word(pw, pn))
+		return false;
+	if (value_is_reference(pw, pn) || value_is_placeholder(pw, pn))
+		return false;
+	return true;
+}
