@@ -696,6 +696,30 @@ decode_text(const char *v, size_t n, size_t *outn)
 
 /* ---- checksummed tokens (section 1) ------------------------------------ */
 
+static bool
+is_hex_digit(unsigned char ch)
+{
+	return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') ||
+	    (ch >= 'A' && ch <= 'F');
+}
+
+/*
+ * An escape sequence ends right before p: "\n" (JSON-escaped text) or
+ * "%3D" (URL encoding). Its last byte is a letter or digit, yet it
+ * separates a token from what comes before.
+ */
+static bool
+after_escape(const struct ctx *c, size_t p)
+{
+	const unsigned char *b = (const unsigned char *)c->buf;
+
+	if (p >= 2 && b[p - 2] == '\\' && strchr("ntr", b[p - 1]) != NULL &&
+	    (p < 3 || b[p - 3] != '\\'))
+		return true;
+	return p >= 3 && b[p - 3] == '%' && is_hex_digit(b[p - 2]) &&
+	    is_hex_digit(b[p - 1]);
+}
+
 /* Returns the end of a token at p, reported or not, or 0 when none. */
 static size_t
 token_at(struct ctx *c, size_t p)
@@ -704,7 +728,8 @@ token_at(struct ctx *c, size_t p)
 
 	if (kind == TOKEN_NONE)
 		return 0;
-	if (p > 0 && is_ident_char((unsigned char)c->buf[p - 1]))
+	if (p > 0 && is_ident_char((unsigned char)c->buf[p - 1]) &&
+	    !after_escape(c, p))
 		return 0;
 	if (p + TOKEN_LEN < c->len &&
 	    is_ident_char((unsigned char)c->buf[p + TOKEN_LEN]))
@@ -786,6 +811,8 @@ key_kind(const char *id, size_t n)
 	static const char *const secret_words[] = { "token", "auth",
 	    "authtoken", "password", "passwd", "pwd", "secret", "pat",
 	    "apikey", "accesstoken", NULL };
+	static const char *const glued[] = { "npmtoken", "npmauth",
+	    "npmauthtoken", "npmpassword", "npmsecret", "nodeauthtoken", NULL };
 	char words[16][24];
 	size_t nw;
 	bool npm = false;
@@ -806,6 +833,8 @@ key_kind(const char *id, size_t n)
 	nw = split_words(id, n, words, 16);
 	if (nw == 0)
 		return K_NONE;
+	if (nw == 1 && word_in(words[0], glued))
+		return K_ENV;
 	if (strcmp(words[nw - 1], "npmrc") == 0)
 		return K_NPMRC_BLOB;
 	for (size_t i = 0; i < nw; i++) {
@@ -1197,6 +1226,8 @@ value_after_key(const struct ctx *c, size_t j, size_t lend, bool ws_ok,
 	    j + 1 < lend && b[j + 1] == '"')))
 		j += b[j] == '\\' ? 2 : 1;
 	k = skip_spaces(c, j, lend);
+	if (k + 1 < lend && (b[k] == '?' || b[k] == '+') && b[k + 1] == '=')
+		k++;	/* Makefile ?= and += */
 	if (k < lend && b[k] == '=' && !(k + 1 < lend && b[k + 1] == '=')) {
 		k++;
 		if (k < lend && b[k] == '>')
@@ -1409,15 +1440,16 @@ key_at(struct ctx *c, size_t p)
 		}
 		return ke;
 	}
-	if (value_after_key(c, ke, lend, ws_separator_ok(c, c->ln.ls, ks), &vs,
-	    &ve)) {
-		if (is_done(c, vs, ve))
-			return ke;
-		if (vs >= c->ln.ls && vs <= c->ln.le)
-			judge(c, k, vs, ve);
-		else
-			judge_elsewhere(c, k, vs, ve);
-	}
+	if (!value_after_key(c, ke, lend, ws_separator_ok(c, c->ln.ls, ks),
+	    &vs, &ve) || is_done(c, vs, ve))
+		return ke;
+	if (ve - vs == 1 && b[vs] == '{')
+		/* an object: its "value" member (Terraform state outputs) */
+		name_value(c, k, vs + 1);
+	else if (vs <= c->ln.le)
+		judge(c, k, vs, ve);
+	else
+		judge_elsewhere(c, k, vs, ve);
 	return ke;
 }
 
@@ -1525,14 +1557,15 @@ url_at(struct ctx *c, size_t p)
 	pn = at_sign - colon - 1;
 	line_enter(c, p);
 	if (!line_budget(c) || claimed(c, colon + 1, at_sign))
-		return at_sign;
+		return p + 3;
 	if (pn < 8 || value_classes(pw, pn) < 2 || value_is_reference(pw, pn) ||
 	    value_is_placeholder(pw, pn) || value_is_reference(b + u,
 	    colon - u) || (pn == TOKEN_LEN && token_shape(pw, pn) != TOKEN_NONE))
-		return at_sign;
+		return p + 3;
 	claim(c, colon + 1, at_sign);
 	emit_builtin(c, colon + 1, R_URL, pw, pn);
-	return at_sign;
+	/* Anchors inside the userinfo (a token as password) are still seen. */
+	return p + 3;
 }
 
 /* "bnBtX" at p: base64 of text starting with "npm_". */
@@ -1875,7 +1908,7 @@ user_rules(struct ctx *c)
 /* ---- the pass ---------------------------------------------------------- */
 
 static size_t
-dispatch(struct ctx *c, size_t p)
+handle(struct ctx *c, size_t p)
 {
 	unsigned char c0 = (unsigned char)c->buf[p] | 0x20;
 	size_t end;
@@ -1908,6 +1941,15 @@ dispatch(struct ctx *c, size_t p)
 	default:
 		return p + 1;
 	}
+}
+
+/* Handles the candidate at p; returns where to look next (past p). */
+static size_t
+dispatch(struct ctx *c, size_t p)
+{
+	size_t next = handle(c, p);
+
+	return next > p ? next : p + 1;
 }
 
 int

@@ -279,6 +279,13 @@ value_classify(const char *v, size_t n, size_t *off, size_t *len)
 	}
 	if (n == TOKEN_LEN && token_shape(v, n) != TOKEN_NONE)
 		return VALUE_TOKEN;
+	/* Nexus writes legacy tokens as NpmToken.<uuid> */
+	if (n == 9 + 36 && memcmp(v, "NpmToken.", 9) == 0 &&
+	    value_is_uuid(v + 9, 36)) {
+		*off = 9;
+		*len = 36;
+		return VALUE_UUID;
+	}
 	if (value_is_reference(v, n) || value_is_placeholder(v, n))
 		return VALUE_NONE;
 	if (value_is_uuid(v, n))
