@@ -394,14 +394,22 @@ next_candidate_scalar(const unsigned char *b, size_t i, size_t len)
 	return len;
 }
 
+/*
+ * The next candidate at or after i and before end; end when there is
+ * none. Patterns are checked with up to 3 bytes past end when present.
+ */
 static size_t
-next_candidate(const struct ctx *c, size_t i)
+next_candidate(const struct ctx *c, size_t i, size_t end)
 {
 	const unsigned char *b = (const unsigned char *)c->buf;
+	size_t lim = end + 3 < c->len ? end + 3 : c->len;
+	size_t p;
 
 	if (c->s->avx2)
-		return next_candidate_avx2(b, i, c->len);
-	return next_candidate_scalar(b, i, c->len);
+		p = next_candidate_avx2(b, i, lim);
+	else
+		p = next_candidate_scalar(b, i, lim);
+	return p < end ? p : end;
 }
 
 __attribute__((target("avx2"))) static size_t
@@ -657,7 +665,7 @@ scan_child(struct ctx *c, size_t pos, const char *data, size_t n,
 	child.cnt_line = 1;
 	child.md = c->md;
 	for (size_t i = 0; i < n && child.rc == 0;) {
-		size_t p = next_candidate(&child, i);
+		size_t p = next_candidate(&child, i, n);
 
 		if (p >= n)
 			break;
@@ -1869,14 +1877,16 @@ user_rule_line(struct ctx *c, size_t r, size_t ls, size_t le)
 }
 
 static void
-user_rules(struct ctx *c)
+user_rules(struct ctx *c, size_t from, size_t to)
 {
+	if (from < c->start)
+		from = c->start;
 	for (size_t r = 0; r < c->s->nurules && c->rc == 0; r++) {
 		const struct user_rule_c *u = &c->s->urules[r];
-		size_t pos = c->start;
+		size_t pos = from;
 
 		if (u->nkeywords == 0) {
-			while (pos < c->len && c->rc == 0) {
+			while (pos < to && c->rc == 0) {
 				size_t le = line_end_from(c, pos);
 
 				user_rule_line(c, r, pos, le);
@@ -1884,7 +1894,7 @@ user_rules(struct ctx *c)
 			}
 			continue;
 		}
-		while (pos < c->len && c->rc == 0) {
+		while (pos < to && c->rc == 0) {
 			size_t best = c->len, ls, le;
 
 			for (size_t k = 0; k < u->nkeywords; k++) {
@@ -1895,7 +1905,7 @@ user_rules(struct ctx *c)
 				if (f != NULL)
 					best = (size_t)(f - c->buf);
 			}
-			if (best >= c->len)
+			if (best >= to)
 				break;
 			ls = line_start_before(c, pos, best);
 			le = line_end_from(c, best);
@@ -1957,10 +1967,25 @@ scanner_scan(const struct scanner *s, struct scan_stats *stats,
     const struct scan_origin *origin, const char *buf, size_t len,
     unsigned flags, finding_fn *fn, void *payload, struct err *e)
 {
+	struct scan_window w = { .from = 0, .to = len, .line = 1,
+	    .first = true };
+
+	return scanner_scan_window(s, stats, origin, buf, len, &w, flags, fn,
+	    payload, e);
+}
+
+int
+scanner_scan_window(const struct scanner *s, struct scan_stats *stats,
+    const struct scan_origin *origin, const char *buf, size_t len,
+    const struct scan_window *w, unsigned flags, finding_fn *fn,
+    void *payload, struct err *e)
+{
 	struct scan_stats local;
 	struct ctx c;
+	size_t i;
 
 	assert(s != NULL && fn != NULL && (buf != NULL || len == 0));
+	assert(w->from <= w->to && w->to <= len);
 	if (stats == NULL)
 		stats = &local;
 	memset(stats, 0, sizeof(*stats));
@@ -1974,12 +1999,15 @@ scanner_scan(const struct scanner *s, struct scan_stats *stats,
 	c.payload = payload;
 	c.st = stats;
 	c.e = e;
-	c.cnt_line = 1;
-	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+	c.cnt_line = w->line;
+	if (w->first && len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
 		c.start = 3;
 	c.cnt_pos = c.start;
-	stats->binary = (flags & SCAN_FORCE_TEXT) == 0 && memchr(buf, '\0',
-	    len < BINARY_PROBE ? len : BINARY_PROBE) != NULL;
+	if ((flags & SCAN_FORCE_BINARY) != 0)
+		stats->binary = true;
+	else if ((flags & SCAN_FORCE_TEXT) == 0 && w->first)
+		stats->binary = memchr(buf, '\0', len < BINARY_PROBE ? len :
+		    BINARY_PROBE) != NULL;
 	c.text = !stats->binary || always_text(origin != NULL ?
 	    origin->path : NULL);
 	if (c.text && s->nurules > 0) {
@@ -1987,21 +2015,34 @@ scanner_scan(const struct scanner *s, struct scan_stats *stats,
 		if (c.md == NULL)
 			return err_set(e, "out of memory");
 	}
-	for (size_t i = c.start; i < len && c.rc == 0;) {
-		size_t p = next_candidate(&c, i);
+	i = w->from > c.start ? w->from : c.start;
+	while (i < w->to && c.rc == 0) {
+		size_t p = next_candidate(&c, i, w->to);
 
-		if (p >= len)
+		if (p >= w->to)
 			break;
 		i = dispatch(&c, p);
 	}
-	if (c.text && c.rc == 0 && is_bunfig(origin != NULL ? origin->path :
-	    NULL))
+	if (c.text && c.rc == 0 && w->first && w->to == len &&
+	    is_bunfig(origin != NULL ? origin->path : NULL))
 		bunfig_scan(&c);
 	if (c.text && c.rc == 0)
-		user_rules(&c);
+		user_rules(&c, w->from, w->to);
 	pcre2_match_data_free(c.md);
 	free(c.done);
 	return c.rc;
+}
+
+size_t
+scanner_count_lines(const struct scanner *s, const char *buf, size_t len)
+{
+	struct ctx c;
+
+	memset(&c, 0, sizeof(c));
+	c.s = s;
+	c.buf = buf;
+	c.len = len;
+	return count_newlines(&c, 0, len);
 }
 
 /* ---- set-up ------------------------------------------------------------ */

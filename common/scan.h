@@ -27,6 +27,22 @@ enum scan_flags {
 	SCAN_REPORT_ALLOWED = 1 << 0,
 	/* Treat the bytes as text even if they contain a NUL. */
 	SCAN_FORCE_TEXT = 1 << 1,
+	/* Treat the bytes as binary (section 1 only, as RULES.md 6 says). */
+	SCAN_FORCE_BINARY = 1 << 2,
+};
+
+/*
+ * A window of a longer input that is read in pieces. Anchors are looked
+ * for in [from, to) only; the bytes around them are context (lookback
+ * for parent keys and line starts, lookahead for values on the next
+ * lines). A caller slides windows so that each offset of the input is in
+ * exactly one [from, to), with about a megabyte of context on each side.
+ */
+struct scan_window {
+	size_t from;
+	size_t to;
+	size_t line;		/* the line number of buf[0], 1-based */
+	bool first;		/* buf[0] starts the input: BOM, binary probe */
 };
 
 /* What a scan saw besides its findings. */
@@ -62,6 +78,21 @@ void scanner_free(struct scanner *s);
 int scanner_scan(const struct scanner *s, struct scan_stats *stats,
     const struct scan_origin *origin, const char *buf, size_t len,
     unsigned flags, finding_fn *fn, void *payload, struct err *e);
+
+/*
+ * Like scanner_scan() for the window w of a longer input in buf[0..len).
+ * Binary detection happens in the first window only: later windows pass
+ * SCAN_FORCE_BINARY or SCAN_FORCE_TEXT as the first one's stats said.
+ * Findings are in order of position within the window.
+ */
+int scanner_scan_window(const struct scanner *s, struct scan_stats *stats,
+    const struct scan_origin *origin, const char *buf, size_t len,
+    const struct scan_window *w, unsigned flags, finding_fn *fn,
+    void *payload, struct err *e);
+
+/* The number of '\n' in buf[0..len), counted fast. */
+size_t scanner_count_lines(const struct scanner *s, const char *buf,
+    size_t len);
 
 /* The number of rules (built-in, then user) and the i-th one. */
 size_t scanner_rule_count(const struct scanner *s);

@@ -1,0 +1,126 @@
+/* filescan: windowed scanning of files through a reusable buffer. */
+#include "filescan.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void
+filescan_init(struct filescan *fs)
+{
+	fs->buf = NULL;
+	fs->cap = 0;
+}
+
+void
+filescan_release(struct filescan *fs)
+{
+	free(fs->buf);
+	filescan_init(fs);
+}
+
+/*
+ * Reads into buf[*len..want) until it is full or the file ends. Sets
+ * *eof at the end of the file.
+ */
+static int
+fill(int fd, char *buf, size_t *len, size_t want, bool *eof,
+    struct err *e)
+{
+	while (*len < want) {
+		ssize_t n = read(fd, buf + *len, want - *len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return err_errno(e, "read failed");
+		if (n == 0) {
+			*eof = true;
+			return 0;
+		}
+		*len += (size_t)n;
+	}
+	return 0;
+}
+
+static void
+add_stats(struct scan_stats *sum, const struct scan_stats *w, bool first)
+{
+	if (first)
+		sum->binary = w->binary;
+	sum->lines_capped += w->lines_capped;
+	sum->allowed += w->allowed;
+	sum->user_rule_limits += w->user_rule_limits;
+}
+
+int
+filescan_fd(struct filescan_result *out, struct filescan *fs,
+    const struct scanner *s, int fd, uint64_t max,
+    const struct scan_origin *origin, unsigned flags, finding_fn *fn,
+    void *payload, struct err *e)
+{
+	const size_t cap = FILESCAN_KEEP + FILESCAN_STEP + FILESCAN_MARGIN;
+	struct filescan_result res;
+	struct scan_window w = { .from = 0, .line = 1, .first = true };
+	size_t len = 0;
+	bool eof = false;
+	int rc = 0;
+
+	memset(&res, 0, sizeof(res));
+	if (fs->cap < cap) {
+		char *b = realloc(fs->buf, cap);
+
+		if (b == NULL)
+			return err_set(e, "out of memory");
+		fs->buf = b;
+		fs->cap = cap;
+	}
+	for (;;) {
+		struct scan_stats st;
+		size_t want = cap, keep;
+
+		/* res.bytes counts what slid out of the buffer already. */
+		if (res.bytes + cap > max)
+			want = (size_t)(max - res.bytes);
+		if (fill(fd, fs->buf, &len, want, &eof, e) != 0)
+			return -1;
+		if (!eof && want < cap) {
+			char probe;
+			size_t one = 0;
+
+			/* At the cap: is there more? */
+			if (fill(fd, &probe, &one, 1, &eof, e) != 0)
+				return -1;
+			res.over = one == 1;
+			eof = true;
+		}
+		if (eof) {
+			w.to = len;
+		} else {
+			const char *nl = memrchr(fs->buf + w.from, '\n',
+			    len - FILESCAN_MARGIN - w.from);
+
+			w.to = nl != NULL ? (size_t)(nl - fs->buf) + 1 :
+			    len - FILESCAN_MARGIN;
+		}
+		rc = scanner_scan_window(s, &st, origin, fs->buf, len, &w, flags,
+		    fn, payload, e);
+		add_stats(&res.stats, &st, w.first);
+		if (w.first && (flags & (SCAN_FORCE_TEXT | SCAN_FORCE_BINARY)) == 0)
+			flags |= st.binary ? SCAN_FORCE_BINARY : SCAN_FORCE_TEXT;
+		if (rc != 0 || eof)
+			break;
+		/* Slide: keep the context before the next window. */
+		keep = w.to > FILESCAN_KEEP ? w.to - FILESCAN_KEEP : 0;
+		w.line += scanner_count_lines(s, fs->buf, keep);
+		memmove(fs->buf, fs->buf + keep, len - keep);
+		res.bytes += keep;
+		len -= keep;
+		w.from = w.to - keep;
+		w.first = false;
+	}
+	res.bytes += len;
+	*out = res;
+	return rc;
+}
