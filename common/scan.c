@@ -101,7 +101,7 @@ static const struct scan_rule_info BUILTIN[R_COUNT] = {
 	    "private key: rotate the key pair and keep the key out of "
 	    "files that are committed or built", false },
 	[R_URL] = { "url-credentials",
-	    "password in a registry URL: rotate it and configure registry "
+	    "password in a URL: rotate it and configure registry "
 	    "auth through the environment", false },
 	[R_ENV] = { "env-npm-token",
 	    "npm credential variable with a literal value: revoke the "
@@ -1536,6 +1536,20 @@ pem_at(struct ctx *c, size_t p)
 	return h + 11;
 }
 
+/* The length of a percent-encoded string once decoded. */
+static size_t
+decoded_length(const char *v, size_t n)
+{
+	size_t len = 0;
+
+	for (size_t i = 0; i < n; i++, len++) {
+		if (v[i] == '%' && i + 2 < n && is_hex_digit((unsigned char)
+		    v[i + 1]) && is_hex_digit((unsigned char)v[i + 2]))
+			i += 2;
+	}
+	return len;
+}
+
 /* "://" at p: user:password@ in an http(s) URL. */
 static size_t
 url_at(struct ctx *c, size_t p)
@@ -1566,7 +1580,8 @@ url_at(struct ctx *c, size_t p)
 	line_enter(c, p);
 	if (!line_budget(c) || claimed(c, colon + 1, at_sign))
 		return p + 3;
-	if (pn < 8 || value_classes(pw, pn) < 2 || value_is_reference(pw, pn) ||
+	if (decoded_length(pw, pn) < 8 || value_classes(pw, pn) < 2 ||
+	    value_is_reference(pw, pn) ||
 	    value_is_placeholder(pw, pn) || value_is_reference(b + u,
 	    colon - u) || (pn == TOKEN_LEN && token_shape(pw, pn) != TOKEN_NONE))
 		return p + 3;
