@@ -44,6 +44,21 @@ fill(int fd, char *buf, size_t *len, size_t want, bool *eof,
 	return 0;
 }
 
+/*
+ * The bytes of the line at buf[keep] that come before it, when the
+ * buffer slides by keep bytes and held column bytes of its first line
+ * before buf[0].
+ */
+static size_t
+next_column(const char *buf, size_t keep, size_t column)
+{
+	const char *nl = memrchr(buf, '\n', keep);
+
+	if (nl == NULL)
+		return column + keep;
+	return keep - (size_t)(nl - buf) - 1;
+}
+
 static void
 add_stats(struct scan_stats *sum, const struct scan_stats *w, bool first)
 {
@@ -62,7 +77,8 @@ filescan_fd(struct filescan_result *out, struct filescan *fs,
 {
 	const size_t cap = FILESCAN_KEEP + FILESCAN_STEP + FILESCAN_MARGIN;
 	struct filescan_result res;
-	struct scan_window w = { .from = 0, .line = 1, .first = true };
+	struct scan_window w = { .from = 0, .line = 1, .column = 0,
+	    .first = true };
 	size_t len = 0;
 	bool eof = false;
 	int rc = 0;
@@ -104,16 +120,19 @@ filescan_fd(struct filescan_result *out, struct filescan *fs,
 			w.to = nl != NULL ? (size_t)(nl - fs->buf) + 1 :
 			    len - FILESCAN_MARGIN;
 		}
-		rc = scanner_scan_window(s, &st, origin, fs->buf, len, &w, flags,
-		    fn, payload, e);
+		rc = scanner_scan_window(s, &st, origin, fs->buf, len, &w,
+		    flags, fn, payload, e);
 		add_stats(&res.stats, &st, w.first);
-		if (w.first && (flags & (SCAN_FORCE_TEXT | SCAN_FORCE_BINARY)) == 0)
-			flags |= st.binary ? SCAN_FORCE_BINARY : SCAN_FORCE_TEXT;
+		if (w.first && (flags & (SCAN_FORCE_TEXT |
+		    SCAN_FORCE_BINARY)) == 0)
+			flags |= st.binary ? SCAN_FORCE_BINARY :
+			    SCAN_FORCE_TEXT;
 		if (rc != 0 || eof)
 			break;
 		/* Slide: keep the context before the next window. */
 		keep = w.to > FILESCAN_KEEP ? w.to - FILESCAN_KEEP : 0;
 		w.line += scanner_count_lines(s, fs->buf, keep);
+		w.column = next_column(fs->buf, keep, w.column);
 		memmove(fs->buf, fs->buf + keep, len - keep);
 		res.bytes += keep;
 		len -= keep;

@@ -177,6 +177,7 @@ struct ctx {
 	/* line numbering, advanced lazily */
 	size_t cnt_pos;
 	size_t cnt_line;
+	size_t col_base;	/* bytes of the first line before buf[0] */
 
 	struct line ln;		/* the current line */
 
@@ -486,7 +487,9 @@ line_enter(struct ctx *c, size_t p)
 static size_t
 line_content_end(const struct ctx *c)
 {
-	return c->ln.le > c->ln.ls && c->buf[c->ln.le - 1] == '\r' ? c->ln.le - 1 : c->ln.le;
+	const struct line *l = &c->ln;
+
+	return l->le > l->ls && c->buf[l->le - 1] == '\r' ? l->le - 1 : l->le;
 }
 
 /* Counts one evaluation on the current line; false past the cap. */
@@ -623,7 +626,7 @@ emit(struct ctx *c, size_t pos, const struct scan_rule_info *rule,
 	    c->origin->path : "-";
 	f.commit = c->origin != NULL ? c->origin->commit : NULL;
 	f.line = line_number(c, pos);
-	f.column = pos - ls + 1;
+	f.column = pos - ls + 1 + (ls == 0 ? c->col_base : 0);
 	f.rule = rule->id;
 	f.description = rule->description;
 	finding_redact(f.redacted, value, vn);
@@ -908,7 +911,8 @@ parent_key_is(const struct ctx *c, size_t ls, size_t end, const char *key)
 	size_t kn = strlen(key);
 
 	while (end > ls && (c->buf[end - 1] == '"' || c->buf[end - 1] == '\'' ||
-	    c->buf[end - 1] == '\\' || is_space((unsigned char)c->buf[end - 1])))
+	    c->buf[end - 1] == '\\' ||
+	    is_space((unsigned char)c->buf[end - 1])))
 		end--;
 	return end - ls >= kn && memcmp(c->buf + end - kn, key, kn) == 0 &&
 	    (end - kn == ls || !is_ident_char((unsigned char)c->buf[end - kn -
@@ -1583,7 +1587,8 @@ url_at(struct ctx *c, size_t p)
 	if (decoded_length(pw, pn) < 8 || value_classes(pw, pn) < 2 ||
 	    value_is_reference(pw, pn) ||
 	    value_is_placeholder(pw, pn) || value_is_reference(b + u,
-	    colon - u) || (pn == TOKEN_LEN && token_shape(pw, pn) != TOKEN_NONE))
+	    colon - u) || (pn == TOKEN_LEN &&
+	    token_shape(pw, pn) != TOKEN_NONE))
 		return p + 3;
 	claim(c, colon + 1, at_sign);
 	emit_builtin(c, colon + 1, R_URL, pw, pn);
@@ -2015,6 +2020,7 @@ scanner_scan_window(const struct scanner *s, struct scan_stats *stats,
 	c.st = stats;
 	c.e = e;
 	c.cnt_line = w->line;
+	c.col_base = w->column;
 	if (w->first && len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
 		c.start = 3;
 	c.cnt_pos = c.start;

@@ -42,6 +42,7 @@ struct scan_window {
 	size_t from;
 	size_t to;
 	size_t line;		/* the line number of buf[0], 1-based */
+	size_t column;		/* bytes of that line before buf[0] */
 	bool first;		/* buf[0] starts the input: BOM, binary probe */
 };
 

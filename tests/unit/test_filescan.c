@@ -95,7 +95,8 @@ make_input(char **out, size_t *outlen, size_t size)
 			    planted);
 			break;
 		case 2:
-			len += (size_t)snprintf(buf + len, size + 4096 - len, "x %s,\n", tok);
+			len += (size_t)snprintf(buf + len, size + 4096 - len,
+			    "x %s,\n", tok);
 			break;
 		default:
 			len += (size_t)snprintf(buf + len, size + 4096 - len,
@@ -171,11 +172,57 @@ test_windows_match_whole(void **state)
 	config_release(&cfg);
 }
 
+/* A line longer than a window: the column still counts from its start. */
+static void
+test_long_line_column(void **state)
+{
+	struct config cfg;
+	struct scanner *s = NULL;
+	struct err e = { 0 };
+	struct scan_origin o = { "long.js", NULL };
+	struct hits h = { 0 };
+	struct filescan fs;
+	struct filescan_result r;
+	char path[] = "/tmp/tokenguard-filescan-XXXXXX";
+	size_t n = 3 * FILESCAN_STEP + 777;
+	char *buf = malloc(n + TOKEN_LEN + 8);
+	int fd;
+
+	(void)state;
+	assert_non_null(buf);
+	memcpy(buf, "x\n", 2);
+	memset(buf + 2, 'a', n - 2);
+	buf[n - 1] = ' ';
+	token_generate(buf + n, "npm_", 42);
+	memcpy(buf + n + TOKEN_LEN, ",\n", 2);
+	config_init(&cfg);
+	assert_int_equal(scanner_new(&s, &cfg, &e), 0);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, buf, n + TOKEN_LEN + 2),
+	    (ssize_t)(n + TOKEN_LEN + 2));
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	filescan_init(&fs);
+	assert_int_equal(filescan_fd(&r, &fs, s, fd, UINT64_MAX, &o, 0,
+	    collect, &h, &e), 0);
+	assert_int_equal(h.n, 1);
+	assert_int_equal(h.v[0].line, 2);
+	assert_int_equal(h.v[0].column, n - 2 + 1);
+	filescan_release(&fs);
+	close(fd);
+	unlink(path);
+	free(buf);
+	free(h.v);
+	scanner_free(s);
+	config_release(&cfg);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_windows_match_whole),
+		cmocka_unit_test(test_long_line_column),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
