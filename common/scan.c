@@ -14,7 +14,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <immintrin.h>
 
@@ -181,6 +180,10 @@ struct ctx {
 
 	struct line ln;		/* the current line */
 
+	/* the candidates of the last 32-byte block looked at */
+	size_t cand_base;
+	unsigned cand_mask;
+
 	/* Secret data values already judged, ahead of the scan */
 	size_t (*done)[2];
 	size_t ndone;
@@ -191,6 +194,22 @@ struct ctx {
 static size_t dispatch(struct ctx *c, size_t p);
 
 /* ---- small helpers ---------------------------------------------------- */
+
+/* Bytes that end an unquoted value. */
+static const bool VALUE_STOP[256] = {
+	[' '] = true, ['\t'] = true, ['\r'] = true, ['\n'] = true,
+	[','] = true, [';'] = true, ['}'] = true, [']'] = true, [')'] = true,
+	['"'] = true, ['\''] = true, ['`'] = true, ['<'] = true,
+	['\\'] = true, ['&'] = true,
+};
+
+/* Bytes that end the userinfo of a URL ('@' ends it on purpose). */
+static const bool USERINFO_STOP[256] = {
+	['@'] = true, ['/'] = true, ['?'] = true, ['#'] = true, [' '] = true,
+	['\t'] = true, ['\r'] = true, ['\n'] = true, ['"'] = true,
+	['\''] = true, ['<'] = true, ['>'] = true, ['`'] = true,
+	['\\'] = true,
+};
 
 static bool
 is_ident_char(unsigned char c)
@@ -210,6 +229,17 @@ lower(unsigned char c)
 	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
 }
 
+/* ASCII case-insensitive equality of n bytes (no locale, no NUL stop). */
+static bool
+ascii_ncaseeq(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
+			return false;
+	}
+	return true;
+}
+
 static bool
 at(const struct ctx *c, size_t p, const char *lit)
 {
@@ -223,7 +253,7 @@ at_ci(const struct ctx *c, size_t p, const char *lit)
 {
 	size_t n = strlen(lit);
 
-	return p + n <= c->len && strncasecmp(c->buf + p, lit, n) == 0;
+	return p + n <= c->len && ascii_ncaseeq(c->buf + p, lit, n);
 }
 
 static const char *
@@ -343,46 +373,43 @@ candidate_at(const unsigned char *b, size_t i, size_t len)
 #define AND(a, b) _mm256_and_si256((a), (b))
 #define OR(a, b) _mm256_or_si256((a), (b))
 
-__attribute__((target("avx2"))) static size_t
-next_candidate_avx2(const unsigned char *b, size_t i, size_t len)
+/*
+ * The mask of candidates in the 32 bytes at b + i: bit k set when one
+ * starts at i + k. Needs b[i..i+35) readable.
+ */
+__attribute__((target("avx2"))) static unsigned
+candidate_mask_avx2(const unsigned char *b, size_t i)
 {
 	const __m256i fold = _mm256_set1_epi8(0x20);
+	__m256i v0 = OR(_mm256_loadu_si256((const __m256i *)(b + i)), fold);
+	__m256i v1 = OR(_mm256_loadu_si256((const __m256i *)(b + i + 1)),
+	    fold);
+	__m256i v2 = OR(_mm256_loadu_si256((const __m256i *)(b + i + 2)),
+	    fold);
+	__m256i v3 = OR(_mm256_loadu_si256((const __m256i *)(b + i + 3)),
+	    fold);
+	__m256i us0 = EQ(v0, 0x7f), us3 = EQ(v3, 0x7f);
+	__m256i p1 = EQ(v1, 'p');
+	__m256i m;
 
-	while (i + 35 < len) {
-		__m256i v0 = OR(_mm256_loadu_si256((const __m256i *)(b + i)),
-		    fold);
-		__m256i v1 = OR(_mm256_loadu_si256(
-		    (const __m256i *)(b + i + 1)), fold);
-		__m256i v2 = OR(_mm256_loadu_si256(
-		    (const __m256i *)(b + i + 2)), fold);
-		__m256i v3 = OR(_mm256_loadu_si256(
-		    (const __m256i *)(b + i + 3)), fold);
-		__m256i us0 = EQ(v0, 0x7f), us3 = EQ(v3, 0x7f);
-		__m256i p1 = EQ(v1, 'p');
-		__m256i m;
-		unsigned mask;
+	m = AND(AND(EQ(v0, 'n'), p1), EQ(v2, 'm'));
+	m = OR(m, AND(us0, OR(AND(EQ(v1, 'a'), EQ(v2, 'u')),
+	    AND(AND(p1, EQ(v2, 'a')), EQ(v3, 's')))));
+	m = OR(m, AND(AND(EQ(v0, 'g'), EQ(v1, 'h')), us3));
+	m = OR(m, AND(AND(EQ(v0, '-'), EQ(v1, 'b')),
+	    AND(EQ(v2, 'e'), EQ(v3, 'g'))));
+	m = OR(m, AND(AND(EQ(v0, ':'), EQ(v1, '/')), EQ(v2, '/')));
+	m = OR(m, AND(AND(EQ(v0, 'b'), EQ(v1, 'n')),
+	    AND(EQ(v2, 'b'), EQ(v3, 't'))));
+	m = OR(m, AND(AND(EQ(v0, 's'), EQ(v1, 'e')),
+	    AND(EQ(v2, 'c'), EQ(v3, 'r'))));
+	return (unsigned)_mm256_movemask_epi8(m);
+}
 
-		m = AND(AND(EQ(v0, 'n'), p1), EQ(v2, 'm'));
-		m = OR(m, AND(us0, OR(AND(EQ(v1, 'a'), EQ(v2, 'u')),
-		    AND(AND(p1, EQ(v2, 'a')), EQ(v3, 's')))));
-		m = OR(m, AND(AND(EQ(v0, 'g'), EQ(v1, 'h')), us3));
-		m = OR(m, AND(AND(EQ(v0, '-'), EQ(v1, 'b')),
-		    AND(EQ(v2, 'e'), EQ(v3, 'g'))));
-		m = OR(m, AND(AND(EQ(v0, ':'), EQ(v1, '/')), EQ(v2, '/')));
-		m = OR(m, AND(AND(EQ(v0, 'b'), EQ(v1, 'n')),
-		    AND(EQ(v2, 'b'), EQ(v3, 't'))));
-		m = OR(m, AND(AND(EQ(v0, 's'), EQ(v1, 'e')),
-		    AND(EQ(v2, 'c'), EQ(v3, 'r'))));
-		mask = (unsigned)_mm256_movemask_epi8(m);
-		if (mask != 0)
-			return i + (size_t)__builtin_ctz(mask);
-		i += 32;
-	}
-	for (; i < len; i++) {
-		if (candidate_at(b, i, len))
-			return i;
-	}
-	return len;
+static size_t
+min_size(size_t a, size_t b)
+{
+	return a < b ? a : b;
 }
 
 static size_t
@@ -398,19 +425,37 @@ next_candidate_scalar(const unsigned char *b, size_t i, size_t len)
 /*
  * The next candidate at or after i and before end; end when there is
  * none. Patterns are checked with up to 3 bytes past end when present.
+ * The mask of the last 32-byte block is kept, so that dense candidates
+ * cost a bit scan each, not a reload.
  */
 static size_t
-next_candidate(const struct ctx *c, size_t i, size_t end)
+next_candidate(struct ctx *c, size_t i, size_t end)
 {
 	const unsigned char *b = (const unsigned char *)c->buf;
 	size_t lim = end + 3 < c->len ? end + 3 : c->len;
-	size_t p;
 
-	if (c->s->avx2)
-		p = next_candidate_avx2(b, i, lim);
-	else
-		p = next_candidate_scalar(b, i, lim);
-	return p < end ? p : end;
+	if (!c->s->avx2)
+		return min_size(next_candidate_scalar(b, i, lim), end);
+	if (c->cand_mask != 0 && i >= c->cand_base && i < c->cand_base + 32) {
+		unsigned m = c->cand_mask & (~0u << (i - c->cand_base));
+
+		if (m != 0)
+			return min_size(c->cand_base +
+			    (size_t)__builtin_ctz(m), end);
+		i = c->cand_base + 32;
+	}
+	c->cand_mask = 0;
+	while (i + 35 < lim && i < end) {
+		unsigned m = candidate_mask_avx2(b, i);
+
+		if (m != 0) {
+			c->cand_base = i;
+			c->cand_mask = m;
+			return min_size(i + (size_t)__builtin_ctz(m), end);
+		}
+		i += 32;
+	}
+	return min_size(next_candidate_scalar(b, i, lim), end);
 }
 
 __attribute__((target("avx2"))) static size_t
@@ -806,13 +851,31 @@ ends_with_ci(const char *id, size_t n, const char *suffix)
 {
 	size_t sn = strlen(suffix);
 
-	return n >= sn && strncasecmp(id + n - sn, suffix, sn) == 0;
+	return n >= sn && ascii_ncaseeq(id + n - sn, suffix, sn);
 }
 
 static bool
 equals_ci(const char *id, size_t n, const char *s)
 {
-	return strlen(s) == n && strncasecmp(id, s, n) == 0;
+	return strlen(s) == n && ascii_ncaseeq(id, s, n);
+}
+
+/*
+ * Every credential key ends with one of these words: a cheap test that
+ * turns away "npm", "npmjs", "npm_config_cache" and the like.
+ */
+static bool
+ends_like_key(const char *id, size_t n)
+{
+	static const char *const endings[] = { "token", "auth", "password",
+	    "passwd", "pwd", "secret", "pat", "apikey", "ident", "npmrc",
+	    NULL };
+
+	for (size_t i = 0; endings[i] != NULL; i++) {
+		if (ends_with_ci(id, n, endings[i]))
+			return true;
+	}
+	return false;
 }
 
 /* Section 2: which credential key an identifier is, if any. */
@@ -828,6 +891,8 @@ key_kind(const char *id, size_t n)
 	size_t nw;
 	bool npm = false;
 
+	if (!ends_like_key(id, n))
+		return K_NONE;
 	if (ends_with_ci(id, n, "_authtoken"))
 		return K_AUTHTOKEN;
 	if (equals_ci(id, n, "_auth") || equals_ci(id, n, "npm_config__auth"))
@@ -1002,6 +1067,18 @@ all_b64(const char *v, size_t n)
 }
 
 /*
+ * Reports a credential value that starts at vs unless it sits in a
+ * ciphertext container; that look back is costly, so it comes last.
+ */
+static void
+report_value(struct ctx *c, size_t vs, size_t pos, enum rule r,
+    const char *value, size_t n)
+{
+	if (!in_cipher_container(c, vs))
+		emit_builtin(c, pos, r, value, n);
+}
+
+/*
  * Judges the value [vs, ve) of a key of kind k and reports it (section
  * 3), decoding base64 values and scanning what they hold (section 4).
  */
@@ -1015,7 +1092,7 @@ judge(struct ctx *c, enum key_kind k, size_t vs, size_t ve)
 
 	if (n == 0 || n > VALUE_MAX || claimed(c, vs, ve))
 		return;
-	if (cipher_value(v, n) || in_cipher_container(c, vs))
+	if (cipher_value(v, n))
 		return;
 	if (k == K_AUTH || k == K_PASSWORD || k == K_YARN_IDENT) {
 		bool real;
@@ -1037,7 +1114,7 @@ judge(struct ctx *c, enum key_kind k, size_t vs, size_t ve)
 			    VALUE_LITERAL;
 		if (real) {
 			claim(c, vs, ve);
-			emit_builtin(c, vs, rule_of(k), v, n);
+			report_value(c, vs, vs, rule_of(k), v, n);
 		}
 		free(dec);
 		return;
@@ -1059,11 +1136,12 @@ judge(struct ctx *c, enum key_kind k, size_t vs, size_t ve)
 		return;
 	case VALUE_UUID:
 		claim(c, vs, ve);
-		emit_builtin(c, vs + off, R_LEGACY, v + off, len);
+		report_value(c, vs, vs + off, R_LEGACY, v + off, len);
 		return;
 	case VALUE_GITHUB_PAT:
 		claim(c, vs, ve);
-		emit_builtin(c, vs + off, R_GITHUB_TOKEN, v + off, len);
+		report_value(c, vs, vs + off, R_GITHUB_TOKEN, v + off,
+		    len);
 		return;
 	case VALUE_LITERAL:
 		break;
@@ -1078,14 +1156,15 @@ judge(struct ctx *c, enum key_kind k, size_t vs, size_t ve)
 			cls = value_classify(dec, dn, &o2, &l2);
 			if (cls == VALUE_LITERAL || cls == VALUE_UUID ||
 			    cls == VALUE_GITHUB_PAT)
-				emit_builtin(c, vs + off, cls == VALUE_UUID ?
-				    R_LEGACY : rule_of(k), dec + o2, l2);
+				report_value(c, vs, vs + off,
+				    cls == VALUE_UUID ? R_LEGACY : rule_of(k),
+				    dec + o2, l2);
 		}
 		free(dec);
 		return;
 	}
 	free(dec);
-	emit_builtin(c, vs + off, rule_of(k), v + off, len);
+	report_value(c, vs, vs + off, rule_of(k), v + off, len);
 }
 
 /* Judges a value on another line than the current one. */
@@ -1170,7 +1249,7 @@ value_extract(const struct ctx *c, size_t j, size_t lim, size_t *vs,
 		return;
 	}
 	for (i = j; i < lim; i++) {
-		if (strchr(" \t\r,;}])\"'`<\\&", b[i]) != NULL)
+		if (VALUE_STOP[(unsigned char)b[i]])
 			break;
 	}
 	*ve = i;
@@ -1272,18 +1351,20 @@ ws_separator_ok(const struct ctx *c, size_t ls, size_t ks)
 	size_t i = ks, first;
 
 	/* back over the rest of the key: //host/path/:, quotes, dashes */
-	while (i > ls && !is_space((unsigned char)c->buf[i - 1]))
+	while (i > ls && ks - i < KEY_MAX && !is_space((unsigned char)
+	    c->buf[i - 1]))
 		i--;
 	first = skip_spaces(c, ls, ks);
 	if (i == first)
 		return true;
-	if (at_ci(c, first, "ENV ") || at_ci(c, first, "ARG ") ||
-	    at(c, first, "export ") || at(c, first, "setx ") ||
-	    at(c, first, "set "))
-		return skip_spaces(c, first + 4, ks) == i ||
+	if (first + 4 <= ks && (at_ci(c, first, "ENV ") ||
+	    at_ci(c, first, "ARG ") || at(c, first, "set ")))
+		return skip_spaces(c, first + 4, ks) == i;
+	if (first + 5 <= ks && (at(c, first, "setx ") ||
+	    at(c, first, "export")))
+		return skip_spaces(c, first + 6, ks) == i ||
 		    skip_spaces(c, first + 5, ks) == i;
-	return i >= ls + 11 && memmem(c->buf + ls, i - ls, "config set ",
-	    11) != NULL && memcmp(c->buf + i - 11, "config set ", 11) == 0;
+	return i >= ls + 11 && memcmp(c->buf + i - 11, "config set ", 11) == 0;
 }
 
 /*
@@ -1305,7 +1386,7 @@ preceded_by_name_key(const struct ctx *c, size_t ls, size_t ks)
 	while (i > ls && (c->buf[i - 1] == '"' || c->buf[i - 1] == '\'' ||
 	    c->buf[i - 1] == '\\' || is_space((unsigned char)c->buf[i - 1])))
 		i--;
-	return i - ls >= 4 && strncasecmp(c->buf + i - 4, "name", 4) == 0 &&
+	return i - ls >= 4 && ascii_ncaseeq(c->buf + i - 4, "name", 4) &&
 	    (i - 4 == ls || !token_is_base62((unsigned char)c->buf[i - 5]));
 }
 
@@ -1316,7 +1397,7 @@ find_value_key(const struct ctx *c, size_t from, size_t lim)
 	for (size_t i = from; i + 5 <= lim; i++) {
 		size_t e = i + 5;
 
-		if (strncasecmp(c->buf + i, "value", 5) != 0)
+		if (!ascii_ncaseeq(c->buf + i, "value", 5))
 			continue;
 		if (e < lim && is_ident_char((unsigned char)c->buf[e]))
 			continue;
@@ -1417,7 +1498,7 @@ key_at(struct ctx *c, size_t p)
 	prev = ks > c->ln.ls ? b[ks - 1] : '\n';
 
 	/* Nexus: NpmToken.<uuid> */
-	if (ke - ks == 8 && strncasecmp(b + ks, "NpmToken", 8) == 0 &&
+	if (ke - ks == 8 && ascii_ncaseeq(b + ks, "NpmToken", 8) &&
 	    ke + 37 <= lend && b[ke] == '.' && value_is_uuid(b + ke + 1, 36)) {
 		if (!claimed(c, ke + 1, ke + 37)) {
 			claim(c, ke + 1, ke + 37);
@@ -1565,14 +1646,14 @@ url_at(struct ctx *c, size_t p)
 	while (s > 0 && p - s < 32 && (token_is_base62((unsigned char)b[s - 1])
 	    || b[s - 1] == '+' || b[s - 1] == '.' || b[s - 1] == '-'))
 		s--;
-	if (!(p - s >= 4 && (strncasecmp(b + p - 4, "http", 4) == 0 ||
-	    (p - s >= 5 && strncasecmp(b + p - 5, "https", 5) == 0))))
+	if (!(p - s >= 4 && (ascii_ncaseeq(b + p - 4, "http", 4) ||
+	    (p - s >= 5 && ascii_ncaseeq(b + p - 5, "https", 5)))))
 		return p + 3;
 	u = p + 3;
 	for (at_sign = u; at_sign < c->len && at_sign - u < 256; at_sign++) {
 		char ch = b[at_sign];
 
-		if (ch == '@' || strchr("/?# \t\r\n\"'<>`\\", ch) != NULL)
+		if (USERINFO_STOP[(unsigned char)ch])
 			break;
 		if (ch == ':' && colon == 0)
 			colon = at_sign;

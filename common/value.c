@@ -1,6 +1,7 @@
 /* value: reference, placeholder and literal judgement (RULES.md 3). */
 #include "value.h"
 
+#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
@@ -20,18 +21,6 @@ has_suffix(const char *v, size_t n, const char *s)
 	size_t sn = strlen(s);
 
 	return n >= sn && memcmp(v + n - sn, s, sn) == 0;
-}
-
-static bool
-contains_ci(const char *v, size_t n, const char *w)
-{
-	size_t wn = strlen(w);
-
-	for (size_t i = 0; i + wn <= n; i++) {
-		if (strncasecmp(v + i, w, wn) == 0)
-			return true;
-	}
-	return false;
 }
 
 static bool
@@ -112,9 +101,14 @@ static const char *const PLACEHOLDER_WORDS[] = {
 	"todo", "fixme", "insert", "secret_here", "token_here",
 };
 
+/* Values are compared in lower case over at most this many bytes. */
+#define FOLD_MAX 1024
+
 bool
 value_is_placeholder(const char *v, size_t n)
 {
+	char low[FOLD_MAX];
+	size_t ln = n < FOLD_MAX ? n : FOLD_MAX;
 	unsigned char first, second = 0;
 	bool two = false;
 	const char *lt;
@@ -122,12 +116,14 @@ value_is_placeholder(const char *v, size_t n)
 	lt = memchr(v, '<', n);
 	if (lt != NULL && memchr(lt, '>', n - (size_t)(lt - v)) != NULL)
 		return true;
-	if (contains_ci(v, n, "xxxx") || contains(v, n, "***") ||
+	for (size_t i = 0; i < ln; i++)
+		low[i] = (char)tolower((unsigned char)v[i]);
+	if (contains(low, ln, "xxxx") || contains(v, n, "***") ||
 	    contains(v, n, "...") || contains(v, n, "\xe2\x80\xa6"))
 		return true;
 	for (size_t i = 0;
 	    i < sizeof(PLACEHOLDER_WORDS) / sizeof(*PLACEHOLDER_WORDS); i++) {
-		if (contains_ci(v, n, PLACEHOLDER_WORDS[i]))
+		if (contains(low, ln, PLACEHOLDER_WORDS[i]))
 			return true;
 	}
 	/*
