@@ -1,0 +1,828 @@
+/*
+ * installcmd: tokenguard install. The installed hook is a small POSIX sh
+ * script rather than a copy of (or a link to) the hook binary: a script
+ * can chain the hook that was there before, survives the binary being
+ * upgraded in place, and says what to do when the binary is gone. It
+ * runs the tokenguard-pre-commit that sat next to the tokenguard binary
+ * at install time, by absolute path, and falls back to PATH.
+ *
+ * For each of pre-commit and pre-merge-commit in the hooks directory:
+ *   NAME                       our script (its second line is the marker)
+ *   NAME.tokenguard-chained    the hook that was there, run after ours
+ *   NAME.tokenguard-saved      the hook --force replaced, not run
+ * --uninstall removes our script and renames the other file back.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <git2.h>
+
+#include "cli.h"
+#include "gitsrc.h"
+#include "installcmd.h"
+
+#define HOOK_PROGRAM "tokenguard-pre-commit"
+#define MARKER "# tokenguard-hook: "
+#define CHAINED ".tokenguard-chained"
+#define SAVED ".tokenguard-saved"
+#define TMP ".tokenguard-tmp"
+/* Our script is about 1.5 KiB; a bigger file is not ours. */
+#define SCRIPT_MAX 65536
+
+static const char *const HOOK_NAMES[] = { "pre-commit", "pre-merge-commit" };
+
+const char INSTALL_HELP[] =
+"NAME\n"
+"    tokenguard install - install the pre-commit hook\n"
+"\n"
+"SYNOPSIS\n"
+"    tokenguard install [--global] [--force] [--uninstall]\n"
+"\n"
+"DESCRIPTION\n"
+"    Installs tokenguard's git hook as pre-commit and pre-merge-commit in\n"
+"    the current repository's hooks directory: core.hooksPath when set\n"
+"    (relative to the top of the work tree), else .git/hooks (linked\n"
+"    worktrees share it). Before every commit and every merge commit,\n"
+"    the hook scans what is staged and blocks the commit when it holds\n"
+"    npm token material. It is silent when nothing is found.\n"
+"\n"
+"    The hook is a short sh script that runs tokenguard-pre-commit from\n"
+"    the directory this tokenguard program is in (its path at install\n"
+"    time), or from PATH when it is no longer there.\n"
+"\n"
+"    A hook of the same name that is already there is kept: it is\n"
+"    renamed NAME.tokenguard-chained and runs after tokenguard's check,\n"
+"    with the same arguments and standard input, when the check passes.\n"
+"    Installing again changes nothing; it updates a hook installed by an\n"
+"    older tokenguard or from another path.\n"
+"\n"
+"OPTIONS\n"
+"    --global\n"
+"        Installs into the hooks directory of every repository of the\n"
+"        user instead: the directory named by core.hooksPath in the\n"
+"        user's git configuration, or when it is not set,\n"
+"        ~/.config/tokenguard/hooks ($XDG_CONFIG_HOME/tokenguard/hooks),\n"
+"        which is then set as core.hooksPath in ~/.gitconfig (or the file\n"
+"        named by GIT_CONFIG_GLOBAL). git then ignores the hooks in each\n"
+"        repository's .git/hooks: the hooks installed there run the\n"
+"        repository's own pre-commit or pre-merge-commit after the check,\n"
+"        but other hooks in .git/hooks (commit-msg, pre-push, ...) stop\n"
+"        running. A repository whose own configuration sets\n"
+"        core.hooksPath (husky does) keeps its own hooks directory: run\n"
+"        'tokenguard install' there, or see the README for husky.\n"
+"\n"
+"    --force\n"
+"        Replaces a hook of the same name instead of chaining it. The\n"
+"        old hook is kept as NAME.tokenguard-saved and does not run.\n"
+"\n"
+"    --uninstall\n"
+"        Removes tokenguard's hooks and puts back what was there before\n"
+"        (a chained or saved hook). With --global, also unsets\n"
+"        core.hooksPath when it names ~/.config/tokenguard/hooks and\n"
+"        removes that directory when it is empty. A hook that is not\n"
+"        tokenguard's is left alone.\n"
+"\n"
+"    -h, --help\n"
+"        Prints this help.\n"
+"\n"
+"SETTINGS\n"
+"    The hook reads git configuration: tokenguard.onError (block or\n"
+"    allow), tokenguard.onSkip (allow or reject a staged file over\n"
+"    tokenguard.maxFileSize), tokenguard.blockPreexisting, and the\n"
+"    scanner's keys; see 'tokenguard-pre-commit --help'.\n"
+"\n"
+"EXIT STATUS\n"
+"    0  done (or nothing to do)\n"
+"    2  trouble: bad usage, not in a repository, a file that could not\n"
+"       be written or moved\n"
+"\n"
+"EXAMPLES\n"
+"    Protect the current repository:\n"
+"        tokenguard install\n"
+"    Protect every repository of the user:\n"
+"        tokenguard install --global\n"
+"    Skip the check for one commit:\n"
+"        git commit --no-verify\n";
+
+struct opts {
+	bool global;
+	bool force;
+	bool uninstall;
+};
+
+/* Where the hooks go, and what they run. */
+struct target {
+	char *dir;		/* the hooks directory, absolute */
+	char *prog;		/* tokenguard-pre-commit, absolute */
+	bool passthrough;	/* run the repository's own hook too */
+};
+
+enum { OPT_GLOBAL = 256, OPT_FORCE, OPT_UNINSTALL };
+
+static const struct option OPTIONS[] = {
+	{ "global", no_argument, NULL, OPT_GLOBAL },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "uninstall", no_argument, NULL, OPT_UNINSTALL },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* a + b + c, malloc'd; NULL when out of memory. */
+static char *
+join3(const char *a, const char *b, const char *c)
+{
+	size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
+	char *s = malloc(la + lb + lc + 1);
+
+	if (s == NULL)
+		return NULL;
+	memcpy(s, a, la);
+	memcpy(s + la, b, lb);
+	memcpy(s + la + lb, c, lc + 1);
+	return s;
+}
+
+static int
+git_fail(const char *what)
+{
+	const git_error *ge = git_error_last();
+
+	return cli_error("install: %s: %s", what,
+	    ge != NULL && ge->message != NULL ? ge->message : "libgit2 error");
+}
+
+/*
+ * tokenguard-pre-commit next to this program. It need not exist yet:
+ * the hook falls back to PATH, and says so.
+ */
+static int
+hook_program(char **out)
+{
+	char self[PATH_MAX];
+	ssize_t n;
+	char *slash;
+
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n < 0) {
+		*out = strdup(HOOK_PROGRAM);
+		return *out == NULL ? cli_error("install: out of memory") : 0;
+	}
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	if (slash != NULL)
+		slash[1] = '\0';
+	*out = join3(slash != NULL ? self : "", HOOK_PROGRAM, "");
+	if (*out == NULL)
+		return cli_error("install: out of memory");
+	if (access(*out, X_OK) != 0)
+		printf("tokenguard: note: %s is not there (yet); the hook will "
+		    "look for " HOOK_PROGRAM " in PATH\n", *out);
+	return 0;
+}
+
+/* ~/.config/tokenguard/hooks, or under $XDG_CONFIG_HOME. */
+static int
+default_global_dir(char **out)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+	const char *home = getenv("HOME");
+
+	if (xdg != NULL && xdg[0] == '/')
+		*out = join3(xdg, "/tokenguard/hooks", "");
+	else if (home != NULL && home[0] == '/')
+		*out = join3(home, "/.config/tokenguard/hooks", "");
+	else
+		return cli_error("install: --global: HOME is not set");
+	return *out == NULL ? cli_error("install: out of memory") : 0;
+}
+
+static bool
+file_exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
+/*
+ * The file git writes `git config --global` to: GIT_CONFIG_GLOBAL, else
+ * ~/.gitconfig, unless only $XDG_CONFIG_HOME/git/config exists.
+ */
+static int
+global_config_file(char **out)
+{
+	const char *env = getenv("GIT_CONFIG_GLOBAL");
+	const char *home = getenv("HOME");
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+	char *dot = NULL, *x = NULL;
+
+	if (env != NULL && env[0] != '\0') {
+		*out = strdup(env);
+		return *out == NULL ? cli_error("install: out of memory") : 0;
+	}
+	if (home == NULL || home[0] == '\0')
+		return cli_error("install: --global: HOME is not set");
+	dot = join3(home, "/.gitconfig", "");
+	if (xdg != NULL && xdg[0] != '\0')
+		x = join3(xdg, "/git/config", "");
+	else
+		x = join3(home, "/.config/git/config", "");
+	if (dot == NULL || x == NULL) {
+		free(dot);
+		free(x);
+		return cli_error("install: out of memory");
+	}
+	if (!file_exists(dot) && file_exists(x)) {
+		free(dot);
+		*out = x;
+	} else {
+		free(x);
+		*out = dot;
+	}
+	return 0;
+}
+
+/*
+ * The user's core.hooksPath as git sees it outside a repository
+ * (system, XDG and global files; "~/" expanded), or NULL.
+ */
+static int
+global_hooks_path(char **out)
+{
+	git_config *cfg = NULL, *snap = NULL;
+	git_buf buf = { 0 };
+	char *file = NULL;
+	int rc = EXIT_TROUBLE, grc;
+
+	*out = NULL;
+	if (git_config_open_default(&cfg) < 0)
+		return git_fail("git configuration");
+	/* libgit2 does not know GIT_CONFIG_GLOBAL: add it as git does. */
+	if (getenv("GIT_CONFIG_GLOBAL") != NULL &&
+	    getenv("GIT_CONFIG_GLOBAL")[0] != '\0') {
+		if (global_config_file(&file) != 0)
+			goto out;
+		if (file_exists(file) && git_config_add_file_ondisk(cfg, file,
+		    GIT_CONFIG_LEVEL_APP, NULL, 0) < 0) {
+			git_fail(file);
+			goto out;
+		}
+	}
+	if (git_config_snapshot(&snap, cfg) < 0) {
+		git_fail("git configuration");
+		goto out;
+	}
+	grc = git_config_get_path(&buf, snap, "core.hooksPath");
+	if (grc < 0 && grc != GIT_ENOTFOUND) {
+		git_fail("core.hooksPath");
+		goto out;
+	}
+	if (grc == 0 && buf.ptr != NULL && buf.ptr[0] != '\0') {
+		if (buf.ptr[0] != '/') {
+			cli_error("install: --global: core.hooksPath '%s' is "
+			    "relative: each repository has its own; run "
+			    "'tokenguard install' in each, or make it absolute",
+			    buf.ptr);
+			goto out;
+		}
+		*out = strdup(buf.ptr);
+		if (*out == NULL) {
+			cli_error("install: out of memory");
+			goto out;
+		}
+	}
+	rc = EXIT_CLEAN;
+out:
+	free(file);
+	git_buf_dispose(&buf);
+	git_config_free(snap);
+	git_config_free(cfg);
+	return rc;
+}
+
+/* Sets (value not NULL) or unsets core.hooksPath in the global file. */
+static int
+set_global_hooks_path(const char *value)
+{
+	git_config *cfg = NULL;
+	char *file = NULL;
+	int rc = EXIT_TROUBLE, grc;
+
+	if (global_config_file(&file) != 0)
+		return EXIT_TROUBLE;
+	if (git_config_open_ondisk(&cfg, file) < 0) {
+		git_fail(file);
+		goto out;
+	}
+	if (value != NULL)
+		grc = git_config_set_string(cfg, "core.hooksPath", value);
+	else
+		grc = git_config_delete_entry(cfg, "core.hooksPath");
+	if (grc < 0 && !(value == NULL && grc == GIT_ENOTFOUND)) {
+		git_fail(file);
+		goto out;
+	}
+	if (value != NULL)
+		printf("tokenguard: set core.hooksPath = %s in %s\n", value,
+		    file);
+	else
+		printf("tokenguard: unset core.hooksPath in %s\n", file);
+	rc = EXIT_CLEAN;
+out:
+	git_config_free(cfg);
+	free(file);
+	return rc;
+}
+
+/* mkdir -p, for the hooks directory. */
+static int
+make_dirs(const char *dir)
+{
+	char *copy = strdup(dir);
+	int rc = EXIT_CLEAN;
+	char c;
+
+	if (copy == NULL)
+		return cli_error("install: out of memory");
+	for (char *p = copy + 1; ; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		c = *p;
+		*p = '\0';
+		if (mkdir(copy, 0777) < 0 && errno != EEXIST) {
+			rc = cli_error("install: cannot create '%s': %s", copy,
+			    strerror(errno));
+			break;
+		}
+		*p = c;
+		if (c == '\0')
+			break;
+	}
+	free(copy);
+	return rc;
+}
+
+/* Writes s single-quoted for sh. */
+static void
+sh_quote(FILE *f, const char *s)
+{
+	fputc('\'', f);
+	for (; *s != '\0'; s++) {
+		if (*s == '\'')
+			fputs("'\\''", f);
+		else
+			fputc(*s, f);
+	}
+	fputc('\'', f);
+}
+
+/* The hook script for hook name; malloc'd. */
+static int
+make_script(char **out, size_t *len, const struct target *t,
+    const char *name, bool chain)
+{
+	char *buf = NULL;
+	FILE *f;
+
+	f = open_memstream(&buf, len);
+	if (f == NULL)
+		return cli_error("install: out of memory");
+	fprintf(f, "#!/bin/sh\n"
+	    MARKER "%s\n"
+	    "# Installed by 'tokenguard install': blocks commits that add\n"
+	    "# npm token material. 'tokenguard install --uninstall' removes\n"
+	    "# it and puts back the hook that was here before.\n"
+	    "want=", name);
+	sh_quote(f, t->prog);
+	fputs("\n"
+	    "tg=$want\n"
+	    "if [ ! -x \"$tg\" ]; then\n"
+	    "\ttg=$(command -v " HOOK_PROGRAM " 2>/dev/null) || tg=\n"
+	    "fi\n"
+	    "if [ -n \"$tg\" ]; then\n"
+	    "\t\"$tg\" </dev/null || exit $?\n"
+	    "else\n"
+	    "\tcase $(git config tokenguard.onError 2>/dev/null) in\n"
+	    "\t[Aa][Ll][Ll][Oo][Ww])\n"
+	    "\t\techo \"tokenguard: warning: " HOOK_PROGRAM " not found "
+	    "(not at $want, not in PATH); not checked\" \\\n"
+	    "\t\t    \"(tokenguard.onError = allow)\" >&2\n"
+	    "\t\t;;\n"
+	    "\t*)\n"
+	    "\t\techo \"tokenguard: " HOOK_PROGRAM " not found (not at $want,"
+	    " not in PATH):\" \\\n"
+	    "\t\t    \"the commit is blocked. Reinstall tokenguard, or skip\" "
+	    "\\\n"
+	    "\t\t    \"the check once with 'git commit --no-verify'.\" >&2\n"
+	    "\t\texit 2\n"
+	    "\t\t;;\n"
+	    "\tesac\n"
+	    "fi\n", f);
+	if (t->passthrough)
+		fprintf(f, "# core.hooksPath hides the repository's own hooks: "
+		    "run its %s.\n"
+		    "own=$(git rev-parse --git-common-dir 2>/dev/null)"
+		    "/hooks/%s\n"
+		    "if [ -x \"$own\" ] && [ ! \"$own\" -ef \"$0\" ]; then\n"
+		    "\t\"$own\" \"$@\" || exit $?\n"
+		    "fi\n", name, name);
+	if (chain)
+		fputs("# The hook that was here before, run after the check.\n"
+		    "if [ -x \"$0" CHAINED "\" ]; then\n"
+		    "\texec \"$0" CHAINED "\" \"$@\"\n"
+		    "fi\n", f);
+	fputs("exit 0\n", f);
+	if (fclose(f) != 0) {
+		free(buf);
+		return cli_error("install: out of memory");
+	}
+	*out = buf;
+	return 0;
+}
+
+/*
+ * Reads a hook file whole when it is small and regular: *out is NULL
+ * for anything else (a link, a big binary).
+ */
+static int
+read_hook(char **out, size_t *len, const char *path)
+{
+	struct stat st;
+	char *buf;
+	ssize_t n;
+	int fd;
+
+	*out = NULL;
+	*len = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0) {
+		if (errno == ELOOP || errno == ENOENT)
+			return 0;
+		return cli_error("install: cannot read '%s': %s", path,
+		    strerror(errno));
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_size > SCRIPT_MAX) {
+		close(fd);
+		return 0;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (buf == NULL) {
+		close(fd);
+		return cli_error("install: out of memory");
+	}
+	n = read(fd, buf, (size_t)st.st_size);
+	close(fd);
+	if (n < 0) {
+		free(buf);
+		return cli_error("install: cannot read '%s': %s", path,
+		    strerror(errno));
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = (size_t)n;
+	return 0;
+}
+
+/* Ours: a script whose second line is the marker. */
+static bool
+is_ours(const char *content)
+{
+	const char *nl;
+
+	if (content == NULL || strncmp(content, "#!", 2) != 0)
+		return false;
+	nl = strchr(content, '\n');
+	return nl != NULL && strncmp(nl + 1, MARKER, strlen(MARKER)) == 0;
+}
+
+/* A link to (or a copy named like) the hook binary itself. */
+static bool
+is_our_binary(const char *path)
+{
+	char *real = realpath(path, NULL);
+	const char *base;
+	bool ours;
+
+	if (real == NULL)
+		return false;
+	base = strrchr(real, '/');
+	ours = strcmp(base != NULL ? base + 1 : real, HOOK_PROGRAM) == 0;
+	free(real);
+	return ours;
+}
+
+/* Writes content to path through a temporary file and a rename. */
+static int
+write_hook(const char *path, const char *content, size_t len)
+{
+	char *tmp = join3(path, TMP, "");
+	size_t done = 0;
+	int fd, rc = EXIT_TROUBLE;
+
+	if (tmp == NULL)
+		return cli_error("install: out of memory");
+	(void)unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+	    0755);
+	if (fd < 0) {
+		rc = cli_error("install: cannot create '%s': %s", tmp,
+		    strerror(errno));
+		goto out;
+	}
+	while (done < len) {
+		ssize_t n = write(fd, content + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = cli_error("install: cannot write '%s': %s", tmp,
+			    strerror(errno));
+			close(fd);
+			(void)unlink(tmp);
+			goto out;
+		}
+		done += (size_t)n;
+	}
+	if (close(fd) < 0 || rename(tmp, path) < 0) {
+		rc = cli_error("install: cannot write '%s': %s", path,
+		    strerror(errno));
+		(void)unlink(tmp);
+		goto out;
+	}
+	rc = EXIT_CLEAN;
+out:
+	free(tmp);
+	return rc;
+}
+
+static int
+move(const char *from, const char *to)
+{
+	if (rename(from, to) < 0)
+		return cli_error("install: cannot rename '%s' to '%s': %s",
+		    from, to, strerror(errno));
+	return EXIT_CLEAN;
+}
+
+/* Installs hook name into t->dir. */
+static int
+install_one(const struct target *t, const struct opts *o, const char *name)
+{
+	char *path = join3(t->dir, "/", name);
+	char *chained = NULL, *saved = NULL, *old = NULL, *script = NULL;
+	size_t old_len = 0, len = 0;
+	bool chain, ours;
+	int rc = EXIT_TROUBLE;
+
+	if (path == NULL)
+		return cli_error("install: out of memory");
+	chained = join3(path, CHAINED, "");
+	saved = join3(path, SAVED, "");
+	if (chained == NULL || saved == NULL) {
+		rc = cli_error("install: out of memory");
+		goto out;
+	}
+	if (read_hook(&old, &old_len, path) != 0)
+		goto out;
+	ours = is_ours(old);
+	if (file_exists(path) && !ours) {
+		bool replace = o->force || is_our_binary(path);
+
+		if (file_exists(replace ? saved : chained)) {
+			rc = cli_error("install: '%s' is not tokenguard's, and "
+			    "'%s' is taken: move one of them away first", path,
+			    replace ? saved : chained);
+			goto out;
+		}
+		if (move(path, replace ? saved : chained) != 0)
+			goto out;
+		if (replace)
+			printf("tokenguard: %s: replaced the existing hook "
+			    "(kept, not run, as %s" SAVED ")\n", name, name);
+		else
+			printf("tokenguard: %s: the existing hook now runs "
+			    "after tokenguard's check (renamed %s" CHAINED
+			    ")\n", name, name);
+	} else if (ours && o->force && file_exists(chained)) {
+		if (file_exists(saved)) {
+			rc = cli_error("install: '%s' is taken: move it away "
+			    "first", saved);
+			goto out;
+		}
+		if (move(chained, saved) != 0)
+			goto out;
+		printf("tokenguard: %s: no longer runs %s" CHAINED " (kept as "
+		    "%s" SAVED ")\n", name, name, name);
+	}
+	chain = file_exists(chained);
+	if (make_script(&script, &len, t, name, chain) != 0)
+		goto out;
+	if (ours && old_len == len && memcmp(old, script, len) == 0) {
+		printf("tokenguard: %s: already installed in %s\n", name,
+		    t->dir);
+		rc = EXIT_CLEAN;
+		goto out;
+	}
+	if (write_hook(path, script, len) != 0)
+		goto out;
+	printf("tokenguard: %s: %s %s\n", name, ours ? "updated" : "installed",
+	    path);
+	rc = EXIT_CLEAN;
+out:
+	free(script);
+	free(old);
+	free(saved);
+	free(chained);
+	free(path);
+	return rc;
+}
+
+/* Takes hook name out of dir, putting back what was there. */
+static int
+uninstall_one(const char *dir, const char *name)
+{
+	char *path = join3(dir, "/", name);
+	char *chained = NULL, *saved = NULL, *old = NULL;
+	size_t old_len;
+	int rc = EXIT_TROUBLE;
+
+	if (path == NULL)
+		return cli_error("install: out of memory");
+	chained = join3(path, CHAINED, "");
+	saved = join3(path, SAVED, "");
+	if (chained == NULL || saved == NULL) {
+		rc = cli_error("install: out of memory");
+		goto out;
+	}
+	if (read_hook(&old, &old_len, path) != 0)
+		goto out;
+	if (file_exists(path) && !is_ours(old)) {
+		printf("tokenguard: %s: not tokenguard's hook, left alone "
+		    "(%s)\n", name, path);
+		if (file_exists(chained) || file_exists(saved))
+			printf("tokenguard: %s: note: %s" CHAINED " or %s" SAVED
+			    " is still there\n", name, name, name);
+		rc = EXIT_CLEAN;
+		goto out;
+	}
+	if (file_exists(path)) {
+		if (unlink(path) < 0) {
+			rc = cli_error("install: cannot remove '%s': %s", path,
+			    strerror(errno));
+			goto out;
+		}
+		printf("tokenguard: %s: removed %s\n", name, path);
+	}
+	if (file_exists(chained) || file_exists(saved)) {
+		const char *back = file_exists(chained) ? chained : saved;
+
+		if (move(back, path) != 0)
+			goto out;
+		printf("tokenguard: %s: restored the previous hook from %s\n",
+		    name, back);
+	}
+	rc = EXIT_CLEAN;
+out:
+	free(old);
+	free(saved);
+	free(chained);
+	free(path);
+	return rc;
+}
+
+/* The hooks directory of the current repository. */
+static int
+repo_target(struct target *t)
+{
+	git_repository *repo = NULL;
+	struct err e = { 0 };
+	int rc = EXIT_TROUBLE;
+
+	if (gitsrc_open(&repo, &e) < 0)
+		return cli_error("install: %s", e.msg);
+	if (gitsrc_hooks_dir(&t->dir, repo, &e) < 0) {
+		cli_error("install: %s", e.msg);
+		goto out;
+	}
+	rc = EXIT_CLEAN;
+out:
+	git_repository_free(repo);
+	return rc;
+}
+
+static int
+parse_opts(struct opts *o, int argc, char **argv)
+{
+	int opt;
+
+	memset(o, 0, sizeof(*o));
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":h", OPTIONS, NULL)) != -1) {
+		switch (opt) {
+		case OPT_GLOBAL:
+			o->global = true;
+			break;
+		case OPT_FORCE:
+			o->force = true;
+			break;
+		case OPT_UNINSTALL:
+			o->uninstall = true;
+			break;
+		case 'h':
+			fputs(INSTALL_HELP, stdout);
+			return fflush(stdout) == 0 ? EXIT_CLEAN : EXIT_TROUBLE;
+		default:
+			return cli_bad_option("install", opt, argv);
+		}
+	}
+	if (optind < argc)
+		return cli_usage("install", "install: unexpected argument "
+		    "'%s'", argv[optind]);
+	if (o->force && o->uninstall)
+		return cli_usage("install", "install: --force and --uninstall "
+		    "do not go together");
+	return -1;
+}
+
+/* Removes our default global directory when nothing else is in it. */
+static void
+remove_empty_dir(const char *dir)
+{
+	if (rmdir(dir) == 0)
+		printf("tokenguard: removed %s\n", dir);
+}
+
+int
+installcmd_run(int argc, char **argv)
+{
+	struct opts o;
+	struct target t = { NULL, NULL, false };
+	char *global_dir = NULL, *configured = NULL;
+	int rc;
+
+	rc = parse_opts(&o, argc, argv);
+	if (rc >= 0)
+		return rc;
+	rc = EXIT_TROUBLE;
+	if (default_global_dir(&global_dir) != 0 && o.global)
+		goto out;
+	if (o.global) {
+		if (global_hooks_path(&configured) != 0)
+			goto out;
+		t.dir = strdup(configured != NULL ? configured : global_dir);
+		if (t.dir == NULL) {
+			cli_error("install: out of memory");
+			goto out;
+		}
+	} else if (repo_target(&t) != 0) {
+		goto out;
+	}
+	/* Our own global directory stands in for every .git/hooks. */
+	t.passthrough = global_dir != NULL && strcmp(t.dir, global_dir) == 0;
+	if (o.uninstall) {
+		rc = EXIT_CLEAN;
+		for (size_t i = 0; i < sizeof(HOOK_NAMES) / sizeof(*HOOK_NAMES);
+		    i++) {
+			if (uninstall_one(t.dir, HOOK_NAMES[i]) != 0)
+				rc = EXIT_TROUBLE;
+		}
+		if (rc == EXIT_CLEAN && o.global && t.passthrough) {
+			if (configured != NULL &&
+			    set_global_hooks_path(NULL) != 0)
+				rc = EXIT_TROUBLE;
+			remove_empty_dir(t.dir);
+		}
+		goto out;
+	}
+	if (hook_program(&t.prog) != 0 || make_dirs(t.dir) != 0)
+		goto out;
+	rc = EXIT_CLEAN;
+	for (size_t i = 0; i < sizeof(HOOK_NAMES) / sizeof(*HOOK_NAMES); i++) {
+		if (install_one(&t, &o, HOOK_NAMES[i]) != 0)
+			rc = EXIT_TROUBLE;
+	}
+	if (rc == EXIT_CLEAN && o.global && configured == NULL) {
+		rc = set_global_hooks_path(t.dir);
+		if (rc == EXIT_CLEAN)
+			printf("tokenguard: note: git now runs hooks from %s "
+			    "in every repository; each repository's own "
+			    "pre-commit and pre-merge-commit still run after "
+			    "the check, its other hooks in .git/hooks do "
+			    "not\n", t.dir);
+	}
+out:
+	free(t.prog);
+	free(t.dir);
+	free(configured);
+	free(global_dir);
+	return rc;
+}

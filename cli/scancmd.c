@@ -1,0 +1,837 @@
+/*
+ * scancmd: tokenguard scan. The calling thread walks the PATH arguments
+ * and feeds a pipeline of reader/scanner threads; results come back in
+ * walk order and are printed at once, so output is deterministic and
+ * memory does not grow with the size of the tree.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "cli.h"
+#include "pipeline.h"
+#include "report.h"
+#include "scan.h"
+#include "walk.h"
+
+#define MAX_JOBS 256
+
+enum format {
+	FORMAT_TEXT,
+	FORMAT_JSON,
+	FORMAT_SARIF,
+};
+
+struct opts {
+	enum format format;
+	const char *config_file;
+	size_t jobs;
+	bool have_max;
+	uint64_t max;
+	bool quiet;
+	char **paths;
+	size_t npaths;
+	bool implicit;		/* no PATH given */
+	bool implicit_stdin;	/* ... and standard input is to be read */
+};
+
+/*
+ * What a PATH is scanned with: the configuration seen from it (its
+ * repository's config, its .tokenguard-allow), compiled. PATHs in the
+ * same repository share one.
+ */
+struct context {
+	char *key;		/* "repo:" and the git dir, or "dir:" and dir */
+	struct scanner *scanner;
+	uint64_t max;
+	bool skip_is_trouble;	/* tokenguard.onSkip = error */
+};
+
+/* What the sink counts and decides while the scan runs. */
+struct run {
+	const struct opts *o;
+	struct context *ctx;	/* every context */
+	size_t nctx;
+	size_t *arg_ctx;	/* the context of each PATH (or of ".") */
+	const struct context *cur;	/* the PATH being fed */
+	struct pipeline *pipe;
+	bool trouble;
+	bool out_failed;	/* standard output is gone: stop */
+	bool sarif_first;	/* no SARIF result written yet */
+	size_t scanned;
+	size_t skipped;
+	size_t specials;
+	size_t errors;		/* paths that could not be read */
+	size_t findings;
+	size_t files_found;
+};
+
+enum { OPT_FORMAT = 256, OPT_CONFIG, OPT_MAX_FILE_SIZE };
+
+static const struct option OPTIONS[] = {
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "max-file-size", required_argument, NULL, OPT_MAX_FILE_SIZE },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static size_t
+online_cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 1)
+		return 1;
+	return n > MAX_JOBS ? MAX_JOBS : (size_t)n;
+}
+
+/*
+ * Standard input is read without a PATH when it can hold data: a file,
+ * a pipe or a socket. Not a terminal, and not /dev/null either, which is
+ * what CI systems and daemons often leave there: scanning it would call
+ * an empty input clean.
+ */
+static bool
+stdin_has_data(void)
+{
+	struct stat st;
+
+	if (isatty(STDIN_FILENO) || fstat(STDIN_FILENO, &st) < 0)
+		return false;
+	return S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode) ||
+	    S_ISSOCK(st.st_mode);
+}
+
+static int
+parse_format(enum format *out, const char *s)
+{
+	static const char *const names[] = { "text", "json", "sarif" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(s, names[i]) == 0) {
+			*out = (enum format)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int
+parse_jobs(size_t *out, const char *s)
+{
+	unsigned long n;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	n = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '\0' || n < 1 || n > MAX_JOBS)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+/*
+ * Parses the options into o. Returns -1 to go on, or the exit status
+ * when done (help) or wrong.
+ */
+static int
+parse_opts(struct opts *o, int argc, char **argv)
+{
+	int opt;
+
+	memset(o, 0, sizeof(*o));
+	o->jobs = online_cpus();
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":j:qh", OPTIONS, NULL)) != -1) {
+		switch (opt) {
+		case OPT_FORMAT:
+			if (parse_format(&o->format, optarg) < 0)
+				return cli_usage("scan", "scan: bad format "
+				    "'%s' (want text, json or sarif)", optarg);
+			break;
+		case OPT_CONFIG:
+			o->config_file = optarg;
+			break;
+		case 'j':
+			if (parse_jobs(&o->jobs, optarg) < 0)
+				return cli_usage("scan", "scan: bad thread "
+				    "count '%s' (want 1 to %d)", optarg,
+				    MAX_JOBS);
+			break;
+		case OPT_MAX_FILE_SIZE:
+			if (config_parse_size(&o->max, optarg) < 0)
+				return cli_usage("scan", "scan: bad size '%s' "
+				    "(want a number, optionally with k, m or "
+				    "g)", optarg);
+			o->have_max = true;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'h':
+			return help_print(stdout, "scan") < 0 ? EXIT_TROUBLE :
+			    EXIT_CLEAN;
+		default:
+			return cli_bad_option("scan", opt, argv);
+		}
+	}
+	o->paths = argv + optind;
+	o->npaths = (size_t)(argc - optind);
+	if (o->npaths == 0) {
+		o->implicit = true;
+		o->implicit_stdin = stdin_has_data();
+	}
+	return -1;
+}
+
+/* Prints "tokenguard: PATH: " and the message, the path escaped. */
+static void
+path_message(const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+path_message(const char *path, const char *fmt, ...)
+{
+	char *shown = NULL;
+	va_list ap;
+
+	if (report_escape(&shown, path, NULL) < 0)
+		shown = NULL;
+	fprintf(stderr, PROG ": %s: ", shown != NULL ? shown : path);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	free(shown);
+}
+
+/*
+ * Notes that standard output failed: quietly for a closed pipe (the
+ * reader has seen enough), with a message otherwise.
+ */
+static void
+output_failed(struct run *r, int error)
+{
+	if (!r->out_failed && error != EPIPE)
+		cli_error("standard output: %s", strerror(error));
+	r->out_failed = true;
+	r->trouble = true;
+}
+
+static void
+put(struct run *r, const char *s)
+{
+	if (r->out_failed)
+		return;
+	errno = 0;
+	if (fputs(s, stdout) == EOF)
+		output_failed(r, errno != 0 ? errno : EIO);
+}
+
+static void
+flush(struct run *r)
+{
+	if (r->out_failed)
+		return;
+	errno = 0;
+	if (fflush(stdout) != 0 || ferror(stdout))
+		output_failed(r, errno != 0 ? errno : EIO);
+}
+
+/* Prints one finding in the chosen format; -1 when out of memory. */
+static int
+print_finding(struct run *r, const struct finding *f)
+{
+	struct err e = { 0 };
+	char *s = NULL;
+	json_t *j = NULL;
+
+	if (r->o->format == FORMAT_TEXT) {
+		if (report_text(&s, f, &e) < 0)
+			return -1;
+	} else {
+		if (r->o->format == FORMAT_JSON ? report_json(&j, f, &e) < 0 :
+		    report_sarif_result(&j, f, &e) < 0)
+			return -1;
+		s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		json_decref(j);
+		if (s == NULL)
+			return -1;
+	}
+	if (r->o->format == FORMAT_SARIF)
+		put(r, r->sarif_first ? "\n" : ",\n");
+	r->sarif_first = false;
+	put(r, s);
+	if (r->o->format != FORMAT_SARIF)
+		put(r, "\n");
+	free(s);
+	return 0;
+}
+
+static void
+print_hits(struct run *r, const struct job *j)
+{
+	struct finding f;
+
+	for (size_t i = 0; i < j->nhits && !r->out_failed; i++) {
+		f = j->hits[i].f;
+		f.path = j->shown;
+		if (print_finding(r, &f) < 0) {
+			cli_error("out of memory");
+			r->trouble = true;
+			r->out_failed = true;
+		}
+	}
+	if (j->nhits > 0) {
+		r->findings += j->nhits;
+		r->files_found++;
+		flush(r);
+	}
+}
+
+static void
+report_skip(struct run *r, const struct job *j)
+{
+	const struct context *c = j->tag;
+	const char *why = r->o->have_max ? "--max-file-size" :
+	    "tokenguard.maxFileSize";
+
+	r->skipped++;
+	if (c->skip_is_trouble)
+		r->trouble = true;
+	if (j->size != 0)
+		path_message(j->shown, "skipped: %llu bytes, over the "
+		    "%llu-byte limit (%s)", (unsigned long long)j->size,
+		    (unsigned long long)j->max, why);
+	else
+		path_message(j->shown, "skipped: over the %llu-byte limit "
+		    "(%s); only the start was scanned",
+		    (unsigned long long)j->max, why);
+	/* What a partly read file revealed still counts. */
+	print_hits(r, j);
+}
+
+static void
+report_notes(const struct run *r, const struct job *j)
+{
+	if (r->o->quiet)
+		return;
+	if (j->stats.lines_capped > 0)
+		path_message(j->shown, "note: %zu line%s over the per-line "
+		    "work cap: searched for checksummed tokens only",
+		    j->stats.lines_capped, j->stats.lines_capped == 1 ? "" :
+		    "s");
+	if (j->stats.user_rule_limits > 0)
+		path_message(j->shown, "note: %zu user-rule match%s stopped "
+		    "by the match limit", j->stats.user_rule_limits,
+		    j->stats.user_rule_limits == 1 ? "" : "es");
+}
+
+/* The pipeline's sink: one finished job, in walk order. */
+static int
+emit(const struct job *j, void *payload)
+{
+	struct run *r = payload;
+
+	switch (j->kind) {
+	case JOB_ERROR:
+		r->errors++;
+		r->trouble = true;
+		path_message(j->shown, "%s", strerror(j->error));
+		break;
+	case JOB_SPECIAL:
+		if (j->top) {
+			r->errors++;
+			r->trouble = true;
+			path_message(j->shown, "not a regular file");
+		} else {
+			r->specials++;
+		}
+		break;
+	case JOB_FILE:
+	case JOB_STDIN:
+		if (j->failed) {
+			r->errors++;
+			r->trouble = true;
+			path_message(j->shown, "%s", j->why);
+		} else if (j->skipped) {
+			report_skip(r, j);
+		} else {
+			r->scanned++;
+			print_hits(r, j);
+			report_notes(r, j);
+		}
+		break;
+	}
+	return r->out_failed ? 1 : 0;
+}
+
+/* The walk's callback: every entry becomes a job, in walk order. */
+static int
+on_entry(const struct walk_entry *ent, void *payload)
+{
+	static const enum job_kind kinds[] = {
+		[WALK_REGULAR] = JOB_FILE,
+		[WALK_SPECIAL] = JOB_SPECIAL,
+		[WALK_ERROR] = JOB_ERROR,
+	};
+	struct run *r = payload;
+	struct err e = { 0 };
+	struct job *j;
+	size_t off = 0;
+
+	if (ent->type == WALK_DIR)
+		return 0;
+	/* Without a PATH, "./a/b" is shown as "a/b". */
+	if (r->o->implicit && ent->rel[0] != '\0')
+		off = (size_t)(ent->rel - ent->path);
+	if (job_new(&j, kinds[ent->type], ent->path, off, &e) < 0) {
+		cli_error("%s", e.msg);
+		r->trouble = true;
+		return 1;
+	}
+	j->top = ent->top;
+	j->error = ent->error;
+	j->read_flags = ent->top ? WALK_FOLLOW : 0;
+	j->scanner = r->cur->scanner;
+	j->max = r->cur->max;
+	j->tag = r->cur;
+	return pipeline_add(r->pipe, j);
+}
+
+static int
+add_stdin(struct run *r)
+{
+	struct err e = { 0 };
+	struct job *j;
+
+	if (job_new(&j, JOB_STDIN, "-", 0, &e) < 0) {
+		cli_error("%s", e.msg);
+		r->trouble = true;
+		return 1;
+	}
+	j->top = true;
+	j->scanner = r->cur->scanner;
+	j->max = r->cur->max;
+	j->tag = r->cur;
+	return pipeline_add(r->pipe, j);
+}
+
+/* Feeds every PATH to the pipeline, then waits for the last result. */
+static int
+feed(struct run *r)
+{
+	const struct opts *o = r->o;
+	struct err e = { 0 };
+	int rc = 0;
+
+	r->cur = &r->ctx[r->arg_ctx[0]];
+	if (o->implicit_stdin)
+		rc = add_stdin(r);
+	else if (o->implicit)
+		rc = walk_path(".", on_entry, r, &e);
+	for (size_t i = 0; i < o->npaths && rc == 0; i++) {
+		r->cur = &r->ctx[r->arg_ctx[i]];
+		if (strcmp(o->paths[i], "-") == 0)
+			rc = add_stdin(r);
+		else
+			rc = walk_path(o->paths[i], on_entry, r, &e);
+	}
+	if (rc < 0) {
+		cli_error("%s", e.msg);
+		r->trouble = true;
+	}
+	if (rc == 0)
+		rc = pipeline_finish(r->pipe);
+	return rc;
+}
+
+/*
+ * The directory whose configuration applies to path: path itself when it
+ * is a directory, else its parent; "." for standard input. malloc'd;
+ * NULL when out of memory.
+ */
+static char *
+config_dir(const char *path)
+{
+	const char *slash;
+	struct stat st;
+
+	if (strcmp(path, "-") == 0)
+		return strdup(".");
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return strdup(path);
+	slash = strrchr(path, '/');
+	if (slash == NULL)
+		return strdup(".");
+	if (slash == path)
+		return strdup("/");
+	return strndup(path, (size_t)(slash - path));
+}
+
+/* a + b, malloc'd; NULL when out of memory. */
+static char *
+concat(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	char *s;
+
+	s = malloc(la + lb + 1);
+	if (s == NULL)
+		return NULL;
+	memcpy(s, a, la);
+	memcpy(s + la, b, lb + 1);
+	return s;
+}
+
+/* dir + "/" + name, malloc'd; NULL when out of memory. */
+static char *
+join(const char *dir, const char *name)
+{
+	size_t dl = strlen(dir);
+
+	return concat(dir, dl > 0 && dir[dl - 1] == '/' ? name + 1 : name);
+}
+
+static int
+read_on_skip(bool *trouble, git_config *cfg, struct err *e)
+{
+	git_config_entry *ent = NULL;
+	int rc;
+
+	*trouble = false;
+	rc = git_config_get_entry(&ent, cfg, "tokenguard.onSkip");
+	if (rc == GIT_ENOTFOUND)
+		return 0;
+	if (rc < 0)
+		return err_set(e, "config: %s", git_error_last() != NULL ?
+		    git_error_last()->message : "libgit2 error");
+	rc = 0;
+	if (ent->value != NULL && strcasecmp(ent->value, "error") == 0)
+		*trouble = true;
+	else if (ent->value == NULL || strcasecmp(ent->value, "warn") != 0)
+		rc = err_set(e, "config 'tokenguard.onSkip': bad value '%.40s' "
+		    "(want warn or error)", ent->value != NULL ? ent->value :
+		    "");
+	git_config_entry_free(ent);
+	return rc;
+}
+
+/*
+ * Reads the configuration seen from dir and the allow file of its
+ * repository (outside one: of dir) and compiles c's scanner. *in_repo
+ * says whether a repository's config was read.
+ */
+static int
+context_load(struct context *c, bool *in_repo, const struct opts *o,
+    const char *dir, struct err *e)
+{
+	struct settings set = { 0 };
+	char *allow = NULL;
+	int rc = -1;
+
+	if (settings_load(&set, dir, o->config_file, e) < 0 ||
+	    read_on_skip(&c->skip_is_trouble, set.git, e) < 0)
+		goto out;
+	*in_repo = set.repo_root != NULL;
+	allow = join(set.repo_root != NULL ? set.repo_root : dir,
+	    "/.tokenguard-allow");
+	if (allow == NULL) {
+		err_set(e, "out of memory");
+		goto out;
+	}
+	if (config_read_allow_file(&set.cfg, allow, e) < 0)
+		goto out;
+	if (o->have_max)
+		set.cfg.max_file_size = o->max;
+	if (scanner_new(&c->scanner, &set.cfg, e) < 0)
+		goto out;
+	c->max = scanner_max_file_size(c->scanner);
+	rc = 0;
+out:
+	free(allow);
+	settings_release(&set);
+	return rc;
+}
+
+/*
+ * The key of dir's context: "repo:" and the git dir of the repository
+ * holding dir, or "dir:" and dir. malloc'd; NULL when out of memory.
+ */
+static char *
+context_key(const char *dir)
+{
+	git_buf gitdir = { 0 };
+	char *key;
+
+	if (git_repository_discover(&gitdir, dir, 0, NULL) < 0)
+		return concat("dir:", dir);
+	key = concat("repo:", gitdir.ptr);
+	git_buf_dispose(&gitdir);
+	return key;
+}
+
+static ssize_t
+context_find(const struct run *r, const char *key)
+{
+	for (size_t i = 0; i < r->nctx; i++) {
+		if (strcmp(r->ctx[i].key, key) == 0)
+			return (ssize_t)i;
+	}
+	return -1;
+}
+
+/* Finds or makes the context for dir; its index goes to *out. */
+static int
+context_for(size_t *out, struct run *r, const char *dir, struct err *e)
+{
+	struct context c = { 0 }, *nv;
+	bool in_repo = false;
+	ssize_t found;
+	char *key;
+	int rc = -1;
+
+	key = context_key(dir);
+	if (key == NULL)
+		return err_set(e, "out of memory");
+	found = context_find(r, key);
+	if (found >= 0) {
+		*out = (size_t)found;
+		rc = 0;
+		goto out;
+	}
+	if (context_load(&c, &in_repo, r->o, dir, e) < 0)
+		goto out;
+	/*
+	 * A repository whose config was not read (not ours, or bare) is no
+	 * context for other directories: their allow files differ.
+	 */
+	if (!in_repo && strncmp(key, "repo:", 5) == 0) {
+		free(key);
+		key = concat("dir:", dir);
+	}
+	nv = key != NULL ? realloc(r->ctx, (r->nctx + 1) * sizeof(*nv)) :
+	    NULL;
+	if (nv == NULL) {
+		err_set(e, "out of memory");
+		goto out;
+	}
+	r->ctx = nv;
+	c.key = key;
+	key = NULL;
+	r->ctx[r->nctx] = c;
+	c.scanner = NULL;
+	*out = r->nctx++;
+	rc = 0;
+out:
+	scanner_free(c.scanner);
+	free(key);
+	return rc;
+}
+
+/*
+ * Sets up the context of every PATH (or of the implicit one), before
+ * anything is scanned: a bad configuration stops the scan before it
+ * starts, and a SARIF log lists every rule in use up front.
+ */
+static int
+contexts_load(struct run *r, struct err *e)
+{
+	const struct opts *o = r->o;
+	size_t n = o->npaths != 0 ? o->npaths : 1;
+	char *dir = NULL, *last = NULL;
+	size_t last_ctx = 0;
+	int rc = -1;
+
+	r->arg_ctx = calloc(n, sizeof(*r->arg_ctx));
+	if (r->arg_ctx == NULL)
+		return err_set(e, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		dir = config_dir(o->npaths != 0 ? o->paths[i] : ".");
+		if (dir == NULL) {
+			err_set(e, "out of memory");
+			goto out;
+		}
+		/* Arguments from one directory often come in a row. */
+		if (last == NULL || strcmp(dir, last) != 0) {
+			if (context_for(&last_ctx, r, dir, e) < 0)
+				goto out;
+			free(last);
+			last = dir;
+			dir = NULL;
+		}
+		r->arg_ctx[i] = last_ctx;
+		free(dir);
+		dir = NULL;
+	}
+	rc = 0;
+out:
+	free(dir);
+	free(last);
+	return rc;
+}
+
+static void
+contexts_free(struct run *r)
+{
+	for (size_t i = 0; i < r->nctx; i++) {
+		scanner_free(r->ctx[i].scanner);
+		free(r->ctx[i].key);
+	}
+	free(r->ctx);
+	free(r->arg_ctx);
+	r->ctx = NULL;
+	r->arg_ctx = NULL;
+	r->nctx = 0;
+}
+
+/*
+ * Every rule of every context, each id once: the rules a SARIF log
+ * declares. *out is malloc'd; its strings are borrowed from the
+ * scanners.
+ */
+static int
+all_rules(struct scan_rule_info **out, size_t *n, const struct run *r,
+    struct err *e)
+{
+	struct scan_rule_info *v = NULL, *nv;
+	const struct scan_rule_info *ri;
+	size_t cnt = 0;
+	bool seen;
+
+	for (size_t c = 0; c < r->nctx; c++) {
+		for (size_t i = 0; i < scanner_rule_count(r->ctx[c].scanner);
+		    i++) {
+			ri = scanner_rule(r->ctx[c].scanner, i);
+			seen = false;
+			for (size_t k = 0; k < cnt && !seen; k++)
+				seen = strcmp(v[k].id, ri->id) == 0;
+			if (seen)
+				continue;
+			nv = realloc(v, (cnt + 1) * sizeof(*nv));
+			if (nv == NULL) {
+				free(v);
+				return err_set(e, "out of memory");
+			}
+			v = nv;
+			v[cnt++] = *ri;
+		}
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+/* Prints the SARIF text that comes before the results; *tail the rest. */
+static int
+sarif_begin(char **tail, struct run *r, struct err *e)
+{
+	struct scan_rule_info *rules = NULL;
+	json_t *log = NULL;
+	char *head = NULL;
+	size_t n = 0;
+	int rc = -1;
+
+	if (all_rules(&rules, &n, r, e) < 0)
+		return -1;
+	if (report_sarif_new(&log, rules, n, e) < 0 ||
+	    report_sarif_split(&head, tail, log, e) < 0)
+		goto out;
+	put(r, head);
+	r->sarif_first = true;
+	rc = 0;
+out:
+	free(head);
+	json_decref(log);
+	free(rules);
+	return rc;
+}
+
+static void
+summary(const struct run *r)
+{
+	char detail[256];
+	int n;
+
+	n = snprintf(detail, sizeof(detail), "%zu file%s scanned", r->scanned,
+	    r->scanned == 1 ? "" : "s");
+	if (r->skipped > 0 && n > 0 && (size_t)n < sizeof(detail))
+		n += snprintf(detail + n, sizeof(detail) - (size_t)n,
+		    ", %zu skipped", r->skipped);
+	if (r->errors > 0 && n > 0 && (size_t)n < sizeof(detail))
+		n += snprintf(detail + n, sizeof(detail) - (size_t)n,
+		    ", %zu error%s", r->errors, r->errors == 1 ? "" : "s");
+	if (r->specials > 0 && n > 0 && (size_t)n < sizeof(detail))
+		(void)snprintf(detail + n, sizeof(detail) - (size_t)n,
+		    ", %zu special file%s not read", r->specials,
+		    r->specials == 1 ? "" : "s");
+	if (r->findings == 0)
+		fprintf(stderr, PROG ": no findings (%s)\n", detail);
+	else
+		fprintf(stderr, PROG ": %zu finding%s in %zu file%s (%s)\n",
+		    r->findings, r->findings == 1 ? "" : "s", r->files_found,
+		    r->files_found == 1 ? "" : "s", detail);
+}
+
+/* Runs the scan proper, once the contexts are set up. */
+static int
+scan(struct run *r)
+{
+	struct err e = { 0 };
+	char *tail = NULL;
+	int rc;
+
+	if (pipeline_new(&r->pipe, r->o->jobs, emit, r, &e) < 0)
+		return cli_error("%s", e.msg);
+	if (r->o->format == FORMAT_SARIF && sarif_begin(&tail, r, &e) < 0) {
+		pipeline_free(r->pipe);
+		return cli_error("%s", e.msg);
+	}
+	rc = feed(r);
+	pipeline_free(r->pipe);
+	r->pipe = NULL;
+	if (tail != NULL && rc == 0) {
+		put(r, r->sarif_first ? "" : "\n");
+		put(r, tail);
+		put(r, "\n");
+	}
+	free(tail);
+	flush(r);
+	if (!r->out_failed && !r->o->quiet)
+		summary(r);
+	if (r->trouble)
+		return EXIT_TROUBLE;
+	return r->findings > 0 ? EXIT_FOUND : EXIT_CLEAN;
+}
+
+int
+scancmd_run(int argc, char **argv)
+{
+	struct opts o;
+	struct run r = { 0 };
+	struct err e = { 0 };
+	int rc;
+
+	rc = parse_opts(&o, argc, argv);
+	if (rc >= 0)
+		return rc;
+	r.o = &o;
+	if (contexts_load(&r, &e) < 0)
+		rc = cli_error("%s", e.msg);
+	else
+		rc = scan(&r);
+	contexts_free(&r);
+	return rc;
+}

@@ -1,0 +1,131 @@
+/*
+ * tokenguard: finds npm token material in files, directories and
+ * standard input (tokenguard scan), lists its rules (tokenguard rules)
+ * and installs the pre-commit hook (tokenguard install). Exit status:
+ * 0 nothing found (or done), 1 findings, 2 trouble (bad usage, bad
+ * configuration, unreadable input).
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <git2.h>
+
+#include "cli.h"
+#include "installcmd.h"
+#include "version.h"
+
+int
+cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs(PROG ": ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_TROUBLE;
+}
+
+int
+cli_usage(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs(PROG ": ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (cmd != NULL)
+		fprintf(stderr, "Try '" PROG " help %s' for more "
+		    "information.\n", cmd);
+	else
+		fputs("Try '" PROG " --help' for more information.\n", stderr);
+	return EXIT_TROUBLE;
+}
+
+int
+cli_bad_option(const char *cmd, int opt, char **argv)
+{
+	const char *arg = argv[optind - 1];
+	char name[3] = { '-', (char)optopt, '\0' };
+	size_t len = strcspn(arg, "=");
+
+	if (strncmp(arg, "--", 2) != 0 && optopt > ' ' && optopt < 127) {
+		arg = name;
+		len = 2;
+	}
+	if (opt == ':')
+		return cli_usage(cmd, "%s: option '%.*s' needs a value", cmd,
+		    (int)len, arg);
+	return cli_usage(cmd, "%s: unknown option '%.*s'", cmd, (int)len,
+	    arg);
+}
+
+/* Prints a help text to standard output; 2 when it could not be written. */
+static int
+print_help(const char *topic)
+{
+	if (help_print(stdout, topic) < 0)
+		return cli_usage(NULL, "no help on '%s'", topic);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		return EXIT_TROUBLE;
+	return EXIT_CLEAN;
+}
+
+static int
+help_cmd(int argc, char **argv)
+{
+	if (argc > 2)
+		return cli_usage("help", "help: too many arguments");
+	if (argc == 2 && strcmp(argv[1], "--help") != 0 &&
+	    strcmp(argv[1], "-h") != 0)
+		return print_help(argv[1]);
+	return print_help(argc == 2 ? "help" : NULL);
+}
+
+/* Runs a command that needs libgit2, which is set up around it. */
+static int
+with_libgit2(int (*cmd)(int, char **), int argc, char **argv)
+{
+	int rc;
+
+	if (git_libgit2_init() < 0)
+		return cli_error("cannot initialise libgit2");
+	rc = cmd(argc, argv);
+	(void)git_libgit2_shutdown();
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *cmd;
+
+	/* A closed pipe is seen as EPIPE where output is written. */
+	(void)signal(SIGPIPE, SIG_IGN);
+	if (argc < 2)
+		return cli_usage(NULL, "no command given");
+	cmd = argv[1];
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)
+		return print_help(NULL);
+	if (strcmp(cmd, "--version") == 0) {
+		printf(PROG " %s\n", TOKENGUARD_VERSION);
+		return fflush(stdout) == 0 ? EXIT_CLEAN : EXIT_TROUBLE;
+	}
+	if (strcmp(cmd, "help") == 0)
+		return help_cmd(argc - 1, argv + 1);
+	if (strcmp(cmd, "scan") == 0)
+		return with_libgit2(scancmd_run, argc - 1, argv + 1);
+	if (strcmp(cmd, "rules") == 0)
+		return with_libgit2(rulescmd_run, argc - 1, argv + 1);
+	if (strcmp(cmd, "install") == 0)
+		return with_libgit2(installcmd_run, argc - 1, argv + 1);
+	if (cmd[0] == '-')
+		return cli_usage(NULL, "unknown option '%s'", cmd);
+	return cli_usage(NULL, "unknown command '%s'", cmd);
+}

@@ -1,0 +1,710 @@
+/*
+ * config: the engine's settings from git-config syntax. libgit2 does the
+ * parsing and the layering of files; this module checks the values and
+ * turns them into a struct config.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "finding.h"
+
+/* An allow file holds fingerprints only; anything this big is a mistake. */
+#define ALLOW_FILE_MAX (16U << 20)
+
+/* Value excerpts in messages are cut to this many bytes. */
+#define SHOWN_VALUE 40
+
+static const char FINGERPRINT_WANT[] =
+    "want 'sha256:' and 64 lowercase hex digits";
+
+void
+config_init(struct config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->checksum = true;
+	c->inline_allow = true;
+	c->max_file_size = CONFIG_DEFAULT_MAX_FILE_SIZE;
+}
+
+static void
+strv_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static void
+rule_release(struct user_rule *r)
+{
+	free(r->id);
+	free(r->pattern);
+	free(r->description);
+	strv_free(r->keywords, r->nkeywords);
+	memset(r, 0, sizeof(*r));
+}
+
+void
+config_release(struct config *c)
+{
+	strv_free(c->allow, c->nallow);
+	for (size_t i = 0; i < c->nrules; i++)
+		rule_release(&c->rules[i]);
+	free(c->rules);
+	config_init(c);
+}
+
+/* Appends a copy of s to the string vector *v of *n elements. */
+static int
+strv_add(char ***v, size_t *n, const char *s, struct err *e)
+{
+	char **nv;
+	char *copy;
+
+	copy = strdup(s);
+	if (copy == NULL)
+		return err_set(e, "out of memory");
+	nv = realloc(*v, (*n + 1) * sizeof(**v));
+	if (nv == NULL) {
+		free(copy);
+		return err_set(e, "out of memory");
+	}
+	nv[*n] = copy;
+	*v = nv;
+	(*n)++;
+	return 0;
+}
+
+int
+config_add_allow(struct config *c, const char *fingerprint, struct err *e)
+{
+	if (!finding_is_fingerprint(fingerprint))
+		return err_set(e, "bad fingerprint (%s)", FINGERPRINT_WANT);
+	return strv_add(&c->allow, &c->nallow, fingerprint, e);
+}
+
+int
+config_parse_size(uint64_t *out, const char *s)
+{
+	unsigned long long n;
+	unsigned shift = 0;
+	char *end;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	if (errno != 0)
+		return -1;
+	switch (*end) {
+	case '\0':
+		break;
+	case 'k':
+	case 'K':
+		shift = 10;
+		break;
+	case 'm':
+	case 'M':
+		shift = 20;
+		break;
+	case 'g':
+	case 'G':
+		shift = 30;
+		break;
+	default:
+		return -1;
+	}
+	if (shift != 0 && end[1] != '\0')
+		return -1;
+	if (n > (UINT64_MAX >> shift))
+		return -1;
+	*out = (uint64_t)n << shift;
+	return 0;
+}
+
+/* Sets e from libgit2's last error, prefixed with what was being done. */
+static int
+git_err(struct err *e, const char *what)
+{
+	const git_error *ge = git_error_last();
+
+	return err_set(e, "%s: %s", what,
+	    ge != NULL && ge->message != NULL ? ge->message : "libgit2 error");
+}
+
+/*
+ * Looks up one key. *out is the entry (git_config_entry_free()) or NULL
+ * when the key is not set.
+ */
+static int
+get_entry(git_config_entry **out, git_config *cfg, const char *key,
+    struct err *e)
+{
+	int rc;
+
+	*out = NULL;
+	rc = git_config_get_entry(out, cfg, key);
+	if (rc == GIT_ENOTFOUND) {
+		*out = NULL;
+		return 0;
+	}
+	if (rc < 0)
+		return git_err(e, "config");
+	return 0;
+}
+
+static int
+read_bool(bool *out, git_config *cfg, const char *key, struct err *e)
+{
+	git_config_entry *ent = NULL;
+	int v, rc = -1;
+
+	if (get_entry(&ent, cfg, key, e) < 0)
+		return -1;
+	if (ent == NULL)
+		return 0;
+	/* A key with no "=" at all is true, as in git. */
+	if (ent->value == NULL) {
+		*out = true;
+		rc = 0;
+		goto out;
+	}
+	if (git_config_parse_bool(&v, ent->value) < 0) {
+		err_set(e, "config '%s': bad boolean '%.*s'", key, SHOWN_VALUE,
+		    ent->value);
+		goto out;
+	}
+	*out = v != 0;
+	rc = 0;
+out:
+	git_config_entry_free(ent);
+	return rc;
+}
+
+static int
+read_size(uint64_t *out, git_config *cfg, const char *key, struct err *e)
+{
+	git_config_entry *ent = NULL;
+	uint64_t v;
+	int rc = -1;
+
+	if (get_entry(&ent, cfg, key, e) < 0)
+		return -1;
+	if (ent == NULL)
+		return 0;
+	if (config_parse_size(&v, ent->value) < 0) {
+		err_set(e, "config '%s': bad size '%.*s'", key, SHOWN_VALUE,
+		    ent->value != NULL ? ent->value : "");
+		goto out;
+	}
+	*out = v;
+	rc = 0;
+out:
+	git_config_entry_free(ent);
+	return rc;
+}
+
+/* What a multivar callback needs: where to add, and where to complain. */
+struct multi {
+	char ***v;
+	size_t *n;
+	const char *key;
+	bool fingerprints;
+	bool failed;
+	struct err *e;
+};
+
+static int
+add_multi(const git_config_entry *ent, void *payload)
+{
+	struct multi *m = payload;
+
+	m->failed = true;
+	/*
+	 * The value is not shown: people do paste the secret itself where
+	 * its fingerprint belongs.
+	 */
+	if (m->fingerprints && (ent->value == NULL ||
+	    !finding_is_fingerprint(ent->value)))
+		return err_set(m->e, "config '%s': bad fingerprint (%s)",
+		    m->key, FINGERPRINT_WANT);
+	if (ent->value == NULL || ent->value[0] == '\0')
+		return err_set(m->e, "config '%s': empty value", m->key);
+	if (strv_add(m->v, m->n, ent->value, m->e) < 0)
+		return -1;
+	m->failed = false;
+	return 0;
+}
+
+/* Appends every value of a multi-valued key. */
+static int
+read_multi(char ***v, size_t *n, git_config *cfg, const char *key,
+    bool fingerprints, struct err *e)
+{
+	struct multi m = { v, n, key, fingerprints, false, e };
+	int rc;
+
+	rc = git_config_get_multivar_foreach(cfg, key, NULL, add_multi, &m);
+	if (m.failed)
+		return -1;
+	if (rc < 0 && rc != GIT_ENOTFOUND)
+		return git_err(e, "config");
+	return 0;
+}
+
+/*
+ * The rule id of a "rule.<id>.<var>" entry name when var is one of the
+ * rule's keys: a pointer into name and its length; NULL otherwise.
+ */
+static const char *
+rule_id(size_t *len, const char *name)
+{
+	static const char *const vars[] = {
+		"pattern", "description", "keyword",
+	};
+	const char *id, *dot;
+
+	if (strncmp(name, "rule.", 5) != 0)
+		return NULL;
+	id = name + 5;
+	dot = strrchr(id, '.');
+	if (dot == NULL)
+		return NULL;
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+		if (strcmp(dot + 1, vars[i]) == 0) {
+			*len = (size_t)(dot - id);
+			return id;
+		}
+	}
+	return NULL;
+}
+
+static struct user_rule *
+find_rule(struct config *c, const char *id, size_t len)
+{
+	for (size_t i = 0; i < c->nrules; i++) {
+		if (strlen(c->rules[i].id) == len &&
+		    memcmp(c->rules[i].id, id, len) == 0)
+			return &c->rules[i];
+	}
+	return NULL;
+}
+
+/* Collects the ids of every rule section, in order of appearance. */
+static int
+rule_ids(char ***ids, size_t *nids, git_config *cfg, struct err *e)
+{
+	git_config_iterator *it = NULL;
+	git_config_entry *ent;
+	const char *id;
+	char *copy;
+	size_t len;
+	bool seen;
+	int rc = -1, grc;
+
+	/*
+	 * Not git_config_iterator_glob_new(): libgit2 1.5 leaks PCRE2
+	 * match data for every name its regex does not match.
+	 */
+	if (git_config_iterator_new(&it, cfg) < 0)
+		return git_err(e, "config");
+	while ((grc = git_config_next(&ent, it)) == 0) {
+		id = rule_id(&len, ent->name);
+		if (id == NULL)
+			continue;
+		seen = false;
+		for (size_t i = 0; i < *nids && !seen; i++)
+			seen = strlen((*ids)[i]) == len &&
+			    memcmp((*ids)[i], id, len) == 0;
+		if (seen)
+			continue;
+		copy = strndup(id, len);
+		if (copy == NULL) {
+			err_set(e, "out of memory");
+			goto out;
+		}
+		if (strv_add(ids, nids, copy, e) < 0) {
+			free(copy);
+			goto out;
+		}
+		free(copy);
+	}
+	if (grc != GIT_ITEROVER) {
+		git_err(e, "config");
+		goto out;
+	}
+	rc = 0;
+out:
+	git_config_iterator_free(it);
+	return rc;
+}
+
+/* Reads one string key into *out (replacing it); unset leaves *out. */
+static int
+read_string(char **out, git_config *cfg, const char *key, struct err *e)
+{
+	git_config_entry *ent = NULL;
+	char *copy;
+
+	if (get_entry(&ent, cfg, key, e) < 0)
+		return -1;
+	if (ent == NULL)
+		return 0;
+	copy = strdup(ent->value != NULL ? ent->value : "");
+	git_config_entry_free(ent);
+	if (copy == NULL)
+		return err_set(e, "out of memory");
+	free(*out);
+	*out = copy;
+	return 0;
+}
+
+/*
+ * Reads the rule section "rule.<id>" into r. Keywords accumulate only
+ * within this read: a rule configured again replaces its keywords.
+ */
+static int
+read_rule(struct user_rule *r, git_config *cfg, const char *id,
+    struct err *e)
+{
+	char key[ERR_MAX / 2];
+	int n;
+
+	n = snprintf(key, sizeof(key), "rule.%s.pattern", id);
+	if (n < 0 || (size_t)n >= sizeof(key))
+		return err_set(e, "config 'rule.%.40s...': id too long", id);
+	if (read_string(&r->pattern, cfg, key, e) < 0)
+		return -1;
+	if (r->pattern == NULL || r->pattern[0] == '\0')
+		return err_set(e, "config 'rule.%s': no pattern", id);
+	(void)snprintf(key, sizeof(key), "rule.%s.description", id);
+	if (read_string(&r->description, cfg, key, e) < 0)
+		return -1;
+	(void)snprintf(key, sizeof(key), "rule.%s.keyword", id);
+	strv_free(r->keywords, r->nkeywords);
+	r->keywords = NULL;
+	r->nkeywords = 0;
+	return read_multi(&r->keywords, &r->nkeywords, cfg, key, false, e);
+}
+
+/* Finds or appends the rule with this id; NULL when out of memory. */
+static struct user_rule *
+rule_slot(struct config *c, const char *id)
+{
+	struct user_rule *r, *nr;
+
+	r = find_rule(c, id, strlen(id));
+	if (r != NULL)
+		return r;
+	nr = realloc(c->rules, (c->nrules + 1) * sizeof(*nr));
+	if (nr == NULL)
+		return NULL;
+	c->rules = nr;
+	r = &nr[c->nrules];
+	memset(r, 0, sizeof(*r));
+	r->id = strdup(id);
+	if (r->id == NULL)
+		return NULL;
+	c->nrules++;
+	return r;
+}
+
+static int
+read_rules(struct config *c, git_config *cfg, struct err *e)
+{
+	char **ids = NULL;
+	size_t nids = 0;
+	struct user_rule *r;
+	int rc = -1;
+
+	if (rule_ids(&ids, &nids, cfg, e) < 0)
+		goto out;
+	for (size_t i = 0; i < nids; i++) {
+		if (ids[i][0] == '\0') {
+			err_set(e, "config 'rule..pattern': empty rule id");
+			goto out;
+		}
+		r = rule_slot(c, ids[i]);
+		if (r == NULL) {
+			err_set(e, "out of memory");
+			goto out;
+		}
+		if (read_rule(r, cfg, ids[i], e) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	strv_free(ids, nids);
+	return rc;
+}
+
+int
+config_read(struct config *c, git_config *cfg, struct err *e)
+{
+	struct err local = { 0 };
+
+	if (e == NULL)
+		e = &local;
+	if (read_bool(&c->checksum, cfg, "tokenguard.checksum", e) < 0 ||
+	    read_bool(&c->inline_allow, cfg, "tokenguard.inlineAllow",
+	    e) < 0 ||
+	    read_size(&c->max_file_size, cfg, "tokenguard.maxFileSize",
+	    e) < 0)
+		return -1;
+	if (read_multi(&c->allow, &c->nallow, cfg, "tokenguard.allow", true,
+	    e) < 0)
+		return -1;
+	return read_rules(c, cfg, e);
+}
+
+/*
+ * Opens the repository containing dir. *out is NULL outside one, and also
+ * when the repository belongs to another user: its config is then not
+ * trusted (git's safe.directory rule), and scanning without it can only
+ * report more, never less.
+ */
+static int
+open_repo(git_repository **out, const char *dir, struct err *e)
+{
+	int rc;
+
+	*out = NULL;
+	if (dir == NULL)
+		return 0;
+	rc = git_repository_open_ext(out, dir, 0, NULL);
+	if (rc == GIT_ENOTFOUND || rc == GIT_EOWNER) {
+		*out = NULL;
+		return 0;
+	}
+	if (rc < 0) {
+		*out = NULL;
+		return git_err(e, "repository");
+	}
+	return 0;
+}
+
+static int
+add_repo_config(git_config *cfg, git_repository *repo, struct err *e)
+{
+	git_buf path = { 0 };
+	int rc = -1;
+
+	if (git_repository_item_path(&path, repo,
+	    GIT_REPOSITORY_ITEM_CONFIG) < 0)
+		return git_err(e, "repository config");
+	if (git_config_add_file_ondisk(cfg, path.ptr, GIT_CONFIG_LEVEL_LOCAL,
+	    repo, 0) < 0) {
+		git_err(e, "repository config");
+		goto out;
+	}
+	rc = 0;
+out:
+	git_buf_dispose(&path);
+	return rc;
+}
+
+/*
+ * libgit2 treats a missing file as an empty one; a file named on the
+ * command line must exist.
+ */
+static int
+add_app_config(git_config *cfg, const char *file, struct err *e)
+{
+	struct stat st;
+	char what[ERR_MAX / 2];
+
+	if (stat(file, &st) < 0)
+		return err_errno(e, "config file '%s'", file);
+	if (S_ISDIR(st.st_mode))
+		return err_set(e, "config file '%s': is a directory", file);
+	(void)snprintf(what, sizeof(what), "config file '%s'", file);
+	if (git_config_add_file_ondisk(cfg, file, GIT_CONFIG_LEVEL_APP, NULL,
+	    0) < 0)
+		return git_err(e, what);
+	return 0;
+}
+
+/* The work tree without its trailing slash, malloc'd; NULL if bare. */
+static int
+work_tree(char **out, git_repository *repo, struct err *e)
+{
+	const char *wd;
+	size_t len;
+
+	*out = NULL;
+	wd = repo != NULL ? git_repository_workdir(repo) : NULL;
+	if (wd == NULL)
+		return 0;
+	len = strlen(wd);
+	while (len > 1 && wd[len - 1] == '/')
+		len--;
+	*out = strndup(wd, len);
+	if (*out == NULL)
+		return err_set(e, "out of memory");
+	return 0;
+}
+
+int
+config_open(git_config **out, char **repo_root, const char *dir,
+    const char *file, struct err *e)
+{
+	git_config *cfg = NULL;
+	git_repository *repo = NULL;
+	char *root = NULL;
+	int rc = -1;
+
+	if (git_config_open_default(&cfg) < 0) {
+		git_err(e, "config");
+		goto out;
+	}
+	if (open_repo(&repo, dir, e) < 0)
+		goto out;
+	if (repo != NULL && add_repo_config(cfg, repo, e) < 0)
+		goto out;
+	if (file != NULL && add_app_config(cfg, file, e) < 0)
+		goto out;
+	if (repo_root != NULL && work_tree(&root, repo, e) < 0)
+		goto out;
+	*out = cfg;
+	cfg = NULL;
+	if (repo_root != NULL)
+		*repo_root = root;
+	root = NULL;
+	rc = 0;
+out:
+	free(root);
+	git_repository_free(repo);
+	git_config_free(cfg);
+	return rc;
+}
+
+/*
+ * Reads a small regular file whole, refusing links, FIFOs and devices.
+ * *out is NULL when there is no such file.
+ */
+static int
+slurp(char **out, size_t *len, const char *path, struct err *e)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t n = 0;
+	ssize_t r;
+	int fd, rc = -1;
+
+	*out = NULL;
+	*len = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0 && (errno == ENOENT || errno == ENOTDIR))
+		return 0;
+	if (fd < 0)
+		return err_errno(e, "'%s'", path);
+	if (fstat(fd, &st) < 0) {
+		err_errno(e, "'%s'", path);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		err_set(e, "'%s': not a regular file", path);
+		goto out;
+	}
+	if (st.st_size > ALLOW_FILE_MAX) {
+		err_set(e, "'%s': too big for an allow file", path);
+		goto out;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (buf == NULL) {
+		err_set(e, "out of memory");
+		goto out;
+	}
+	while (n < (size_t)st.st_size) {
+		r = read(fd, buf + n, (size_t)st.st_size - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			err_errno(e, "'%s'", path);
+			goto out;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	buf = NULL;
+	rc = 0;
+out:
+	free(buf);
+	close(fd);
+	return rc;
+}
+
+static bool
+is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/*
+ * Parses one line of an allow file in place: blank and '#' lines are
+ * skipped, a fingerprint may be followed by blanks and a '#' comment.
+ */
+static int
+allow_line(struct config *c, char *line, const char *path, size_t lineno,
+    struct err *e)
+{
+	char *end;
+
+	while (is_space(*line))
+		line++;
+	if (*line == '\0' || *line == '#')
+		return 0;
+	end = line;
+	while (*end != '\0' && !is_space(*end))
+		end++;
+	if (*end != '\0') {
+		*end++ = '\0';
+		while (is_space(*end))
+			end++;
+	}
+	if ((*end != '\0' && *end != '#') || !finding_is_fingerprint(line))
+		return err_set(e, "%s:%zu: bad fingerprint (%s)", path, lineno,
+		    FINGERPRINT_WANT);
+	return strv_add(&c->allow, &c->nallow, line, e);
+}
+
+int
+config_read_allow_file(struct config *c, const char *path, struct err *e)
+{
+	char *buf = NULL, *line, *nl;
+	size_t len = 0, lineno = 0;
+	int rc = -1;
+
+	if (slurp(&buf, &len, path, e) < 0)
+		return -1;
+	if (buf == NULL)
+		return 0;
+	if (memchr(buf, '\0', len) != NULL) {
+		err_set(e, "'%s': binary data in an allow file", path);
+		goto out;
+	}
+	for (line = buf; line < buf + len; line = nl + 1) {
+		lineno++;
+		nl = strchr(line, '\n');
+		if (nl == NULL)
+			nl = buf + len;
+		*nl = '\0';
+		if (allow_line(c, line, path, lineno, e) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	free(buf);
+	return rc;
+}

@@ -1,0 +1,495 @@
+/*
+ * report: text, JSON and SARIF forms of a finding. jansson builds the
+ * JSON; what it cannot take (invalid UTF-8) is repaired here first, so
+ * that no file name can make a report fail or come out malformed.
+ */
+#include "report.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "version.h"
+
+static const char REPLACEMENT[] = "\xef\xbf\xbd";	/* U+FFFD */
+
+static const char SARIF_SCHEMA[] =
+    "https://json.schemastore.org/sarif-2.1.0.json";
+
+static const char ALLOW_HELP[] =
+    ". If it is not a secret, add 'tokenguard:allow' to the line or its"
+    " fingerprint to .tokenguard-allow.";
+
+/*
+ * The length of the valid UTF-8 sequence at s (1 to 4), or 0 when the
+ * bytes there are not one: overlong forms, surrogates and code points
+ * past U+10FFFF are invalid, as in jansson.
+ */
+static size_t
+utf8_len(const unsigned char *s)
+{
+	unsigned char c = s[0];
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t n;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	/* The second byte's range excludes the invalid forms. */
+	if (c == 0xe0)
+		lo = 0xa0;
+	else if (c == 0xed)
+		hi = 0x9f;
+	else if (c == 0xf0)
+		lo = 0x90;
+	else if (c == 0xf4)
+		hi = 0x8f;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++) {
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	}
+	return n;
+}
+
+int
+report_utf8(char **out, const char *s, struct err *e)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s), n = 0, k;
+	char *buf;
+
+	/* Each byte becomes at most the 3 bytes of U+FFFD. */
+	if (len > (SIZE_MAX - 1) / 3)
+		return err_set(e, "string too long");
+	buf = malloc(3 * len + 1);
+	if (buf == NULL)
+		return err_set(e, "out of memory");
+	while (*p != '\0') {
+		k = utf8_len(p);
+		if (k == 0) {
+			memcpy(buf + n, REPLACEMENT, 3);
+			n += 3;
+			p++;
+			continue;
+		}
+		memcpy(buf + n, p, k);
+		n += k;
+		p += k;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	return 0;
+}
+
+/* A growable string; NULL data after a failed append. */
+struct str {
+	char *data;
+	size_t len;
+	size_t cap;
+	bool failed;
+};
+
+static void
+str_add(struct str *s, const char *p, size_t n)
+{
+	size_t cap;
+	char *nd;
+
+	if (s->failed)
+		return;
+	if (s->len + n + 1 > s->cap) {
+		cap = s->cap != 0 ? s->cap : 128;
+		while (cap < s->len + n + 1)
+			cap *= 2;
+		nd = realloc(s->data, cap);
+		if (nd == NULL) {
+			s->failed = true;
+			return;
+		}
+		s->data = nd;
+		s->cap = cap;
+	}
+	memcpy(s->data + s->len, p, n);
+	s->len += n;
+	s->data[s->len] = '\0';
+}
+
+static void
+str_puts(struct str *s, const char *p)
+{
+	str_add(s, p, strlen(p));
+}
+
+/*
+ * Appends p with control bytes (and, when escape_backslash, backslash)
+ * written as \xNN.
+ */
+static void
+str_escaped(struct str *s, const char *p, bool escape_backslash)
+{
+	static const char hex[] = "0123456789abcdef";
+	char esc[4] = { '\\', 'x', 0, 0 };
+	unsigned char c;
+
+	for (; *p != '\0'; p++) {
+		c = (unsigned char)*p;
+		if (c >= 0x20 && c != 0x7f &&
+		    (c != '\\' || !escape_backslash)) {
+			str_add(s, p, 1);
+			continue;
+		}
+		esc[2] = hex[c >> 4];
+		esc[3] = hex[c & 0xf];
+		str_add(s, esc, sizeof(esc));
+	}
+}
+
+static void
+str_size(struct str *s, size_t n)
+{
+	char num[32];
+
+	(void)snprintf(num, sizeof(num), "%zu", n);
+	str_puts(s, num);
+}
+
+int
+report_text(char **out, const struct finding *f, struct err *e)
+{
+	struct str s = { 0 };
+
+	if (f->commit != NULL) {
+		str_escaped(&s, f->commit, true);
+		str_puts(&s, ":");
+	}
+	str_escaped(&s, f->path, true);
+	str_puts(&s, ":");
+	str_size(&s, f->line);
+	str_puts(&s, ":");
+	str_size(&s, f->column);
+	str_puts(&s, ": ");
+	str_escaped(&s, f->rule, false);
+	str_puts(&s, ": ");
+	str_escaped(&s, f->description, false);
+	str_puts(&s, " [");
+	str_escaped(&s, f->redacted, false);
+	str_puts(&s, "] ");
+	str_escaped(&s, f->fingerprint, false);
+	if (s.failed) {
+		free(s.data);
+		return err_set(e, "out of memory");
+	}
+	*out = s.data;
+	return 0;
+}
+
+int
+report_escape(char **out, const char *s, struct err *e)
+{
+	struct str buf = { 0 };
+
+	/* Also makes the empty string a string rather than NULL. */
+	str_puts(&buf, "");
+	str_escaped(&buf, s, true);
+	if (buf.failed) {
+		free(buf.data);
+		return err_set(e, "out of memory");
+	}
+	*out = buf.data;
+	return 0;
+}
+
+/* A JSON string of s, repaired to valid UTF-8; NULL when out of memory. */
+static json_t *
+jstr(const char *s)
+{
+	char *fixed = NULL;
+	json_t *j;
+
+	j = json_string(s);
+	if (j != NULL)
+		return j;
+	if (report_utf8(&fixed, s, NULL) < 0)
+		return NULL;
+	j = json_string(fixed);
+	free(fixed);
+	return j;
+}
+
+/*
+ * Sets key in obj to v, taking v's reference. Returns -1 when v is NULL
+ * (a failed constructor) or the set fails.
+ */
+static int
+jset(json_t *obj, const char *key, json_t *v)
+{
+	if (v == NULL)
+		return -1;
+	return json_object_set_new(obj, key, v) == 0 ? 0 : -1;
+}
+
+static json_t *
+jsize(size_t n)
+{
+	return json_integer((json_int_t)n);
+}
+
+int
+report_json(json_t **out, const struct finding *f, struct err *e)
+{
+	json_t *o;
+
+	o = json_object();
+	if (o == NULL)
+		return err_set(e, "out of memory");
+	if (jset(o, "path", jstr(f->path)) < 0 ||
+	    jset(o, "line", jsize(f->line)) < 0 ||
+	    jset(o, "column", jsize(f->column)) < 0 ||
+	    jset(o, "rule", jstr(f->rule)) < 0 ||
+	    jset(o, "description", jstr(f->description)) < 0 ||
+	    jset(o, "redacted", jstr(f->redacted)) < 0 ||
+	    jset(o, "fingerprint", jstr(f->fingerprint)) < 0 ||
+	    (f->commit != NULL && jset(o, "commit", jstr(f->commit)) < 0) ||
+	    (f->allowed_inline && jset(o, "allowed", json_true()) < 0)) {
+		json_decref(o);
+		return err_set(e, "out of memory");
+	}
+	*out = o;
+	return 0;
+}
+
+/* {"text": s} */
+static json_t *
+jtext(const char *s)
+{
+	json_t *o = json_object();
+
+	if (o != NULL && jset(o, "text", jstr(s)) < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* {"text": a b} */
+static json_t *
+jtext2(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	char *s;
+	json_t *o;
+
+	s = malloc(la + lb + 1);
+	if (s == NULL)
+		return NULL;
+	memcpy(s, a, la);
+	memcpy(s + la, b, lb + 1);
+	o = jtext(s);
+	free(s);
+	return o;
+}
+
+static json_t *
+sarif_rule(const struct scan_rule_info *r)
+{
+	const char *desc = r->description != NULL ? r->description : r->id;
+	json_t *o, *props, *conf;
+
+	o = json_object();
+	if (o == NULL)
+		return NULL;
+	props = json_pack("{s:[s]}", "tags", "security");
+	conf = json_pack("{s:s}", "level", "error");
+	if (jset(o, "id", jstr(r->id)) < 0 ||
+	    jset(o, "shortDescription", jtext(desc)) < 0 ||
+	    jset(o, "fullDescription", jtext2(desc, r->user ?
+	    " (user rule from configuration)" : "")) < 0 ||
+	    jset(o, "help", jtext2(desc, ALLOW_HELP)) < 0 ||
+	    jset(o, "defaultConfiguration", conf) < 0 ||
+	    jset(o, "properties", props) < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *
+sarif_driver(const struct scan_rule_info *rules, size_t nrules)
+{
+	json_t *driver, *arr;
+
+	driver = json_pack("{s:s, s:s, s:s}", "name", "tokenguard",
+	    "version", TOKENGUARD_VERSION, "informationUri", TOKENGUARD_URL);
+	arr = json_array();
+	if (driver == NULL || arr == NULL)
+		goto fail;
+	for (size_t i = 0; i < nrules; i++) {
+		if (json_array_append_new(arr, sarif_rule(&rules[i])) < 0)
+			goto fail;
+	}
+	if (json_object_set_new(driver, "rules", arr) < 0) {
+		arr = NULL;
+		goto fail;
+	}
+	return driver;
+fail:
+	json_decref(arr);
+	json_decref(driver);
+	return NULL;
+}
+
+int
+report_sarif_new(json_t **out, const struct scan_rule_info *rules,
+    size_t nrules, struct err *e)
+{
+	json_t *log, *run, *driver;
+
+	driver = sarif_driver(rules, nrules);
+	if (driver == NULL)
+		return err_set(e, "out of memory");
+	/* "results" last: report_sarif_split() relies on it. */
+	run = json_pack("{s:{s:o}, s:[]}", "tool", "driver", driver,
+	    "results");
+	if (run == NULL)
+		return err_set(e, "out of memory");
+	log = json_pack("{s:s, s:s, s:[o]}", "$schema", SARIF_SCHEMA,
+	    "version", "2.1.0", "runs", run);
+	if (log == NULL)
+		return err_set(e, "out of memory");
+	*out = log;
+	return 0;
+}
+
+json_t *
+report_sarif_results(json_t *log)
+{
+	json_t *run = json_array_get(json_object_get(log, "runs"), 0);
+
+	return json_object_get(run, "results");
+}
+
+static int
+unreserved(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+	    c == '~';
+}
+
+int
+report_uri(char **out, const char *path, struct err *e)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	struct str s = { 0 };
+	char pct[3] = { '%', 0, 0 };
+	unsigned char c;
+
+	/* Also makes the empty path an empty string rather than NULL. */
+	str_puts(&s, path[0] == '/' ? "file://" : "");
+	for (const char *p = path; *p != '\0'; p++) {
+		c = (unsigned char)*p;
+		if (unreserved(c) || c == '/') {
+			str_add(&s, p, 1);
+			continue;
+		}
+		pct[1] = hex[c >> 4];
+		pct[2] = hex[c & 0xf];
+		str_add(&s, pct, sizeof(pct));
+	}
+	if (s.failed) {
+		free(s.data);
+		return err_set(e, "out of memory");
+	}
+	*out = s.data;
+	return 0;
+}
+
+static json_t *
+sarif_location(const struct finding *f, const char *uri)
+{
+	return json_pack("[{s:{s:{s:s}, s:{s:I, s:I}}}]",
+	    "physicalLocation",
+	    "artifactLocation", "uri", uri,
+	    "region", "startLine", (json_int_t)f->line,
+	    "startColumn", (json_int_t)f->column);
+}
+
+int
+report_sarif_result(json_t **out, const struct finding *f, struct err *e)
+{
+	char *uri = NULL, *msg = NULL;
+	struct str s = { 0 };
+	json_t *o = NULL;
+	int rc = -1;
+
+	if (report_uri(&uri, f->path, e) < 0)
+		return -1;
+	str_puts(&s, f->description);
+	str_puts(&s, " [");
+	str_puts(&s, f->redacted);
+	str_puts(&s, "]");
+	msg = s.data;
+	o = json_object();
+	if (s.failed || o == NULL ||
+	    jset(o, "ruleId", jstr(f->rule)) < 0 ||
+	    jset(o, "level", json_string("error")) < 0 ||
+	    jset(o, "message", jtext(msg)) < 0 ||
+	    jset(o, "locations", sarif_location(f, uri)) < 0 ||
+	    jset(o, "partialFingerprints", json_pack("{s:s}",
+	    "tokenguard/v1", f->fingerprint)) < 0) {
+		err_set(e, "out of memory");
+		goto out;
+	}
+	*out = o;
+	o = NULL;
+	rc = 0;
+out:
+	json_decref(o);
+	free(msg);
+	free(uri);
+	return rc;
+}
+
+int
+report_sarif_split(char **head, char **tail, const json_t *log,
+    struct err *e)
+{
+	char *doc, *mark, *t;
+	size_t cut;
+
+	doc = json_dumps(log, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (doc == NULL)
+		return err_set(e, "sarif: cannot serialize the log");
+	/*
+	 * The empty results array is the last array opened in the document:
+	 * only closing brackets and blanks may follow it.
+	 */
+	mark = strstr(doc, "[]");
+	while (mark != NULL && strstr(mark + 1, "[]") != NULL)
+		mark = strstr(mark + 1, "[]");
+	if (mark == NULL || strspn(mark + 2, "]} \n") != strlen(mark + 2)) {
+		free(doc);
+		return err_set(e, "sarif: log has results or is malformed");
+	}
+	cut = (size_t)(mark - doc) + 1;
+	t = strdup(doc + cut);
+	if (t == NULL) {
+		free(doc);
+		return err_set(e, "out of memory");
+	}
+	doc[cut] = '\0';
+	*head = doc;
+	*tail = t;
+	return 0;
+}
