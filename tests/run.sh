@@ -1,0 +1,158 @@
+#!/bin/sh
+# tests/run.sh: runs the unit test binaries given as arguments (cmocka),
+# then every tests/integration/t-*.sh, and ends with one line
+# "N passed, N failed" (unit tests counted from cmocka's summary lines,
+# each integration script counted as one test). Exit status 0 when
+# nothing failed, 1 otherwise, 2 on bad usage.
+#
+# Usage: BUILD=build/DIR sh tests/run.sh [--unit-only|--integration-only]
+#            [UNIT_BINARY...]
+# Environment: BUILD (required), TEST_TIMEOUT (seconds per integration
+# script, default 300), UNIT_TIMEOUT (seconds per unit binary, default
+# 600), TESTS (space-separated script names such as "t-stdin" to run only
+# those).
+
+usage()
+{
+	echo "usage: BUILD=DIR sh tests/run.sh" \
+	    "[--unit-only|--integration-only] [UNIT_BINARY...]" >&2
+	exit 2
+}
+
+root=$(cd "$(dirname "$0")/.." && pwd) || exit 2
+run_unit=1
+run_integration=1
+case ${1-} in
+--unit-only)
+	run_integration=0
+	shift
+	;;
+--integration-only)
+	run_unit=0
+	shift
+	;;
+-*)
+	usage
+	;;
+esac
+
+if [ -z "${BUILD-}" ]; then
+	echo "tests/run.sh: BUILD is not set" >&2
+	usage
+fi
+# A relative BUILD is taken from the current directory, else from the
+# top of the tree (where make runs).
+if [ -d "$BUILD" ]; then
+	BUILD=$(cd "$BUILD" && pwd)
+elif [ -d "$root/$BUILD" ]; then
+	BUILD=$(cd "$root/$BUILD" && pwd)
+else
+	echo "tests/run.sh: build directory '$BUILD' does not exist" >&2
+	exit 2
+fi
+TOKENGUARD=$BUILD/tokenguard
+TOKGEN=$BUILD/tests/tokgen
+export BUILD TOKENGUARD TOKGEN
+# cmocka's plain output is what we count; other formats would hide it.
+unset CMOCKA_MESSAGE_OUTPUT CMOCKA_XML_FILE
+# Under SAN=1 a sanitizer report must not pass for exit status 1 ("found
+# something"): give it a status of its own. The user's options come after
+# ours and win.
+ASAN_OPTIONS="exitcode=99${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:exitcode=99${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
+export ASAN_OPTIONS UBSAN_OPTIONS
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/tg-run.XXXXXX") || exit 2
+trap 'rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM HUP
+
+passed=0
+failed=0
+
+# Runs a command under timeout(1) when it exists.
+with_timeout()
+{
+	secs=$1
+	shift
+	if command -v timeout >/dev/null 2>&1; then
+		timeout -k 10 "$secs" "$@"
+	else
+		"$@"
+	fi
+}
+
+# Sums the N of every line "[  PASSED  ] N test(s)." (or FAILED) in $2.
+count_lines()
+{
+	sed -n "s/^\[  $1  \] \([0-9][0-9]*\) test(s).*/\1/p" "$2" |
+	    awk '{ n += $1 } END { print n + 0 }'
+}
+
+if [ "$run_unit" = 1 ]; then
+	for bin in "$@"; do
+		name=$(basename "$bin")
+		log=$work/unit.log
+		if [ ! -x "$bin" ]; then
+			echo "FAIL $name (not an executable: $bin)"
+			failed=$((failed + 1))
+			continue
+		fi
+		# Show cmocka's output as it runs and keep a copy to count.
+		{
+			(cd "$root" && with_timeout "${UNIT_TIMEOUT:-600}" \
+			    "$bin" </dev/null) 2>&1
+			echo $? >"$work/unit.rc"
+		} | tee "$log"
+		rc=$(cat "$work/unit.rc")
+		p=$(count_lines PASSED "$log")
+		f=$(count_lines FAILED "$log")
+		if ! grep -q '^\[  PASSED  \] [0-9]* test(s)' "$log" &&
+		    ! grep -q '^\[  FAILED  \] [0-9]* test(s)' "$log"; then
+			echo "FAIL $name (exit $rc, no cmocka summary line)"
+			f=$((f + 1))
+		elif [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+			# Crashed or timed out after (some) groups passed.
+			echo "FAIL $name (exit $rc after $p passing test(s))"
+			f=1
+		fi
+		passed=$((passed + p))
+		failed=$((failed + f))
+	done
+fi
+
+if [ "$run_integration" = 1 ]; then
+	for t in "$root"/tests/integration/t-*.sh; do
+		[ -f "$t" ] || continue
+		name=$(basename "$t" .sh)
+		if [ -n "${TESTS-}" ]; then
+			case " $TESTS " in
+			*" $name "*) ;;
+			*) continue ;;
+			esac
+		fi
+		log=$work/$name.log
+		start=$(date +%s)
+		(cd "$root" && with_timeout "${TEST_TIMEOUT:-300}" \
+		    sh "$t" </dev/null >"$log" 2>&1)
+		rc=$?
+		secs=$(($(date +%s) - start))
+		if [ "$rc" = 0 ]; then
+			echo "ok $name (${secs}s)"
+			passed=$((passed + 1))
+			# Scripts explain skipped sub-cases on "note:" lines.
+			grep '^note:' "$log" | sed 's/^/    /'
+		else
+			if [ "$rc" = 124 ]; then
+				why="timed out after ${TEST_TIMEOUT:-300}s"
+			else
+				why="exit $rc"
+			fi
+			echo "FAIL $name ($why, ${secs}s)"
+			tail -n 40 "$log" | sed 's/^/    | /'
+			failed=$((failed + 1))
+		fi
+	done
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
