@@ -40,7 +40,10 @@ LIB := $(BUILD)/libtokenguard.a
 CLI_SRC := $(sort $(wildcard cli/*.c))
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 
-PROGRAMS := $(BUILD)/tokenguard
+HOOK_SRC := $(sort $(wildcard hooks/*.c))
+HOOKS := $(HOOK_SRC:hooks/%.c=$(BUILD)/tokenguard-%)
+
+PROGRAMS := $(BUILD)/tokenguard $(HOOKS)
 TEST_HELPERS := $(BUILD)/tests/tokgen
 
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
@@ -52,7 +55,7 @@ UNIT_SUPPORT := $(filter-out $(UNIT_SRC),$(sort $(wildcard tests/unit/*.c)))
 all: programs
 programs: $(PROGRAMS)
 
-$(BUILD)/%.o: %.c $(wildcard common/*.h) | $(BUILD)
+$(BUILD)/%.o: %.c $(wildcard common/*.h cli/*.h) | $(BUILD)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
@@ -65,6 +68,11 @@ $(LIB): $(COMMON_OBJ)
 
 $(BUILD)/tokenguard: $(CLI_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(DEP_LIBS)
+
+# Each hooks/NAME.c is the program tokenguard-NAME, linked statically
+# against the library so that it works when copied into .git/hooks.
+$(BUILD)/tokenguard-%: $(BUILD)/hooks/%.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(DEP_LIBS)
 
 $(BUILD)/tests/tokgen: tests/tokgen.c $(LIB)
 	@mkdir -p $(dir $@)
@@ -86,10 +94,14 @@ unit: $(UNIT_BIN)
 integration: programs $(TEST_HELPERS)
 	@BUILD=$(BUILD) sh tests/run.sh --integration-only
 
-bench: programs $(TEST_HELPERS)
+$(BUILD)/tests/gencorpus: tests/bench/gencorpus.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(DEP_LIBS)
+
+bench: programs $(TEST_HELPERS) $(BUILD)/tests/gencorpus
 	@BUILD=$(BUILD) sh tests/bench/run.sh
 
-LINT_SRC := $(COMMON_SRC) $(CLI_SRC)
+LINT_SRC := $(COMMON_SRC) $(CLI_SRC) $(HOOK_SRC)
 lint:
 	sh tests/lint.sh $(LINT_SRC)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
