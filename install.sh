@@ -13,7 +13,7 @@ set -eu
 # Build dependencies, then what the tests use.
 BUILD_PACKAGES="build-essential pkg-config libgit2-dev libpcre2-dev \
 libcurl4-openssl-dev libssl-dev zlib1g-dev libjansson-dev libcmocka-dev"
-TEST_PACKAGES="git python3 ripgrep"
+TEST_PACKAGES="git python3 python3-jsonschema ripgrep"
 
 prog=install.sh
 prefix=/usr/local
