@@ -329,8 +329,8 @@ sarif_driver(const struct scan_rule_info *rules, size_t nrules)
 {
 	json_t *driver, *arr;
 
-	driver = json_pack("{s:s, s:s, s:s}", "name", "tokenguard",
-	    "version", TOKENGUARD_VERSION, "informationUri", TOKENGUARD_URL);
+	driver = json_pack("{s:s, s:s}", "name", "tokenguard",
+	    "version", TOKENGUARD_VERSION);
 	arr = json_array();
 	if (driver == NULL || arr == NULL)
 		goto fail;
