@@ -259,6 +259,7 @@ global_hooks_path(char **out)
 {
 	git_config *cfg = NULL, *snap = NULL;
 	git_buf buf = { 0 };
+	const char *env = getenv("GIT_CONFIG_GLOBAL");
 	char *file = NULL;
 	int rc = EXIT_TROUBLE, grc;
 
@@ -266,8 +267,7 @@ global_hooks_path(char **out)
 	if (git_config_open_default(&cfg) < 0)
 		return git_fail("git configuration");
 	/* libgit2 does not know GIT_CONFIG_GLOBAL: add it as git does. */
-	if (getenv("GIT_CONFIG_GLOBAL") != NULL &&
-	    getenv("GIT_CONFIG_GLOBAL")[0] != '\0') {
+	if (env != NULL && env[0] != '\0') {
 		if (global_config_file(&file) != 0)
 			goto out;
 		if (file_exists(file) && git_config_add_file_ondisk(cfg, file,

@@ -51,7 +51,7 @@ struct context {
 	char *key;		/* "repo:" and the git dir, or "dir:" and dir */
 	struct scanner *scanner;
 	uint64_t max;
-	bool skip_is_trouble;	/* tokenguard.onSkip = error */
+	bool skip_is_trouble;	/* tokenguard.onSkip = reject */
 };
 
 /* What the sink counts and decides while the scan runs. */
@@ -519,11 +519,14 @@ read_on_skip(bool *trouble, git_config *cfg, struct err *e)
 		return err_set(e, "config: %s", git_error_last() != NULL ?
 		    git_error_last()->message : "libgit2 error");
 	rc = 0;
-	if (ent->value != NULL && strcasecmp(ent->value, "error") == 0)
+	/* The hooks' words, reject and allow; error and warn also do. */
+	if (ent->value != NULL && (strcasecmp(ent->value, "reject") == 0 ||
+	    strcasecmp(ent->value, "error") == 0))
 		*trouble = true;
-	else if (ent->value == NULL || strcasecmp(ent->value, "warn") != 0)
+	else if (ent->value == NULL || (strcasecmp(ent->value, "allow") != 0 &&
+	    strcasecmp(ent->value, "warn") != 0))
 		rc = err_set(e, "config 'tokenguard.onSkip': bad value '%.40s' "
-		    "(want warn or error)", ent->value != NULL ? ent->value :
+		    "(want allow or reject)", ent->value != NULL ? ent->value :
 		    "");
 	git_config_entry_free(ent);
 	return rc;

@@ -19,7 +19,9 @@
 #
 # Timings are wall clock, measured in python3 around each child process
 # (fork, exec and exit included, for both commands alike), with a warm
-# page cache: the first run of each is a warm-up and not counted.
+# page cache: the first run of each is a warm-up and not counted. The
+# median of `true` is printed too: the cost of starting any process
+# here, which both figures include.
 # Exit status: 0 when measured, 1 when the hook failed or found
 # something in the clean change, 2 when a tool is missing or the
 # repository cannot be made.
@@ -67,7 +69,9 @@ unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE GIT_COMMON_DIR \
     GIT_OBJECT_DIRECTORY GIT_ALTERNATE_OBJECT_DIRECTORIES
 
 REPO=$BENCH_DIR/repo
-stamp="$(sha256sum <"$0" | cut -c1-16) files=$FILES commits=$COMMITS"
+# Bump GENERATOR when stream() changes: the repository is made again.
+GENERATOR=1
+stamp="generator=$GENERATOR files=$FILES commits=$COMMITS"
 mkdir -p "$BENCH_DIR" "$HOME" || die "cannot make $BENCH_DIR"
 : >"$GIT_CONFIG_GLOBAL"
 
@@ -158,6 +162,7 @@ hook, runs = sys.argv[1], int(sys.argv[2])
 cmds = {
     "hook": [hook],
     "git": ["git", "diff", "--cached", "--raw"],
+    "spawn": ["true"],
 }
 
 def once(argv):
@@ -185,7 +190,8 @@ for _ in range(runs):
         times[k].append(once(cmds[k]))
 med = {k: statistics.median(v) for k, v in times.items()}
 for k, label in (("hook", "tokenguard-pre-commit"),
-                 ("git", "git diff --cached --raw")):
+                 ("git", "git diff --cached --raw"),
+                 ("spawn", "true (process start)")):
     v = sorted(times[k])
     print("  %-24s median %7.1f ms  (min %.1f, max %.1f)"
           % (label, med[k], v[0], v[-1]))

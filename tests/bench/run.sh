@@ -297,4 +297,12 @@ if [ -n "$failures" ]; then
 	printf '%s\n' "$failures" | sed '/^$/d'
 fi
 say "results and findings: $OUT"
+
+# The git hooks' latency, measured by their own scripts.
+for extra_bench in hook; do
+	say ""
+	if ! BUILD=$BUILD sh "$SRC/tests/bench/$extra_bench.sh"; then
+		status=1
+	fi
+done
 exit "$status"

@@ -1,5 +1,5 @@
 # Files over the size cap are reported as skipped on stderr, never
-# silently; tokenguard.onSkip = error makes that trouble (exit 2).
+# silently; tokenguard.onSkip = reject makes that trouble (exit 2).
 . "$(dirname "$0")/lib.sh"
 
 tok=$(gen_token 1701) || fail "gen_token"
@@ -38,8 +38,8 @@ assert_status 1 "$TOKENGUARD" scan --config cap.conf --max-file-size 1m d
 assert_lines 3 "$OUT"
 assert_not_contains "$ERR" "skipped: "
 
-# onSkip = error: trouble, even next to findings.
-printf '[tokenguard]\n\tmaxFileSize = 1k\n\tonSkip = error\n' >strict.conf
+# onSkip = reject: trouble, even next to findings.
+printf '[tokenguard]\n\tmaxFileSize = 1k\n\tonSkip = reject\n' >strict.conf
 assert_status 2 "$TOKENGUARD" scan --config strict.conf d
 assert_lines 2 "$OUT"
 assert_contains "$ERR" "d/big.env: skipped: "

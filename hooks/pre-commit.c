@@ -1,0 +1,763 @@
+/*
+ * tokenguard-pre-commit: the git pre-commit (and pre-merge-commit) hook.
+ * It scans exactly what is about to be committed: every blob that the
+ * index git records (GIT_INDEX_FILE, else the repository's index) adds
+ * or changes compared with HEAD, whole and as raw bytes, never the work
+ * tree. A finding blocks the commit unless HEAD (or, in a merge, the
+ * other parent) already holds the same secret at that path: such a
+ * pre-existing finding is a warning (tokenguard.blockPreexisting = true
+ * blocks it too).
+ *
+ * It prints nothing when the staged changes are clean. Exit status:
+ *   0  nothing found, or only warnings (pre-existing findings, files too
+ *      big to scan, trouble with tokenguard.onError = allow)
+ *   1  findings, or a file too big to scan with tokenguard.onSkip =
+ *      reject: the commit is blocked
+ *   2  trouble (bad usage, unreadable repository or index, bad
+ *      configuration): the commit is blocked, unless tokenguard.onError
+ *      = allow
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <git2.h>
+
+#include "config.h"
+#include "err.h"
+#include "finding.h"
+#include "gitsrc.h"
+#include "report.h"
+#include "scan.h"
+#include "version.h"
+
+#define PROG "tokenguard-pre-commit"
+
+enum {
+	EXIT_CLEAN = 0,
+	EXIT_FOUND = 1,
+	EXIT_TROUBLE = 2,
+};
+
+static const char USAGE[] =
+"Usage: " PROG " [--help | --version]\n"
+"\n"
+"The git pre-commit hook of tokenguard: scans the staged changes (the\n"
+"index being committed, compared with HEAD) for npm token material and\n"
+"blocks the commit when it finds some. Install it with\n"
+"'tokenguard install' (also as pre-merge-commit). Other arguments, such\n"
+"as file names from a hook manager, are ignored: the whole index is\n"
+"always scanned.\n"
+"\n"
+"Settings (git config):\n"
+"  tokenguard.onError = block|allow    trouble (unreadable repository or\n"
+"                                      index, bad config) blocks the\n"
+"                                      commit, or only warns (default\n"
+"                                      block)\n"
+"  tokenguard.onSkip = allow|reject    a staged file over\n"
+"                                      tokenguard.maxFileSize is named\n"
+"                                      in a warning, or blocks the commit\n"
+"                                      (default allow)\n"
+"  tokenguard.blockPreexisting = BOOL  also block secrets that HEAD\n"
+"                                      already holds (default false)\n"
+"  and the engine's keys: tokenguard.checksum, tokenguard.inlineAllow,\n"
+"  tokenguard.maxFileSize, tokenguard.allow, rule.<id>.*\n"
+"\n"
+"A false positive is allowed by 'tokenguard:allow' on its line, or by\n"
+"its fingerprint in .tokenguard-allow at the top of the work tree.\n"
+"'git commit --no-verify' skips the hook.\n"
+"\n"
+"Exit status: 0 clean (or warnings only), 1 findings (commit blocked),\n"
+"2 trouble (commit blocked unless tokenguard.onError = allow).\n";
+
+/* A finding kept until everything is scanned. */
+struct hit {
+	char *path;		/* staged path, as git has it */
+	size_t line;
+	const char *rule;	/* owned by the scanner */
+	const char *description; /* owned by the scanner */
+	char redacted[REDACTED_SIZE];
+	char fingerprint[FINGERPRINT_SIZE];
+	bool preexisting;
+};
+
+/* A staged blob too big to scan. */
+struct skip {
+	char *path;
+	uint64_t size;
+};
+
+/*
+ * An added file whose findings are new, unless it is the new name of a
+ * file that held them: worth a second, slower listing with renames.
+ */
+struct pending {
+	const char *path;	/* the first hit's copy */
+	size_t first, upto;	/* its hits */
+};
+
+/* The hook's own settings. */
+struct policy {
+	bool allow_errors;	/* tokenguard.onError = allow */
+	bool reject_skips;	/* tokenguard.onSkip = reject */
+	bool block_preexisting;	/* tokenguard.blockPreexisting */
+};
+
+/* Everything one run of the hook works with. */
+struct run {
+	git_repository *repo;
+	git_config *gcfg;
+	struct config cfg;
+	struct scanner *scanner;
+	struct policy policy;
+	bool policy_read;
+	git_tree *head;		/* NULL on an unborn branch */
+	git_tree **others;	/* MERGE_HEAD's trees */
+	size_t nothers;
+	struct hit *hits;
+	size_t nhits, cap;
+	struct skip *skips;
+	size_t nskips;
+	size_t first, upto;	/* the hits of the blob being checked */
+	struct pending *pending;	/* added files with new findings */
+	size_t npending;
+	size_t blocking;	/* hits that block the commit */
+	bool callback_failed;	/* e was set by our callback, not git */
+	struct err *e;
+};
+
+static void
+run_release(struct run *r)
+{
+	for (size_t i = 0; i < r->nhits; i++)
+		free(r->hits[i].path);
+	free(r->hits);
+	for (size_t i = 0; i < r->nskips; i++)
+		free(r->skips[i].path);
+	free(r->skips);
+	free(r->pending);
+	gitsrc_trees_free(r->others, r->nothers);
+	git_tree_free(r->head);
+	scanner_free(r->scanner);
+	config_release(&r->cfg);
+	git_config_free(r->gcfg);
+	git_repository_free(r->repo);
+}
+
+/* Prints "tokenguard-pre-commit: " and the message to standard error. */
+static void
+say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+say(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs(PROG ": ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* A config value that is one of two words (case-insensitive). */
+static int
+read_choice(bool *out, git_config *cfg, const char *key, const char *no,
+    const char *no2, const char *yes, const char *yes2, struct err *e)
+{
+	git_config_entry *ent = NULL;
+	int rc;
+
+	rc = git_config_get_entry(&ent, cfg, key);
+	if (rc == GIT_ENOTFOUND)
+		return 0;
+	if (rc < 0)
+		return err_set(e, "config '%s': %s", key,
+		    git_error_last() != NULL ? git_error_last()->message :
+		    "libgit2 error");
+	rc = 0;
+	if (ent->value != NULL && (strcasecmp(ent->value, yes) == 0 ||
+	    strcasecmp(ent->value, yes2) == 0))
+		*out = true;
+	else if (ent->value != NULL && (strcasecmp(ent->value, no) == 0 ||
+	    strcasecmp(ent->value, no2) == 0))
+		*out = false;
+	else
+		rc = err_set(e, "config '%s': bad value '%.40s' (want %s or "
+		    "%s)", key, ent->value != NULL ? ent->value : "", no, yes);
+	git_config_entry_free(ent);
+	return rc;
+}
+
+/*
+ * Reads the hook's keys. onSkip takes the scan command's words too
+ * (warn, error), so that one setting serves both.
+ */
+static int
+read_policy(struct policy *p, git_config *cfg, struct err *e)
+{
+	int v;
+
+	if (read_choice(&p->allow_errors, cfg, "tokenguard.onError", "block",
+	    "reject", "allow", "allow", e) < 0)
+		return -1;
+	if (read_choice(&p->reject_skips, cfg, "tokenguard.onSkip", "allow",
+	    "warn", "reject", "error", e) < 0)
+		return -1;
+	switch (git_config_get_bool(&v, cfg, "tokenguard.blockPreexisting")) {
+	case 0:
+		p->block_preexisting = v != 0;
+		return 0;
+	case GIT_ENOTFOUND:
+		return 0;
+	default:
+		return err_set(e, "config 'tokenguard.blockPreexisting': %s",
+		    git_error_last() != NULL ? git_error_last()->message :
+		    "libgit2 error");
+	}
+}
+
+/*
+ * Only tokenguard.onError, from whatever configuration can still be read
+ * after a failure: the repository's when it was opened, else the
+ * system's and the user's.
+ */
+static bool
+errors_allowed(struct run *r)
+{
+	struct policy p = { 0 };
+	struct err ignored = { 0 };
+	git_config *cfg = NULL;
+	bool allow = false;
+
+	if (r->policy_read)
+		return r->policy.allow_errors;
+	if (r->gcfg != NULL)
+		cfg = r->gcfg;
+	else if (config_open(&cfg, NULL, r->repo != NULL ?
+	    git_repository_path(r->repo) : NULL, NULL, &ignored) < 0)
+		return false;
+	if (read_choice(&p.allow_errors, cfg, "tokenguard.onError", "block",
+	    "reject", "allow", "allow", &ignored) == 0)
+		allow = p.allow_errors;
+	if (cfg != r->gcfg)
+		git_config_free(cfg);
+	return allow;
+}
+
+static int
+load_settings(struct run *r, struct err *e)
+{
+	const char *wd;
+	char *allow_file = NULL;
+	size_t len;
+	int rc = -1;
+
+	if (config_open(&r->gcfg, NULL, git_repository_path(r->repo), NULL,
+	    e) < 0)
+		return -1;
+	if (read_policy(&r->policy, r->gcfg, e) < 0)
+		return -1;
+	r->policy_read = true;
+	if (config_read(&r->cfg, r->gcfg, e) < 0)
+		return -1;
+	/* The work tree's allow file is the committer's own: trusted. */
+	wd = git_repository_workdir(r->repo);
+	if (wd != NULL) {
+		len = strlen(wd);
+		allow_file = malloc(len + sizeof("/.tokenguard-allow"));
+		if (allow_file == NULL)
+			return err_set(e, "out of memory");
+		(void)snprintf(allow_file, len + sizeof("/.tokenguard-allow"),
+		    "%s%s.tokenguard-allow", wd,
+		    len > 0 && wd[len - 1] == '/' ? "" : "/");
+		if (config_read_allow_file(&r->cfg, allow_file, e) < 0)
+			goto out;
+	}
+	if (scanner_new(&r->scanner, &r->cfg, e) < 0)
+		goto out;
+	rc = 0;
+out:
+	free(allow_file);
+	return rc;
+}
+
+static int
+collect(const struct finding *f, void *payload)
+{
+	struct run *r = payload;
+	struct hit *h, *nv;
+
+	if (r->nhits == r->cap) {
+		size_t cap = r->cap == 0 ? 16 : r->cap * 2;
+
+		nv = realloc(r->hits, cap * sizeof(*nv));
+		if (nv == NULL)
+			return err_set(r->e, "out of memory");
+		r->hits = nv;
+		r->cap = cap;
+	}
+	h = &r->hits[r->nhits];
+	memset(h, 0, sizeof(*h));
+	h->path = strdup(f->path);
+	if (h->path == NULL)
+		return err_set(r->e, "out of memory");
+	h->line = f->line;
+	h->rule = f->rule;
+	h->description = f->description;
+	memcpy(h->redacted, f->redacted, sizeof(h->redacted));
+	memcpy(h->fingerprint, f->fingerprint, sizeof(h->fingerprint));
+	r->nhits++;
+	return 0;
+}
+
+/* Marks the current blob's hits whose fingerprint the old blob holds. */
+static int
+mark_old(const struct finding *f, void *payload)
+{
+	struct run *r = payload;
+
+	for (size_t i = r->first; i < r->upto; i++) {
+		if (strcmp(r->hits[i].fingerprint, f->fingerprint) == 0)
+			r->hits[i].preexisting = true;
+	}
+	return 0;
+}
+
+static bool
+is_content(uint32_t mode)
+{
+	return mode == GIT_FILEMODE_BLOB ||
+	    mode == GIT_FILEMODE_BLOB_EXECUTABLE || mode == GIT_FILEMODE_LINK;
+}
+
+static bool
+all_marked(const struct run *r)
+{
+	for (size_t i = r->first; i < r->upto; i++) {
+		if (!r->hits[i].preexisting)
+			return false;
+	}
+	return true;
+}
+
+/* Scans one earlier version of the path for the current blob's hits. */
+static int
+check_old(struct run *r, const char *path, const git_oid *id,
+    const git_oid *new_id, struct err *e)
+{
+	struct scan_origin origin = { path, NULL };
+	git_blob *blob = NULL;
+	uint64_t size;
+	int rc;
+
+	if (git_oid_equal(id, new_id)) {
+		for (size_t i = r->first; i < r->upto; i++)
+			r->hits[i].preexisting = true;
+		return 0;
+	}
+	if (gitsrc_object_size(&size, r->repo, id, e) < 0)
+		return -1;
+	/* Too big to scan: its findings cannot be told apart; they block. */
+	if (size > scanner_max_file_size(r->scanner))
+		return 0;
+	if (gitsrc_blob(&blob, r->repo, id, e) < 0)
+		return -1;
+	rc = scanner_scan(r->scanner, NULL, &origin,
+	    git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob),
+	    SCAN_REPORT_ALLOWED, mark_old, r, e);
+	git_blob_free(blob);
+	return rc < 0 ? -1 : 0;
+}
+
+/* The id of path in tree when it is a blob or a link. */
+static int
+tree_blob(bool *found, git_oid *out, git_tree *tree, const char *path,
+    struct err *e)
+{
+	git_tree_entry *ent = NULL;
+	int rc;
+
+	*found = false;
+	rc = git_tree_entry_bypath(&ent, tree, path);
+	if (rc == GIT_ENOTFOUND)
+		return 0;
+	if (rc < 0)
+		return err_set(e, "'%s' in MERGE_HEAD: %s", path,
+		    git_error_last() != NULL ? git_error_last()->message :
+		    "libgit2 error");
+	if (is_content((uint32_t)git_tree_entry_filemode(ent))) {
+		git_oid_cpy(out, git_tree_entry_id(ent));
+		*found = true;
+	}
+	git_tree_entry_free(ent);
+	return 0;
+}
+
+/*
+ * Marks the hits of the blob just scanned that are pre-existing: the
+ * tree's version of the content (same path or rename source), and in a
+ * merge each other parent's version of the path, holds the same secret.
+ */
+static int
+mark_preexisting(struct run *r, const struct gitsrc_change *c,
+    struct err *e)
+{
+	git_oid id;
+	bool found;
+
+	if (c->old_path != NULL && is_content(c->old_mode) &&
+	    check_old(r, c->old_path, &c->old_id, &c->id, e) < 0)
+		return -1;
+	for (size_t i = 0; i < r->nothers && !all_marked(r); i++) {
+		if (tree_blob(&found, &id, r->others[i], c->path, e) < 0)
+			return -1;
+		if (found && check_old(r, c->path, &id, &c->id, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+add_skip(struct run *r, const char *path, uint64_t size, struct err *e)
+{
+	struct skip *nv;
+
+	nv = realloc(r->skips, (r->nskips + 1) * sizeof(*nv));
+	if (nv == NULL)
+		return err_set(e, "out of memory");
+	r->skips = nv;
+	nv[r->nskips].path = strdup(path);
+	if (nv[r->nskips].path == NULL)
+		return err_set(e, "out of memory");
+	nv[r->nskips].size = size;
+	r->nskips++;
+	return 0;
+}
+
+/* Remembers the hits just found in an added file. */
+static int
+add_pending(struct run *r, struct err *e)
+{
+	struct pending *nv;
+
+	nv = realloc(r->pending, (r->npending + 1) * sizeof(*nv));
+	if (nv == NULL)
+		return err_set(e, "out of memory");
+	r->pending = nv;
+	nv[r->npending].path = r->hits[r->first].path;
+	nv[r->npending].first = r->first;
+	nv[r->npending].upto = r->upto;
+	r->npending++;
+	return 0;
+}
+
+/* A rename found by the second listing: its source may hold the hits. */
+static int
+on_rename(const struct gitsrc_change *c, void *payload)
+{
+	struct run *r = payload;
+
+	if (c->status != GITSRC_RENAMED || !is_content(c->old_mode))
+		return 0;
+	for (size_t i = 0; i < r->npending; i++) {
+		if (strcmp(r->pending[i].path, c->path) != 0)
+			continue;
+		r->first = r->pending[i].first;
+		r->upto = r->pending[i].upto;
+		r->callback_failed = true;
+		if (check_old(r, c->old_path, &c->old_id, &c->id, r->e) < 0)
+			return -1;
+		r->callback_failed = false;
+		break;
+	}
+	return 0;
+}
+
+/* One staged change: its blob is scanned whole, as raw bytes. */
+static int
+on_change(const struct gitsrc_change *c, void *payload)
+{
+	struct run *r = payload;
+	struct scan_origin origin = { c->path, NULL };
+	git_blob *blob = NULL;
+	uint64_t size;
+	int rc = -1;
+
+	/* Submodules (gitlinks) are commits of another repository. */
+	if (!is_content(c->mode))
+		return 0;
+	r->callback_failed = true;
+	if (gitsrc_object_size(&size, r->repo, &c->id, r->e) < 0)
+		return -1;
+	if (size > scanner_max_file_size(r->scanner)) {
+		if (add_skip(r, c->path, size, r->e) < 0)
+			return -1;
+		r->callback_failed = false;
+		return 0;
+	}
+	if (gitsrc_blob(&blob, r->repo, &c->id, r->e) < 0)
+		return -1;
+	r->first = r->nhits;
+	if (scanner_scan(r->scanner, NULL, &origin, git_blob_rawcontent(blob),
+	    (size_t)git_blob_rawsize(blob), 0, collect, r, r->e) != 0)
+		goto out;
+	r->upto = r->nhits;
+	if (r->nhits > r->first && mark_preexisting(r, c, r->e) < 0)
+		goto out;
+	if (c->status == GITSRC_ADDED && !all_marked(r) &&
+	    add_pending(r, r->e) < 0)
+		goto out;
+	r->callback_failed = false;
+	rc = 0;
+out:
+	git_blob_free(blob);
+	return rc;
+}
+
+/* Lists and scans the staged changes, with git's help if need be. */
+static int
+scan_staged(struct run *r, struct err *e)
+{
+	struct gitsrc_index *index = NULL;
+	struct err ie = { 0 };
+	char *index_path = NULL;
+	bool unsupported;
+	int rc = -1;
+
+	if (gitsrc_index_path(&index_path, r->repo, e) < 0)
+		return -1;
+	if (gitsrc_index_open(&index, &unsupported, index_path, &ie) == 0) {
+		/*
+		 * Renames cost blob reads and similarity signatures: they are
+		 * looked for only when an added file has new findings.
+		 */
+		rc = gitsrc_staged(r->repo, r->head, index, 0, on_change, r, e);
+		if (rc == 0 && r->npending > 0)
+			rc = gitsrc_staged(r->repo, r->head, index,
+			    GITSRC_RENAMES, on_rename, r, e);
+		goto out;
+	}
+	if (!unsupported) {
+		*e = ie;
+		goto out;
+	}
+	/*
+	 * A split index (core.splitIndex), a sparse index (index.sparse)
+	 * or a newer format: git lists the staged blobs, which are then
+	 * read and scanned as usual.
+	 */
+	r->callback_failed = false;
+	rc = gitsrc_staged_git(r->repo, index_path, r->head, on_change, r, e);
+	if (rc != 0 && !r->callback_failed) {
+		struct err ge = *e;
+
+		err_set(e, "%s; listing the staged changes with git failed "
+		    "too: %s", ie.msg, ge.msg);
+	}
+out:
+	gitsrc_index_free(index);
+	free(index_path);
+	return rc != 0 ? -1 : 0;
+}
+
+static void
+print_hit(const struct hit *h, const char *indent)
+{
+	char *path = NULL;
+
+	if (report_escape(&path, h->path, NULL) < 0)
+		path = NULL;
+	fprintf(stderr, "%s%s:%zu: %s: %s [%s]\n", indent,
+	    path != NULL ? path : "?", h->line, h->rule, h->description,
+	    h->redacted);
+	free(path);
+}
+
+static void
+print_fingerprint(const struct hit *h)
+{
+	char *path = NULL;
+
+	if (report_escape(&path, h->path, NULL) < 0)
+		path = NULL;
+	fprintf(stderr, "        %s  # %s:%zu\n", h->fingerprint,
+	    path != NULL ? path : "?", h->line);
+	free(path);
+}
+
+static bool
+blocks(const struct run *r, const struct hit *h)
+{
+	return !h->preexisting || r->policy.block_preexisting;
+}
+
+static void
+print_blocking(const struct run *r, size_t n)
+{
+	fprintf(stderr, PROG ": commit blocked: %zu secret%s in the staged "
+	    "changes\n\n", n, n == 1 ? "" : "s");
+	for (size_t i = 0; i < r->nhits; i++) {
+		if (blocks(r, &r->hits[i]))
+			print_hit(&r->hits[i], "    ");
+	}
+	fputs("\nWhat to do:\n"
+	    "  1. Remove the secret from the file and from the index: edit the "
+	    "file, then\n"
+	    "     'git add FILE' (or 'git rm --cached FILE' and list it in "
+	    ".gitignore,\n"
+	    "     for a file such as .npmrc that should never be committed).\n"
+	    "  2. Treat the token as leaked: revoke it ('npm token revoke ID',"
+	    " see\n"
+	    "     'npm token list') and create a new one, or better, move "
+	    "publishing to\n"
+	    "     trusted publishing (OIDC), which needs no token at all.\n"
+	    "  3. Not a secret? Put 'tokenguard:allow' in a comment on its "
+	    "line, or add\n"
+	    "     its fingerprint to .tokenguard-allow at the top of the "
+	    "work tree:\n", stderr);
+	for (size_t i = 0; i < r->nhits; i++) {
+		if (blocks(r, &r->hits[i]))
+			print_fingerprint(&r->hits[i]);
+	}
+	fputs("  To commit without this check (the secret is then in your "
+	    "history):\n"
+	    "     git commit --no-verify\n", stderr);
+}
+
+static void
+print_preexisting(const struct run *r, size_t n)
+{
+	fprintf(stderr, PROG ": warning: %zu secret%s already committed "
+	    "before (not blocking;\ntokenguard.blockPreexisting = true would "
+	    "block %s):\n", n, n == 1 ? "" : "s", n == 1 ? "it" : "them");
+	for (size_t i = 0; i < r->nhits; i++) {
+		if (!blocks(r, &r->hits[i]))
+			print_hit(&r->hits[i], "    ");
+	}
+	fputs("  These are in your history already: revoke and rotate them "
+	    "('npm token revoke ID').\n", stderr);
+}
+
+static void
+print_skips(const struct run *r)
+{
+	uint64_t max = scanner_max_file_size(r->scanner);
+	char *path;
+
+	for (size_t i = 0; i < r->nskips; i++) {
+		if (report_escape(&path, r->skips[i].path, NULL) < 0)
+			path = NULL;
+		say("%s%s not scanned: %.1f MiB is over tokenguard.maxFileSize "
+		    "(%.1f MiB)%s", r->policy.reject_skips ? "commit blocked: "
+		    : "warning: ", path != NULL ? path : "?",
+		    (double)r->skips[i].size / (1024.0 * 1024.0),
+		    (double)max / (1024.0 * 1024.0), r->policy.reject_skips ?
+		    " and tokenguard.onSkip = reject; raise the limit, or "
+		    "check the file yourself and commit with --no-verify" :
+		    "; tokenguard.onSkip = reject would block the commit");
+		free(path);
+	}
+}
+
+/*
+ * Everything but the reporting of trouble: returns the exit status, or
+ * -1 with e set.
+ */
+static int
+hook(struct run *r, struct err *e)
+{
+	int rc;
+
+	r->e = e;
+	if (gitsrc_open(&r->repo, e) < 0)
+		return -1;
+	if (load_settings(r, e) < 0)
+		return -1;
+	if (gitsrc_head_tree(&r->head, r->repo, e) < 0)
+		return -1;
+	if (gitsrc_merge_trees(&r->others, &r->nothers, r->repo, e) < 0)
+		return -1;
+	rc = scan_staged(r, e);
+	/* What was found before any trouble is reported, and blocks. */
+	for (size_t i = 0; i < r->nhits; i++)
+		r->blocking += blocks(r, &r->hits[i]) ? 1 : 0;
+	if (r->blocking > 0)
+		print_blocking(r, r->blocking);
+	if (rc < 0)
+		return -1;
+	if (r->nhits > r->blocking)
+		print_preexisting(r, r->nhits - r->blocking);
+	print_skips(r);
+	if (r->blocking > 0 || (r->nskips > 0 && r->policy.reject_skips))
+		return EXIT_FOUND;
+	return EXIT_CLEAN;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct run r;
+	struct err e = { 0 };
+	int status;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0) {
+			fputs(USAGE, stdout);
+			return fflush(stdout) == 0 ? EXIT_CLEAN : EXIT_TROUBLE;
+		}
+		if (strcmp(argv[i], "--version") == 0) {
+			printf(PROG " %s\n", TOKENGUARD_VERSION);
+			return fflush(stdout) == 0 ? EXIT_CLEAN : EXIT_TROUBLE;
+		}
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (argv[i][0] == '-' && argv[i][1] != '\0') {
+			say("unknown option '%s'", argv[i]);
+			fputs("Try '" PROG " --help' for more information.\n",
+			    stderr);
+			return EXIT_TROUBLE;
+		}
+	}
+	if (git_libgit2_init() < 0) {
+		say("cannot initialise libgit2; the commit is blocked ("
+		    "'git commit --no-verify' skips this check)");
+		return EXIT_TROUBLE;
+	}
+	/*
+	 * git has already decided to run this hook in this repository: a
+	 * second, different ownership check (libgit2's safe.directory
+	 * rules) could only block commits that git allows.
+	 */
+	(void)git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
+	memset(&r, 0, sizeof(r));
+	config_init(&r.cfg);
+	status = hook(&r, &e);
+	if (status < 0) {
+		if (r.blocking > 0) {
+			/* Findings block whatever tokenguard.onError says. */
+			say("%s", e.msg);
+			status = EXIT_FOUND;
+		} else if (errors_allowed(&r)) {
+			say("warning: %s; the staged changes were not checked, "
+			    "committing anyway (tokenguard.onError = allow)",
+			    e.msg);
+			status = EXIT_CLEAN;
+		} else {
+			say("%s", e.msg);
+			say("the commit is blocked: the staged changes could "
+			    "not be checked (set tokenguard.onError = allow to "
+			    "commit anyway with a warning, or skip the check "
+			    "once with 'git commit --no-verify')");
+			status = EXIT_TROUBLE;
+		}
+	}
+	run_release(&r);
+	(void)git_libgit2_shutdown();
+	return status;
+}
