@@ -1217,7 +1217,12 @@ value_extract(const struct ctx *c, size_t j, size_t lim, size_t *vs,
 		*ve = q != NULL ? (size_t)(q - b) : lim;
 		return;
 	}
-	if (b[j] == '"' || b[j] == '\'' || b[j] == '`') {
+	/*
+	 * A backquote opens command substitution (shell) or closes a code
+	 * span (Markdown): neither is a literal. It is a stop byte, so the
+	 * value comes out empty.
+	 */
+	if (b[j] == '"' || b[j] == '\'') {
 		char quote = b[j];
 
 		for (i = j + 1; i < lim; i++) {

@@ -57,7 +57,7 @@ static const char *const REF_PREFIXES[] = {
 	"local.", "data.", "module.", "secrets.", "env.", "vars.",
 	"inputs.", "needs.", "steps.", "ref+", "sops:", "gcp:", "azure:",
 	"awssm:", "ssm:", "akv:", "sm://", "projects/", "{{", "#{",
-	"${", "$(", "$", "os.environ", "ENV[", "System.getenv",
+	"${", "$(", "$", "`", "os.environ", "ENV[", "System.getenv",
 	"getenv", "{env:", "{secret:",
 };
 
@@ -283,6 +283,12 @@ value_classify(const char *v, size_t n, size_t *off, size_t *len)
 		return VALUE_UUID;
 	}
 	if (value_is_reference(v, n) || value_is_placeholder(v, n))
+		return VALUE_NONE;
+	/*
+	 * Tokens and keys hold no blanks; a value that does is prose that
+	 * happens to follow a key name ("the _authToken= setting is ...").
+	 */
+	if (memchr(v, ' ', n) != NULL || memchr(v, '\t', n) != NULL)
 		return VALUE_NONE;
 	if (value_is_uuid(v, n))
 		return VALUE_UUID;
