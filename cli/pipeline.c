@@ -24,9 +24,9 @@
 #include "walk.h"
 
 /* Jobs in flight per worker: enough to keep workers busy past a slow one. */
-#define WINDOW_PER_THREAD 16
+#define WINDOW_PER_THREAD 256
 /* Jobs added before the workers are told; less than the window. */
-#define BATCH 8
+#define BATCH 64
 
 struct slot {
 	struct job *job;
@@ -133,18 +133,20 @@ job_fail(struct job *j, const char *why)
  * or not a file), the file's descriptor, or standard input's.
  */
 static void
-job_open(int *fd, struct job *j)
+job_open(int *fd, uint64_t *known, struct job *j)
 {
 	struct err e = { 0 };
 	struct stat st;
 	uint64_t size = 0;
 
 	*fd = -1;
+	*known = UINT64_MAX;
 	if (j->kind == JOB_FILE) {
 		if (walk_open(fd, &size, j->path, j->read_flags, &e) < 0) {
 			job_fail(j, e.msg);
 			return;
 		}
+		*known = size;
 	} else if (j->kind == JOB_STDIN) {
 		*fd = STDIN_FILENO;
 		if (fstat(*fd, &st) == 0 && S_ISREG(st.st_mode))
@@ -169,13 +171,14 @@ run(struct job *j, struct filescan *fs)
 	struct scan_origin origin = { .path = j->shown, .commit = NULL };
 	struct filescan_result res;
 	struct err e = { 0 };
+	uint64_t size;
 	int fd, rc;
 
-	job_open(&fd, j);
+	job_open(&fd, &size, j);
 	if (fd < 0)
 		return;
-	rc = filescan_fd(&res, fs, j->scanner, fd, j->max, &origin, 0,
-	    collect, j, &e);
+	rc = filescan_fd_size(&res, fs, j->scanner, fd, size, j->max,
+	    &origin, 0, collect, j, &e);
 	if (j->kind == JOB_FILE)
 		close(fd);
 	if (rc < 0) {

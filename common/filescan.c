@@ -75,7 +75,18 @@ filescan_fd(struct filescan_result *out, struct filescan *fs,
     const struct scan_origin *origin, unsigned flags, finding_fn *fn,
     void *payload, struct err *e)
 {
+	return filescan_fd_size(out, fs, s, fd, UINT64_MAX, max, origin,
+	    flags, fn, payload, e);
+}
+
+int
+filescan_fd_size(struct filescan_result *out, struct filescan *fs,
+    const struct scanner *s, int fd, uint64_t size, uint64_t max,
+    const struct scan_origin *origin, unsigned flags, finding_fn *fn,
+    void *payload, struct err *e)
+{
 	const size_t cap = FILESCAN_KEEP + FILESCAN_STEP + FILESCAN_MARGIN;
+	const bool known = size != UINT64_MAX && size <= max;
 	struct filescan_result res;
 	struct scan_window w = { .from = 0, .line = 1, .column = 0,
 	    .first = true };
@@ -94,14 +105,18 @@ filescan_fd(struct filescan_result *out, struct filescan *fs,
 	}
 	for (;;) {
 		struct scan_stats st;
+		uint64_t limit = known ? size : max;
 		size_t want = cap, keep;
 
 		/* res.bytes counts what slid out of the buffer already. */
-		if (res.bytes + cap > max)
-			want = (size_t)(max - res.bytes);
+		if (res.bytes + cap > limit)
+			want = (size_t)(limit - res.bytes);
 		if (fill(fd, fs->buf, &len, want, &eof, e) != 0)
 			return -1;
-		if (!eof && want < cap) {
+		if (known && res.bytes + len == size) {
+			/* All fstat() promised: no read just to see the end. */
+			eof = true;
+		} else if (!eof && want < cap) {
 			char probe;
 			size_t one = 0;
 

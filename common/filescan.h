@@ -52,4 +52,15 @@ int filescan_fd(struct filescan_result *out, struct filescan *fs,
     const struct scan_origin *origin, unsigned flags, finding_fn *fn,
     void *payload, struct err *e);
 
+/*
+ * Like filescan_fd() for a file whose size fstat() gave: reading stops
+ * after size bytes, without one more read() to see the end (a file
+ * that grows meanwhile is scanned as it was when measured). size over
+ * max is read as filescan_fd() would.
+ */
+int filescan_fd_size(struct filescan_result *out, struct filescan *fs,
+    const struct scanner *s, int fd, uint64_t size, uint64_t max,
+    const struct scan_origin *origin, unsigned flags, finding_fn *fn,
+    void *payload, struct err *e);
+
 #endif

@@ -52,15 +52,25 @@ is_ident(const char *v, size_t n)
  * Reference prefixes that name a secret kept elsewhere: secret managers,
  * template and CI expression languages, Terraform and Ansible lookups.
  */
-static const char *const REF_PREFIXES[] = {
-	"op://", "vault:", "arn:aws:", "ENC[", "process.env.", "var.",
-	"local.", "data.", "module.", "secrets.", "env.", "vars.",
-	"inputs.", "needs.", "steps.", "ref+", "sops:", "gcp:", "azure:",
-	"awssm:", "ssm:", "akv:", "sm://", "projects/", "{{", "#{",
-	"${", "$(", "$", "`", "os.environ", "ENV[", "System.getenv",
-	"getenv", "{env:", "{secret:",
+struct prefix {
+	const char *s;
+	size_t n;
 };
 
+#define PREFIX(lit) { lit, sizeof(lit) - 1 }
+
+static const struct prefix REF_PREFIXES[] = {
+	PREFIX("op://"), PREFIX("vault:"), PREFIX("arn:aws:"), PREFIX("ENC["),
+	PREFIX("process.env."), PREFIX("var."), PREFIX("local."),
+	PREFIX("data."), PREFIX("module."), PREFIX("secrets."), PREFIX("env."),
+	PREFIX("vars."), PREFIX("inputs."), PREFIX("needs."), PREFIX("steps."),
+	PREFIX("ref+"), PREFIX("sops:"), PREFIX("gcp:"), PREFIX("azure:"),
+	PREFIX("awssm:"), PREFIX("ssm:"), PREFIX("akv:"), PREFIX("sm://"),
+	PREFIX("projects/"), PREFIX("{{"), PREFIX("#{"), PREFIX("$"),
+	PREFIX("`"), PREFIX("os.environ"), PREFIX("ENV["),
+	PREFIX("System.getenv"), PREFIX("getenv"), PREFIX("{env:"),
+	PREFIX("{secret:"),
+};
 bool
 value_is_reference(const char *v, size_t n)
 {
@@ -68,7 +78,9 @@ value_is_reference(const char *v, size_t n)
 		return false;
 	for (size_t i = 0; i < sizeof(REF_PREFIXES) / sizeof(*REF_PREFIXES);
 	    i++) {
-		if (has_prefix(v, n, REF_PREFIXES[i]))
+		const struct prefix *p = &REF_PREFIXES[i];
+
+		if (n >= p->n && memcmp(v, p->s, p->n) == 0)
 			return true;
 	}
 	/* A YAML tag: !vault, !Ref, !!str */

@@ -154,6 +154,14 @@ test_windows_match_whole(void **state)
 		    whole.v[i].fingerprint);
 	}
 
+	/* Told the size: the same findings, without reading to the end. */
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	windowed.n = 0;
+	assert_int_equal(filescan_fd_size(&r, &fs, s, fd, len, UINT64_MAX,
+	    &o, 0, collect, &windowed, &e), 0);
+	assert_int_equal(r.bytes, len);
+	assert_int_equal(windowed.n, whole.n);
+
 	/* The cap: stop after max bytes and say there was more. */
 	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
 	windowed.n = 0;
