@@ -7,6 +7,7 @@
  */
 #include "walk.h"
 
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -243,6 +244,7 @@ set_root(struct walker *w, const char *root)
 		len--;
 	if (path_set_len(w, len) < 0)
 		return -1;
+	assert(w->path != NULL);
 	memcpy(w->path, root, len);
 	w->path[len] = '\0';
 	w->rel = len + (len > 0 && root[len - 1] != '/');
