@@ -11,6 +11,12 @@
  *   NAME.tokenguard-chained    the hook that was there, run after ours
  *   NAME.tokenguard-saved      the hook --force replaced, not run
  * --uninstall removes our script and renames the other file back.
+ *
+ * --server PATH installs the pre-receive hook instead: as "pre-receive"
+ * in a repository's hooks directory, or as "tokenguard" in a
+ * pre-receive.d directory (GitLab's custom_hooks/pre-receive.d, Gitea's
+ * hooks/pre-receive.d). A chained pre-receive gets the same standard
+ * input, which the script keeps in a temporary file.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +36,7 @@
 #include "installcmd.h"
 
 #define HOOK_PROGRAM "tokenguard-pre-commit"
+#define SERVER_PROGRAM "tokenguard-pre-receive"
 #define MARKER "# tokenguard-hook: "
 #define CHAINED ".tokenguard-chained"
 #define SAVED ".tokenguard-saved"
@@ -45,6 +52,7 @@ const char INSTALL_HELP[] =
 "\n"
 "SYNOPSIS\n"
 "    tokenguard install [--global] [--force] [--uninstall]\n"
+"    tokenguard install --server PATH [--force] [--uninstall]\n"
 "\n"
 "DESCRIPTION\n"
 "    Installs tokenguard's git hook as pre-commit and pre-merge-commit in\n"
@@ -78,6 +86,19 @@ const char INSTALL_HELP[] =
 "        running. A repository whose own configuration sets\n"
 "        core.hooksPath (husky does) keeps its own hooks directory: run\n"
 "        'tokenguard install' there, or see the README for husky.\n"
+"\n"
+"    --server PATH\n"
+"        Installs the server-side pre-receive hook, which rejects pushes\n"
+"        that add npm token material (see 'tokenguard-pre-receive\n"
+"        --help'), instead of the pre-commit hook. PATH is a bare (or\n"
+"        any) repository: the hook goes into its hooks directory as\n"
+"        pre-receive, chaining a pre-receive that is there (it gets the\n"
+"        same standard input), or as hooks/pre-receive.d/tokenguard when\n"
+"        that directory exists (Gitea). PATH may also be a pre-receive.d\n"
+"        directory (GitLab: <repo>.git/custom_hooks/pre-receive.d, or\n"
+"        the server-wide custom_hooks_dir's pre-receive.d; Gitea:\n"
+"        <repo>.git/hooks/pre-receive.d) or a GitLab custom_hooks\n"
+"        directory, which get a hook named tokenguard.\n"
 "\n"
 "    --force\n"
 "        Replaces a hook of the same name instead of chaining it. The\n"
@@ -113,6 +134,7 @@ const char INSTALL_HELP[] =
 "        git commit --no-verify\n";
 
 struct opts {
+	const char *server;	/* --server PATH */
 	bool global;
 	bool force;
 	bool uninstall;
@@ -123,14 +145,17 @@ struct target {
 	char *dir;		/* the hooks directory, absolute */
 	char *prog;		/* tokenguard-pre-commit, absolute */
 	bool passthrough;	/* run the repository's own hook too */
+	bool server;		/* the pre-receive hook */
+	const char *progname;	/* HOOK_PROGRAM or SERVER_PROGRAM */
 };
 
-enum { OPT_GLOBAL = 256, OPT_FORCE, OPT_UNINSTALL };
+enum { OPT_GLOBAL = 256, OPT_FORCE, OPT_UNINSTALL, OPT_SERVER };
 
 static const struct option OPTIONS[] = {
 	{ "global", no_argument, NULL, OPT_GLOBAL },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "uninstall", no_argument, NULL, OPT_UNINSTALL },
+	{ "server", required_argument, NULL, OPT_SERVER },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -164,7 +189,7 @@ git_fail(const char *what)
  * the hook falls back to PATH, and says so.
  */
 static int
-hook_program(char **out)
+hook_program(char **out, const char *name)
 {
 	char self[PATH_MAX];
 	ssize_t n;
@@ -172,19 +197,19 @@ hook_program(char **out)
 
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n < 0) {
-		*out = strdup(HOOK_PROGRAM);
+		*out = strdup(name);
 		return *out == NULL ? cli_error("install: out of memory") : 0;
 	}
 	self[n] = '\0';
 	slash = strrchr(self, '/');
 	if (slash != NULL)
 		slash[1] = '\0';
-	*out = join3(slash != NULL ? self : "", HOOK_PROGRAM, "");
+	*out = join3(slash != NULL ? self : "", name, "");
 	if (*out == NULL)
 		return cli_error("install: out of memory");
 	if (access(*out, X_OK) != 0)
 		printf("tokenguard: note: %s is not there (yet); the hook will "
-		    "look for " HOOK_PROGRAM " in PATH\n", *out);
+		    "look for %s in PATH\n", *out, name);
 	return 0;
 }
 
@@ -384,6 +409,74 @@ sh_quote(FILE *f, const char *s)
 	fputc('\'', f);
 }
 
+/*
+ * The pre-receive script: runs tokenguard-pre-receive with the push's
+ * standard input; with a chained hook, keeps the input in a temporary
+ * file so that both read it. malloc'd.
+ */
+static int
+make_server_script(char **out, size_t *len, const struct target *t,
+    const char *name, bool chain)
+{
+	char *buf = NULL;
+	FILE *f;
+
+	f = open_memstream(&buf, len);
+	if (f == NULL)
+		return cli_error("install: out of memory");
+	fprintf(f, "#!/bin/sh\n"
+	    MARKER "%s\n"
+	    "# Installed by 'tokenguard install --server': rejects pushes "
+	    "that add\n"
+	    "# npm token material. 'tokenguard install --server PATH "
+	    "--uninstall'\n"
+	    "# removes it and puts back the hook that was here before.\n"
+	    "want=", name);
+	sh_quote(f, t->prog);
+	fputs("\n"
+	    "tg=$want\n"
+	    "if [ ! -x \"$tg\" ]; then\n"
+	    "\ttg=$(command -v " SERVER_PROGRAM " 2>/dev/null) || tg=\n"
+	    "fi\n"
+	    "if [ -z \"$tg\" ]; then\n"
+	    "\tcase $(git config tokenguard.onError 2>/dev/null) in\n"
+	    "\t[Aa][Ll][Ll][Oo][Ww])\n"
+	    "\t\techo \"tokenguard: warning: " SERVER_PROGRAM " not found "
+	    "(not at $want, not in PATH); not checked\" \\\n"
+	    "\t\t    \"(tokenguard.onError = allow)\" >&2\n"
+	    "\t\ttg=true\n"
+	    "\t\t;;\n"
+	    "\t*)\n"
+	    "\t\techo \"tokenguard: " SERVER_PROGRAM " not found (not at "
+	    "$want, not in PATH): the push is rejected\" >&2\n"
+	    "\t\texit 2\n"
+	    "\t\t;;\n"
+	    "\tesac\n"
+	    "fi\n", f);
+	if (chain)
+		fputs("# The hook that was here before runs after the check, "
+		    "on the same input.\n"
+		    "in=$(mktemp \"${TMPDIR:-/tmp}/tokenguard-push.XXXXXX\") "
+		    "|| exit 2\n"
+		    "trap 'rm -f \"$in\"' EXIT\n"
+		    "trap 'exit 2' HUP INT TERM\n"
+		    "cat >\"$in\" || exit 2\n"
+		    "\"$tg\" <\"$in\" || exit $?\n"
+		    "if [ -x \"$0" CHAINED "\" ]; then\n"
+		    "\t\"$0" CHAINED "\" \"$@\" <\"$in\"\n"
+		    "\texit $?\n"
+		    "fi\n"
+		    "exit 0\n", f);
+	else
+		fputs("exec \"$tg\"\n", f);
+	if (fclose(f) != 0) {
+		free(buf);
+		return cli_error("install: out of memory");
+	}
+	*out = buf;
+	return 0;
+}
+
 /* The hook script for hook name; malloc'd. */
 static int
 make_script(char **out, size_t *len, const struct target *t,
@@ -392,6 +485,8 @@ make_script(char **out, size_t *len, const struct target *t,
 	char *buf = NULL;
 	FILE *f;
 
+	if (t->server)
+		return make_server_script(out, len, t, name, chain);
 	f = open_memstream(&buf, len);
 	if (f == NULL)
 		return cli_error("install: out of memory");
@@ -506,7 +601,7 @@ is_ours(const char *content)
 
 /* A link to (or a copy named like) the hook binary itself. */
 static bool
-is_our_binary(const char *path)
+is_our_binary(const char *path, const char *name)
 {
 	char *real = realpath(path, NULL);
 	const char *base;
@@ -515,7 +610,7 @@ is_our_binary(const char *path)
 	if (real == NULL)
 		return false;
 	base = strrchr(real, '/');
-	ours = strcmp(base != NULL ? base + 1 : real, HOOK_PROGRAM) == 0;
+	ours = strcmp(base != NULL ? base + 1 : real, name) == 0;
 	free(real);
 	return ours;
 }
@@ -595,7 +690,7 @@ install_one(const struct target *t, const struct opts *o, const char *name)
 		goto out;
 	ours = is_ours(old);
 	if (file_exists(path) && !ours) {
-		bool replace = o->force || is_our_binary(path);
+		bool replace = o->force || is_our_binary(path, t->progname);
 
 		if (file_exists(replace ? saved : chained)) {
 			rc = cli_error("install: '%s' is not tokenguard's, and "
@@ -719,6 +814,107 @@ out:
 	return rc;
 }
 
+static bool
+is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static bool
+ends_with(const char *s, const char *suffix)
+{
+	size_t ls = strlen(s), lx = strlen(suffix);
+
+	return ls >= lx && strcmp(s + ls - lx, suffix) == 0;
+}
+
+/*
+ * Where --server PATH puts the hook: *name is "pre-receive" in a
+ * repository's hooks directory, or "tokenguard" in a pre-receive.d.
+ */
+static int
+server_target(struct target *t, const char **name, const char *path)
+{
+	git_repository *repo = NULL;
+	struct err e = { 0 };
+	char *dir = NULL, *d = NULL;
+	size_t len = strlen(path);
+	int rc = EXIT_TROUBLE;
+
+	dir = strndup(path, len);
+	while (dir != NULL && len > 1 && dir[len - 1] == '/')
+		dir[--len] = '\0';
+	if (dir == NULL)
+		return cli_error("install: out of memory");
+	*name = "tokenguard";
+	if (ends_with(dir, "pre-receive.d")) {
+		t->dir = dir;
+		dir = NULL;
+		rc = EXIT_CLEAN;
+		goto out;
+	}
+	if (ends_with(dir, "custom_hooks")) {
+		t->dir = join3(dir, "/pre-receive.d", "");
+		rc = t->dir == NULL ? cli_error("install: out of memory") :
+		    EXIT_CLEAN;
+		goto out;
+	}
+	if (git_repository_open_ext(&repo, dir, GIT_REPOSITORY_OPEN_NO_SEARCH,
+	    NULL) < 0) {
+		rc = cli_error("install: '%s': not a git repository, a "
+		    "pre-receive.d or a custom_hooks directory", path);
+		goto out;
+	}
+	if (gitsrc_hooks_dir(&t->dir, repo, &e) < 0) {
+		rc = cli_error("install: %s", e.msg);
+		goto out;
+	}
+	/* Gitea runs its own pre-receive, then each in pre-receive.d. */
+	d = join3(t->dir, "/pre-receive.d", "");
+	if (d == NULL) {
+		rc = cli_error("install: out of memory");
+		goto out;
+	}
+	if (is_dir(d)) {
+		free(t->dir);
+		t->dir = d;
+		d = NULL;
+	} else {
+		*name = "pre-receive";
+	}
+	rc = EXIT_CLEAN;
+out:
+	free(d);
+	free(dir);
+	git_repository_free(repo);
+	return rc;
+}
+
+/* tokenguard install --server PATH [--force] [--uninstall] */
+static int
+install_server(const struct opts *o)
+{
+	struct target t = { NULL, NULL, false, true, SERVER_PROGRAM };
+	const char *name = NULL;
+	int rc = EXIT_TROUBLE;
+
+	if (server_target(&t, &name, o->server) != 0)
+		goto out;
+	if (o->uninstall) {
+		rc = uninstall_one(t.dir, name);
+		goto out;
+	}
+	if (hook_program(&t.prog, SERVER_PROGRAM) != 0 || make_dirs(t.dir) != 0)
+		goto out;
+	rc = install_one(&t, o, name);
+out:
+	free(t.prog);
+	free(t.dir);
+	return rc;
+}
+
 static int
 parse_opts(struct opts *o, int argc, char **argv)
 {
@@ -737,6 +933,9 @@ parse_opts(struct opts *o, int argc, char **argv)
 		case OPT_UNINSTALL:
 			o->uninstall = true;
 			break;
+		case OPT_SERVER:
+			o->server = optarg;
+			break;
 		case 'h':
 			fputs(INSTALL_HELP, stdout);
 			return fflush(stdout) == 0 ? EXIT_CLEAN : EXIT_TROUBLE;
@@ -747,6 +946,9 @@ parse_opts(struct opts *o, int argc, char **argv)
 	if (optind < argc)
 		return cli_usage("install", "install: unexpected argument "
 		    "'%s'", argv[optind]);
+	if (o->server != NULL && o->global)
+		return cli_usage("install", "install: --server and --global "
+		    "do not go together");
 	if (o->force && o->uninstall)
 		return cli_usage("install", "install: --force and --uninstall "
 		    "do not go together");
@@ -765,13 +967,15 @@ int
 installcmd_run(int argc, char **argv)
 {
 	struct opts o;
-	struct target t = { NULL, NULL, false };
+	struct target t = { NULL, NULL, false, false, HOOK_PROGRAM };
 	char *global_dir = NULL, *configured = NULL;
 	int rc;
 
 	rc = parse_opts(&o, argc, argv);
 	if (rc >= 0)
 		return rc;
+	if (o.server != NULL)
+		return install_server(&o);
 	rc = EXIT_TROUBLE;
 	if (default_global_dir(&global_dir) != 0 && o.global)
 		goto out;
@@ -803,7 +1007,7 @@ installcmd_run(int argc, char **argv)
 		}
 		goto out;
 	}
-	if (hook_program(&t.prog) != 0 || make_dirs(t.dir) != 0)
+	if (hook_program(&t.prog, HOOK_PROGRAM) != 0 || make_dirs(t.dir) != 0)
 		goto out;
 	rc = EXIT_CLEAN;
 	for (size_t i = 0; i < sizeof(HOOK_NAMES) / sizeof(*HOOK_NAMES); i++) {

@@ -2,7 +2,10 @@
  * scancmd: tokenguard scan. The calling thread walks the PATH arguments
  * and feeds a pipeline of reader/scanner threads; results come back in
  * walk order and are printed at once, so output is deterministic and
- * memory does not grow with the size of the tree.
+ * memory does not grow with the size of the tree. With --git, the
+ * history of the repository in the current directory is scanned instead
+ * (gitsrc_history(): each new blob once, commit and tag messages), on
+ * this thread.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -16,6 +19,7 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "gitsrc.h"
 #include "pipeline.h"
 #include "report.h"
 #include "scan.h"
@@ -40,6 +44,7 @@ struct opts {
 	size_t npaths;
 	bool implicit;		/* no PATH given */
 	bool implicit_stdin;	/* ... and standard input is to be read */
+	bool git;		/* --git: paths are revision ranges */
 };
 
 /*
@@ -71,9 +76,13 @@ struct run {
 	size_t errors;		/* paths that could not be read */
 	size_t findings;
 	size_t files_found;
+	const char *ref;	/* --git: the ref of the finding printed */
+	size_t commits;		/* --git: commits scanned */
+	git_repository *repo;	/* --git */
+	bool progress;		/* --git: standard error is a terminal */
 };
 
-enum { OPT_FORMAT = 256, OPT_CONFIG, OPT_MAX_FILE_SIZE };
+enum { OPT_FORMAT = 256, OPT_CONFIG, OPT_MAX_FILE_SIZE, OPT_GIT };
 
 static const struct option OPTIONS[] = {
 	{ "format", required_argument, NULL, OPT_FORMAT },
@@ -81,6 +90,7 @@ static const struct option OPTIONS[] = {
 	{ "jobs", required_argument, NULL, 'j' },
 	{ "max-file-size", required_argument, NULL, OPT_MAX_FILE_SIZE },
 	{ "quiet", no_argument, NULL, 'q' },
+	{ "git", no_argument, NULL, OPT_GIT },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -180,6 +190,9 @@ parse_opts(struct opts *o, int argc, char **argv)
 		case 'q':
 			o->quiet = true;
 			break;
+		case OPT_GIT:
+			o->git = true;
+			break;
 		case 'h':
 			return help_print(stdout, "scan") < 0 ? EXIT_TROUBLE :
 			    EXIT_CLEAN;
@@ -189,7 +202,7 @@ parse_opts(struct opts *o, int argc, char **argv)
 	}
 	o->paths = argv + optind;
 	o->npaths = (size_t)(argc - optind);
-	if (o->npaths == 0) {
+	if (o->npaths == 0 && !o->git) {
 		o->implicit = true;
 		o->implicit_stdin = stdin_has_data();
 	}
@@ -250,6 +263,32 @@ flush(struct run *r)
 		output_failed(r, errno != 0 ? errno : EIO);
 }
 
+/*
+ * History findings name their ref: a "ref" key in JSON; in SARIF, the
+ * commit and the ref as the result's properties.
+ */
+static int
+add_ref(json_t *j, enum format format, const struct finding *f,
+    const char *ref)
+{
+	struct err e = { 0 };
+	json_t *props;
+	char *u = NULL;
+	int rc;
+
+	if (report_utf8(&u, ref, &e) < 0)
+		return -1;
+	if (format == FORMAT_JSON) {
+		rc = json_object_set_new(j, "ref", json_string(u));
+	} else {
+		props = json_pack("{s:s?, s:s}", "commit", f->commit, "ref", u);
+		rc = props == NULL ? -1 : json_object_set_new(j, "properties",
+		    props);
+	}
+	free(u);
+	return rc;
+}
+
 /* Prints one finding in the chosen format; -1 when out of memory. */
 static int
 print_finding(struct run *r, const struct finding *f)
@@ -265,6 +304,10 @@ print_finding(struct run *r, const struct finding *f)
 		if (r->o->format == FORMAT_JSON ? report_json(&j, f, &e) < 0 :
 		    report_sarif_result(&j, f, &e) < 0)
 			return -1;
+		if (r->ref != NULL && add_ref(j, r->o->format, f, r->ref) < 0) {
+			json_decref(j);
+			return -1;
+		}
 		s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
 		json_decref(j);
 		if (s == NULL)
@@ -653,7 +696,7 @@ static int
 contexts_load(struct run *r, struct err *e)
 {
 	const struct opts *o = r->o;
-	size_t n = o->npaths != 0 ? o->npaths : 1;
+	size_t n = o->npaths != 0 && !o->git ? o->npaths : 1;
 	char *dir = NULL, *last = NULL;
 	size_t last_ctx = 0;
 	int rc = -1;
@@ -662,7 +705,8 @@ contexts_load(struct run *r, struct err *e)
 	if (r->arg_ctx == NULL)
 		return err_set(e, "out of memory");
 	for (size_t i = 0; i < n; i++) {
-		dir = config_dir(o->npaths != 0 ? o->paths[i] : ".");
+		dir = config_dir(o->npaths != 0 && !o->git ? o->paths[i] :
+		    ".");
 		if (dir == NULL) {
 			err_set(e, "out of memory");
 			goto out;
@@ -819,6 +863,342 @@ scan(struct run *r)
 	return r->findings > 0 ? EXIT_FOUND : EXIT_CLEAN;
 }
 
+/* The tips and hidden commits of a --git scan. */
+struct revs {
+	struct gitsrc_tip *tips;
+	char **names;		/* the tips' refs, owned */
+	size_t ntips;
+	git_oid *hide;
+	size_t nhide;
+};
+
+static void
+revs_release(struct revs *v)
+{
+	for (size_t i = 0; i < v->ntips; i++)
+		free(v->names[i]);
+	free(v->names);
+	free(v->tips);
+	free(v->hide);
+}
+
+static int
+revs_tip(struct revs *v, const char *name, const git_oid *id, struct err *e)
+{
+	struct gitsrc_tip *nt;
+	char **nn;
+
+	nt = realloc(v->tips, (v->ntips + 1) * sizeof(*nt));
+	if (nt == NULL)
+		return err_set(e, "out of memory");
+	v->tips = nt;
+	nn = realloc(v->names, (v->ntips + 1) * sizeof(*nn));
+	if (nn == NULL)
+		return err_set(e, "out of memory");
+	v->names = nn;
+	nn[v->ntips] = strdup(name);
+	if (nn[v->ntips] == NULL)
+		return err_set(e, "out of memory");
+	git_oid_cpy(&nt[v->ntips].id, id);
+	v->ntips++;
+	/* The names do not move; the tips array may have. */
+	for (size_t i = 0; i < v->ntips; i++)
+		v->tips[i].ref = v->names[i];
+	return 0;
+}
+
+static int
+revs_hide(struct revs *v, const git_oid *id, struct err *e)
+{
+	git_oid *nv = realloc(v->hide, (v->nhide + 1) * sizeof(*nv));
+
+	if (nv == NULL)
+		return err_set(e, "out of memory");
+	v->hide = nv;
+	git_oid_cpy(&nv[v->nhide++], id);
+	return 0;
+}
+
+static int
+git_fail(struct err *e, const char *what)
+{
+	return err_set(e, "%s: %s", what, git_error_last() != NULL ?
+	    git_error_last()->message : "libgit2 error");
+}
+
+/* Every ref (refs/...) as a tip; symbolic refs resolved. */
+static int
+revs_all(struct revs *v, git_repository *repo, struct err *e)
+{
+	git_reference_iterator *it = NULL;
+	git_reference *ref = NULL, *res = NULL;
+	int rc = -1, n;
+
+	if (git_reference_iterator_glob_new(&it, repo, "refs/*") < 0)
+		return git_fail(e, "listing refs");
+	while ((n = git_reference_next(&ref, it)) == 0) {
+		if (git_reference_resolve(&res, ref) < 0) {
+			err_set(e, "ref '%s': %s", git_reference_name(ref),
+			    git_error_last() != NULL ?
+			    git_error_last()->message : "libgit2 error");
+			goto out;
+		}
+		if (revs_tip(v, git_reference_name(ref),
+		    git_reference_target(res), e) < 0)
+			goto out;
+		git_reference_free(res);
+		res = NULL;
+		git_reference_free(ref);
+		ref = NULL;
+	}
+	if (n != GIT_ITEROVER) {
+		git_fail(e, "listing refs");
+		goto out;
+	}
+	if (v->ntips == 0)
+		err_set(e, "the repository has no refs: nothing to scan (name "
+		    "a revision)");
+	else
+		rc = 0;
+out:
+	git_reference_free(res);
+	git_reference_free(ref);
+	git_reference_iterator_free(it);
+	return rc;
+}
+
+/* The full name of a ref that arg names, else arg. malloc'd. */
+static char *
+tip_name(git_repository *repo, const char *arg)
+{
+	git_reference *ref = NULL;
+	char *name;
+
+	if (git_reference_dwim(&ref, repo, arg) == 0) {
+		name = strdup(git_reference_name(ref));
+		git_reference_free(ref);
+		return name;
+	}
+	return strdup(arg);
+}
+
+/* One REV-RANGE argument: A..B, ^A, or B. */
+static int
+revs_arg(struct revs *v, git_repository *repo, const char *arg,
+    struct err *e)
+{
+	git_revspec spec;
+	const char *to = arg;
+	char *name = NULL;
+	int rc = -1;
+
+	memset(&spec, 0, sizeof(spec));
+	if (arg[0] == '^') {
+		if (git_revparse_single(&spec.from, repo, arg + 1) < 0)
+			return err_set(e, "revision '%s': %s", arg,
+			    git_error_last() != NULL ?
+			    git_error_last()->message : "libgit2 error");
+		rc = revs_hide(v, git_object_id(spec.from), e);
+		git_object_free(spec.from);
+		return rc;
+	}
+	if (git_revparse(&spec, repo, arg) < 0)
+		return err_set(e, "revision '%s': %s", arg, git_error_last() !=
+		    NULL ? git_error_last()->message : "libgit2 error");
+	if ((spec.flags & GIT_REVSPEC_MERGE_BASE) != 0) {
+		err_set(e, "revision '%s': A...B is not supported (use A..B)",
+		    arg);
+		goto out;
+	}
+	if ((spec.flags & GIT_REVSPEC_RANGE) != 0) {
+		const char *dots = strstr(arg, "..");
+
+		if (spec.from != NULL &&
+		    revs_hide(v, git_object_id(spec.from), e) < 0)
+			goto out;
+		to = dots != NULL && dots[2] != '\0' ? dots + 2 : "HEAD";
+		if (spec.to == NULL) {
+			err_set(e, "revision '%s': no end", arg);
+			goto out;
+		}
+	}
+	name = tip_name(repo, to);
+	if (name == NULL) {
+		err_set(e, "out of memory");
+		goto out;
+	}
+	rc = revs_tip(v, name, git_object_id((spec.flags &
+	    GIT_REVSPEC_RANGE) != 0 ? spec.to : spec.from), e);
+out:
+	free(name);
+	git_object_free(spec.from);
+	git_object_free(spec.to);
+	return rc;
+}
+
+static void
+progress(struct run *r, const struct gitsrc_item *it, bool last)
+{
+	if (!r->progress)
+		return;
+	if (!last && it->commits_done % 200 != 0)
+		return;
+	if (last)
+		fputs("\r\033[K", stderr);
+	else
+		fprintf(stderr, "\r" PROG ": %zu/%zu commits", it->commits_done,
+		    it->commits_total);
+}
+
+struct gitscan {
+	struct run *r;
+	const struct gitsrc_item *it;
+	char commit[GIT_OID_HEXSZ + 1];
+	struct err *e;
+};
+
+static int
+git_hit(const struct finding *f, void *payload)
+{
+	struct gitscan *g = payload;
+	struct finding c = *f;
+
+	c.commit = g->commit;
+	g->r->ref = g->it->ref;
+	if (print_finding(g->r, &c) < 0)
+		return err_set(g->e, "out of memory");
+	g->r->findings++;
+	return g->r->out_failed ? 1 : 0;
+}
+
+static int
+git_item(const struct gitsrc_item *it, void *payload)
+{
+	struct gitscan *g = payload;
+	struct run *r = g->r;
+	const struct context *c = &r->ctx[r->arg_ctx[0]];
+	struct scan_origin origin = { NULL, g->commit };
+	git_blob *blob = NULL;
+	uint64_t size;
+	size_t before = r->findings;
+	int rc;
+
+	g->it = it;
+	git_oid_tostr(g->commit, sizeof(g->commit), &it->commit);
+	if (it->kind == GITSRC_ITEM_COMMIT) {
+		r->commits = it->commits_done;
+		progress(r, it, false);
+	}
+	if (it->kind != GITSRC_ITEM_BLOB) {
+		origin.path = it->kind == GITSRC_ITEM_TAG ? "(tag message)" :
+		    "(commit message)";
+		rc = scanner_scan(c->scanner, NULL, &origin, it->message,
+		    it->message_len, SCAN_FORCE_TEXT, git_hit, g, g->e);
+		goto out;
+	}
+	origin.path = it->path;
+	if (gitsrc_object_size(&size, r->repo, &it->id, g->e) < 0)
+		return -1;
+	if (size > c->max) {
+		char *where = NULL;
+
+		r->skipped++;
+		if (c->skip_is_trouble)
+			r->trouble = true;
+		progress(r, it, true);
+		if (report_escape(&where, it->path, NULL) < 0)
+			where = NULL;
+		fprintf(stderr, PROG ": %.12s:%s: skipped: %llu bytes, over "
+		    "the %llu-byte limit (%s)\n", g->commit,
+		    where != NULL ? where : "?", (unsigned long long)size,
+		    (unsigned long long)c->max, r->o->have_max ?
+		    "--max-file-size" : "tokenguard.maxFileSize");
+		free(where);
+		return 0;
+	}
+	if (gitsrc_blob(&blob, r->repo, &it->id, g->e) < 0)
+		return -1;
+	rc = scanner_scan(c->scanner, NULL, &origin, git_blob_rawcontent(blob),
+	    (size_t)git_blob_rawsize(blob), 0, git_hit, g, g->e);
+	git_blob_free(blob);
+	r->scanned++;
+out:
+	if (r->findings > before) {
+		r->files_found++;
+		flush(r);
+	}
+	return rc;
+}
+
+/* tokenguard scan --git [REV-RANGE...]: the history, on this thread. */
+static int
+gitscan(struct run *r)
+{
+	struct gitsrc_history_stats st = { 0 };
+	struct revs v = { 0 };
+	struct gitscan g = { 0 };
+	struct err e = { 0 };
+	char *tail = NULL;
+	int rc;
+
+	g.r = r;
+	g.e = &e;
+	if (gitsrc_open(&r->repo, &e) < 0)
+		return cli_error("%s", e.msg);
+	rc = r->o->npaths == 0 ? revs_all(&v, r->repo, &e) : 0;
+	for (size_t i = 0; i < r->o->npaths && rc == 0; i++)
+		rc = revs_arg(&v, r->repo, r->o->paths[i], &e);
+	if (rc == 0 && v.ntips == 0)
+		rc = err_set(&e, "no revision to scan, only exclusions");
+	if (rc < 0) {
+		rc = cli_error("%s", e.msg);
+		goto out;
+	}
+	if (r->o->format == FORMAT_SARIF && sarif_begin(&tail, r, &e) < 0) {
+		rc = cli_error("%s", e.msg);
+		goto out;
+	}
+	r->progress = isatty(STDERR_FILENO) != 0 && !r->o->quiet;
+	rc = gitsrc_history(&st, r->repo, v.tips, v.ntips, v.hide, v.nhide,
+	    0, git_item, &g, &e);
+	if (r->progress)
+		fputs("\r\033[K", stderr);
+	if (rc < 0) {
+		cli_error("%s", e.msg);
+		r->trouble = true;
+	}
+	if (tail != NULL && rc == 0) {
+		put(r, r->sarif_first ? "" : "\n");
+		put(r, tail);
+		put(r, "\n");
+	}
+	flush(r);
+	if (!r->out_failed && !r->o->quiet) {
+		if (r->findings == 0)
+			fputs(PROG ": no findings (", stderr);
+		else
+			fprintf(stderr, PROG ": %zu finding%s (", r->findings,
+			    r->findings == 1 ? "" : "s");
+		fprintf(stderr, "%zu commit%s, %zu blob%s, %zu tag%s scanned",
+		    st.commits,
+		    st.commits == 1 ? "" : "s", r->scanned, r->scanned == 1 ?
+		    "" : "s", st.tags, st.tags == 1 ? "" : "s");
+		if (r->skipped > 0)
+			fprintf(stderr, ", %zu skipped", r->skipped);
+		fputs(")\n", stderr);
+	}
+	if (r->trouble)
+		rc = EXIT_TROUBLE;
+	else
+		rc = r->findings > 0 ? EXIT_FOUND : EXIT_CLEAN;
+out:
+	free(tail);
+	revs_release(&v);
+	git_repository_free(r->repo);
+	r->repo = NULL;
+	return rc;
+}
+
 int
 scancmd_run(int argc, char **argv)
 {
@@ -833,6 +1213,8 @@ scancmd_run(int argc, char **argv)
 	r.o = &o;
 	if (contexts_load(&r, &e) < 0)
 		rc = cli_error("%s", e.msg);
+	else if (o.git)
+		rc = gitscan(&r);
 	else
 		rc = scan(&r);
 	contexts_free(&r);

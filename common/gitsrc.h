@@ -213,4 +213,97 @@ int gitsrc_object_size(uint64_t *out, git_repository *repo,
 int gitsrc_blob(git_blob **out, git_repository *repo, const git_oid *id,
     struct err *e);
 
+/*
+ * History: what a set of new tips adds to a repository, for the
+ * pre-receive hook and `tokenguard scan --git`.
+ *
+ * The new commits are those reachable from a tip and from nothing
+ * hidden (with GITSRC_HIDE_REFS: no existing ref, as refs have not moved
+ * yet when pre-receive runs). Each is compared with its parents tree by
+ * tree, subtrees with an equal id pruned (libgit2 1.5's tree diff does
+ * not), and each blob that differs from every parent at its path is
+ * reported once, whatever its path and commit later: the first new
+ * commit (parents before children) and path that bring it. A tree seen
+ * once is not entered again: each of its blobs was reported then or is
+ * in a parent. Commit messages and annotated tag messages are reported
+ * too; a tag is peeled to its target.
+ */
+
+/* A ref update or a starting point. */
+struct gitsrc_tip {
+	const char *ref;	/* the ref it is for, shown; borrowed */
+	git_oid id;		/* any object: commit, tag, tree or blob */
+};
+
+enum gitsrc_item_kind {
+	GITSRC_ITEM_COMMIT = 'c',	/* a new commit: message */
+	GITSRC_ITEM_TAG = 't',		/* an annotated tag: message */
+	GITSRC_ITEM_BLOB = 'b',		/* a new blob at a path */
+};
+
+/* The most parents whose version of a path is passed along. */
+#define GITSRC_MAX_OLD 8
+
+/* One thing to scan, borrowed for the duration of the callback. */
+struct gitsrc_item {
+	enum gitsrc_item_kind kind;
+	const char *ref;	/* the tip's ref that first brings it */
+	git_oid commit;		/* the commit (blob, commit) or the tag */
+	const char *message;	/* commit or tag message; else NULL */
+	size_t message_len;
+	const char *path;	/* blob path; for a tagged blob, the ref */
+	git_oid id;		/* the blob */
+	uint32_t mode;		/* GIT_FILEMODE_BLOB, _EXECUTABLE or _LINK */
+	/*
+	 * The parents' versions of the path that are blobs or links (the
+	 * blob differs from each of them): where a secret already was.
+	 */
+	git_oid old[GITSRC_MAX_OLD];
+	size_t nold;
+	size_t commits_done;	/* new commits reported so far, this one too */
+	size_t commits_total;	/* new commits of all tips */
+};
+
+/*
+ * Called once per item. Return 0 to go on; any other value stops the
+ * walk, and gitsrc_history() returns that value.
+ */
+typedef int gitsrc_item_fn(const struct gitsrc_item *it, void *payload);
+
+enum gitsrc_history_flags {
+	/* Hide everything reachable from the repository's refs. */
+	GITSRC_HIDE_REFS = 1 << 0,
+};
+
+/* What a history walk counted. */
+struct gitsrc_history_stats {
+	size_t commits;		/* new commits */
+	size_t blobs;		/* blobs reported */
+	size_t tags;		/* annotated tags reported */
+};
+
+/*
+ * Walks what tips[0..ntips) add, hiding the commits hide[0..nhide) and
+ * what they reach (and, with GITSRC_HIDE_REFS, every ref), and calls fn
+ * for each item. A commit belongs to the first tip that reaches it.
+ * A tip that is a commit and brings no new commit must be reachable
+ * from what is hidden or an earlier tip (checked, so that objects the
+ * walk could not see never pass for nothing new); otherwise, and on any
+ * libgit2 error, this fails. stats (may be NULL) is filled in as far as
+ * the walk got. Returns 0 when done, the callback's value when it
+ * stopped, or -1 with e set.
+ */
+int gitsrc_history(struct gitsrc_history_stats *stats, git_repository *repo,
+    const struct gitsrc_tip *tips, size_t ntips, const git_oid *hide,
+    size_t nhide, unsigned flags, gitsrc_item_fn *fn, void *payload,
+    struct err *e);
+
+/*
+ * The repository's object format, from extensions.objectFormat: true
+ * when it is anything but sha1 (libgit2 1.5 reads only SHA-1 objects).
+ * Reads the config file of the git directory gitdir directly, so that it
+ * works where opening the repository fails.
+ */
+bool gitsrc_is_sha256(const char *gitdir);
+
 #endif

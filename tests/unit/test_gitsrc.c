@@ -7,7 +7,7 @@
  * unborn branches; GIT_INDEX_FILE; opening from subdirectories, with
  * GIT_DIR and GIT_WORK_TREE, in linked worktrees and behind ".git"
  * files; indexes the reader refuses (split, sparse, corrupt); the hooks
- * directory; MERGE_HEAD's trees.
+ * directory; MERGE_HEAD's trees; history walks (gitsrc_history()).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -941,6 +941,272 @@ test_callback_stops(void **state)
 	git_repository_free(repo);
 }
 
+/*
+ * History. A case's script builds the repository and writes TIPS ("ref
+ * rev" lines, resolved with rev-parse) and, optionally, HIDE (revs); the
+ * listing is one line per item:
+ *   c REF SUBJECT                      a commit
+ *   t REF MESSAGE                      an annotated tag
+ *   b REF SUBJECT PATH NOLD            a blob, in the commit of SUBJECT
+ */
+struct history_case {
+	const char *name;
+	const char *script;
+	unsigned flags;
+	const char *want;
+};
+
+static const struct history_case history_cases[] = {
+	{ "linear, everything new",
+	  "echo a >a; git add a; git commit -qm one;"
+	  "echo a2 >a; mkdir -p d/e; echo x >d/e/x; git add .;"
+	  "git commit -qm two;"
+	  "git rm -q a; git commit -qm three;"
+	  "echo 'main main' >TIPS",
+	  0,
+	  "c main one\nb main one a 0\n"
+	  "c main two\nb main two a 1\nb main two d/e/x 0\n"
+	  "c main three\n" },
+	{ "hidden refs: only what no ref reaches",
+	  "echo a >a; git add a; git commit -qm one;"
+	  "git checkout -qb side; echo b >b; git add b; git commit -qm two;"
+	  "echo b2 >b; git commit -qam three;"
+	  "echo \"refs/heads/side $(git rev-parse side)\" >TIPS;"
+	  "git checkout -q main; git branch -qD side",
+	  GITSRC_HIDE_REFS,
+	  "c refs/heads/side two\nb refs/heads/side two b 0\n"
+	  "c refs/heads/side three\nb refs/heads/side three b 1\n" },
+	{ "a tip at a known commit brings nothing",
+	  "echo a >a; git add a; git commit -qm one;"
+	  "echo 'refs/heads/copy main' >TIPS",
+	  GITSRC_HIDE_REFS,
+	  "" },
+	{ "each blob once: first commit and path",
+	  "echo same >a; git add a; git commit -qm one;"
+	  "cp a b; git add b; git commit -qm two;"
+	  "echo other >a; git commit -qam three;"
+	  "echo same >a; git commit -qam four;"
+	  "echo 'main main' >TIPS",
+	  0,
+	  "c main one\nb main one a 0\nc main two\n"
+	  "c main three\nb main three a 1\nc main four\n" },
+	{ "added then removed: still reported",
+	  "echo a >a; git add a; git commit -qm one;"
+	  "echo secret >s; git add s; git commit -qm two;"
+	  "git rm -q s; git commit -qm three;"
+	  "echo 'main main~2' >HIDE; echo 'main main' >TIPS",
+	  0,
+	  "c main two\nb main two s 0\nc main three\n" },
+	{ "merge: only blobs that differ from every parent",
+	  "echo a >a; echo b >b; git add .; git commit -qm base;"
+	  "git checkout -qb side; echo a-side >a; git commit -qam side;"
+	  "git checkout -q main; echo b-main >b; git commit -qam mainline;"
+	  "git merge -q --no-commit side;"
+	  "echo new >n; git add n; git commit -qm merge;"
+	  "git rev-parse HEAD~1 >HIDE; git rev-parse side >>HIDE;"
+	  "echo 'main main' >TIPS",
+	  0,
+	  "c main merge\nb main merge n 0\n" },
+	{ "merge resolving a conflict: both parents' versions passed on",
+	  "echo a >a; git add a; git commit -qm base;"
+	  "git checkout -qb side; echo a-side >a; git commit -qam side;"
+	  "git checkout -q main; echo a-main >a; git commit -qam mainline;"
+	  "git merge -q side || true; echo resolved >a; git add a;"
+	  "git commit -qm merge;"
+	  "git rev-parse HEAD~1 >HIDE; git rev-parse side >>HIDE;"
+	  "echo 'main main' >TIPS",
+	  0,
+	  "c main merge\nb main merge a 2\n" },
+	{ "annotated tag: message, then its commit",
+	  "echo a >a; git add a; git commit -qm one;"
+	  "echo b >b; git add b; git commit -qm two;"
+	  "git tag -a v1 -m 'release one';"
+	  "echo \"refs/tags/v1 $(git rev-parse v1)\" >TIPS;"
+	  "git tag -d v1 >/dev/null; git reset -q --hard HEAD~1",
+	  GITSRC_HIDE_REFS,
+	  "t refs/tags/v1 release one\n"
+	  "c refs/tags/v1 two\nb refs/tags/v1 two b 0\n" },
+	{ "a commit belongs to the first tip that reaches it",
+	  "echo a >a; git add a; git commit -qm one;"
+	  "git checkout -qb x; echo x >x; git add x; git commit -qm x1;"
+	  "git checkout -qb y; echo y >y; git add y; git commit -qm y1;"
+	  "echo \"refs/heads/y $(git rev-parse y)\" >TIPS;"
+	  "echo \"refs/heads/x $(git rev-parse x)\" >>TIPS;"
+	  "git checkout -q main; git branch -qD x y",
+	  GITSRC_HIDE_REFS,
+	  "c refs/heads/y x1\nb refs/heads/y x1 x 0\n"
+	  "c refs/heads/y y1\nb refs/heads/y y1 y 0\n" },
+	{ "submodules are skipped; links are blobs",
+	  "echo a >a; ln -s a l; git add .;"
+	  "git update-index --add --cacheinfo "
+	  "160000,1111111111111111111111111111111111111111,sub;"
+	  "git commit -qm one; echo 'main main' >TIPS",
+	  0,
+	  "c main one\nb main one a 0\nb main one l 0\n" },
+};
+
+struct history_list {
+	git_repository *repo;
+	struct text t;
+};
+
+static void
+subject(char *out, size_t size, git_repository *repo, const git_oid *id)
+{
+	git_commit *c = NULL;
+
+	assert_int_equal(git_commit_lookup(&c, repo, id), 0);
+	(void)snprintf(out, size, "%s", git_commit_summary(c));
+	git_commit_free(c);
+}
+
+static int
+list_history(const struct gitsrc_item *it, void *payload)
+{
+	struct history_list *l = payload;
+	char subj[256];
+	size_t len;
+
+	switch (it->kind) {
+	case GITSRC_ITEM_COMMIT:
+		subject(subj, sizeof(subj), l->repo, &it->commit);
+		text_add(&l->t, "c %s %s\n", it->ref, subj);
+		assert_true(it->commits_done >= 1);
+		assert_true(it->commits_done <= it->commits_total);
+		break;
+	case GITSRC_ITEM_TAG:
+		len = it->message_len;
+		while (len > 0 && it->message[len - 1] == '\n')
+			len--;
+		text_add(&l->t, "t %s %.*s\n", it->ref, (int)len,
+		    it->message);
+		break;
+	case GITSRC_ITEM_BLOB:
+		subject(subj, sizeof(subj), l->repo, &it->commit);
+		text_add(&l->t, "b %s %s %s %zu\n", it->ref, subj, it->path,
+		    it->nold);
+		break;
+	}
+	return 0;
+}
+
+/* Reads "ref rev" or "rev" lines of file in dir, resolving revs. */
+static size_t
+read_revs(struct gitsrc_tip *tips, char refs[][128], git_oid *ids,
+    size_t max, git_repository *repo, const char *dir, const char *file)
+{
+	char path[PATH_MAX], buf[512];
+	FILE *f;
+	size_t n = 0;
+
+	path_in(path, sizeof(path), dir, file);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return 0;
+	while (n < max && fgets(buf, sizeof(buf), f) != NULL) {
+		char *sp, *rev = buf;
+		git_object *obj = NULL;
+
+		buf[strcspn(buf, "\n")] = '\0';
+		sp = strchr(buf, ' ');
+		if (sp != NULL) {
+			*sp = '\0';
+			rev = sp + 1;
+		}
+		if (git_revparse_single(&obj, repo, rev) < 0) {
+			print_error("rev '%s': %s\n", rev,
+			    git_error_last()->message);
+			fail();
+		}
+		if (tips != NULL) {
+			(void)snprintf(refs[n], 128, "%.127s", buf);
+			tips[n].ref = refs[n];
+			git_oid_cpy(&tips[n].id, git_object_id(obj));
+		} else {
+			git_oid_cpy(&ids[n], git_object_id(obj));
+		}
+		git_object_free(obj);
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+static void
+test_history_cases(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(history_cases) /
+	    sizeof(history_cases[0]); i++) {
+		const struct history_case *c = &history_cases[i];
+		char dir[PATH_MAX], refs[8][128];
+		struct gitsrc_tip tips[8];
+		git_oid hide[8];
+		struct history_list l = { 0 };
+		struct gitsrc_history_stats st;
+		struct err e = { 0 };
+		size_t ntips, nhide;
+		int rc;
+
+		new_repo(dir, sizeof(dir));
+		sh(dir, c->script);
+		l.repo = open_at(dir);
+		ntips = read_revs(tips, refs, NULL, 8, l.repo, dir, "TIPS");
+		nhide = read_revs(NULL, NULL, hide, 8, l.repo, dir, "HIDE");
+		rc = gitsrc_history(&st, l.repo, tips, ntips, hide, nhide,
+		    c->flags, list_history, &l, &e);
+		if (rc != 0)
+			print_error("%s: %s\n", c->name, e.msg);
+		assert_int_equal(rc, 0);
+		if (strcmp(l.t.s != NULL ? l.t.s : "", c->want) != 0) {
+			print_error("%s:\nwant:\n%sgot:\n%s", c->name, c->want,
+			    l.t.s != NULL ? l.t.s : "");
+			fail();
+		}
+		free(l.t.s);
+		git_repository_free(l.repo);
+	}
+}
+
+static int
+stop_history(const struct gitsrc_item *it, void *payload)
+{
+	(void)it;
+	(*(int *)payload)++;
+	return 42;
+}
+
+/* Errors: a missing tip object; a callback's stop; SHA-256. */
+static void
+test_history_errors(void **state)
+{
+	char dir[PATH_MAX], path[PATH_MAX];
+	git_repository *repo;
+	struct gitsrc_tip tip = { "refs/heads/x", { { 0 } } };
+	struct err e = { 0 };
+	int calls = 0;
+
+	(void)state;
+	new_repo(dir, sizeof(dir));
+	sh(dir, "echo a >a; git add a; git commit -qm one");
+	repo = open_at(dir);
+	assert_int_equal(git_oid_fromstr(&tip.id,
+	    "1234567890123456789012345678901234567890"), 0);
+	assert_int_equal(gitsrc_history(NULL, repo, &tip, 1, NULL, 0,
+	    GITSRC_HIDE_REFS, stop_history, &calls, &e), -1);
+	assert_non_null(strstr(e.msg, "1234567890"));
+	assert_int_equal(calls, 0);
+	assert_int_equal(git_reference_name_to_id(&tip.id, repo, "HEAD"), 0);
+	assert_int_equal(gitsrc_history(NULL, repo, &tip, 1, NULL, 0, 0,
+	    stop_history, &calls, &e), 42);
+	assert_int_equal(calls, 1);
+	git_repository_free(repo);
+	path_in(path, sizeof(path), dir, ".git");
+	assert_false(gitsrc_is_sha256(path));
+	sh(dir, "git config extensions.objectFormat sha256");
+	assert_true(gitsrc_is_sha256(path));
+}
+
 int
 main(void)
 {
@@ -962,6 +1228,8 @@ main(void)
 		cmocka_unit_test_setup(test_hooks_dir, reset),
 		cmocka_unit_test_setup(test_merge_trees, reset),
 		cmocka_unit_test_setup(test_callback_stops, reset),
+		cmocka_unit_test_setup(test_history_cases, reset),
+		cmocka_unit_test_setup(test_history_errors, reset),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,0 +1,1068 @@
+/*
+ * tokenguard-pre-receive: the server-side git pre-receive hook. It reads
+ * every ref update git passes on standard input ("<old> <new> <ref>"),
+ * and scans what the push adds: the messages of new annotated tags and
+ * commits, and each new blob once, whole and as raw bytes, read through
+ * the receive quarantine. New commits are those reachable from a new tip
+ * and from no existing ref; a deletion adds nothing. A finding rejects
+ * the push unless the parent's version of the path already held the
+ * same secret (pre-existing: a warning, unless tokenguard.blockPreexisting
+ * = true), the server's allowlist names its fingerprint, or the server
+ * allows a bypass and the pusher asked for one with a push option.
+ *
+ * Policy comes only from the server's git configuration (the repository's,
+ * the global and the system files), never from the pushed commits.
+ * Messages go to standard error, which git shows the pusher as
+ * "remote:" lines; with GL_ID or GL_PROTOCOL set (GitLab) each line is
+ * prefixed "GL-HOOK-ERR: " so that the web UI shows it. Exit status:
+ *   0  nothing found, warnings only, or an audited bypass
+ *   1  findings, a blob too big with tokenguard.onSkip = reject, or the
+ *      time budget spent with tokenguard.onTimeout = reject: rejected
+ *   2  trouble (bad input, unreadable repository or objects, bad
+ *      configuration): rejected, unless tokenguard.onError = allow
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <git2.h>
+#include <jansson.h>
+
+#include "config.h"
+#include "err.h"
+#include "finding.h"
+#include "gitsrc.h"
+#include "report.h"
+#include "scan.h"
+#include "version.h"
+
+#define PROG "tokenguard-pre-receive"
+
+enum {
+	EXIT_CLEAN = 0,
+	EXIT_FOUND = 1,
+	EXIT_TROUBLE = 2,
+};
+
+/* The callback's value when the time budget is spent. */
+#define STOP_TIMEOUT 7
+
+/* A line of standard input is at most two ids and a ref name. */
+#define LINE_MAX_LEN 8192
+
+static const char USAGE[] =
+"Usage: " PROG " [--help | --version]\n"
+"\n"
+"The server-side git pre-receive hook of tokenguard: reads the ref\n"
+"updates of a push on standard input and rejects the push when what it\n"
+"adds (new commits' blobs and messages, annotated tag messages) holds\n"
+"npm token material. Install it with 'tokenguard install --server PATH'.\n"
+"\n"
+"Settings (server-side git config only: the repository's, global,\n"
+"system; never from the pushed commits):\n"
+"  tokenguard.onError = reject|allow   trouble rejects the push, or only\n"
+"                                      warns (default reject)\n"
+"  tokenguard.maxBlobSize = SIZE       blobs over SIZE are not scanned\n"
+"                                      (default tokenguard.maxFileSize,\n"
+"                                      64m)\n"
+"  tokenguard.onSkip = allow|reject    a blob not scanned warns, or\n"
+"                                      rejects (default allow)\n"
+"  tokenguard.timeout = SECONDS        time budget (default 4 with GitHub\n"
+"                                      Enterprise variables set, else\n"
+"                                      none; 0 = none; '500ms' allowed)\n"
+"  tokenguard.onTimeout = reject|allow when the budget is spent (default\n"
+"                                      reject)\n"
+"  tokenguard.blockPreexisting = BOOL  also reject secrets the parent\n"
+"                                      already held (default false)\n"
+"  tokenguard.allowBypass = BOOL       honour 'git push -o\n"
+"                                      tokenguard.bypass=REASON'\n"
+"                                      (default false)\n"
+"  tokenguard.auditLog = PATH          JSON lines for every bypass and\n"
+"                                      honoured inline marker\n"
+"  and the engine's keys: tokenguard.checksum, tokenguard.inlineAllow,\n"
+"  tokenguard.allow (fingerprints), rule.<id>.*\n"
+"\n"
+"Exit status: 0 accepted, 1 rejected (findings, skips or time-out by\n"
+"policy), 2 trouble (rejected unless tokenguard.onError = allow).\n";
+
+/* One "<old> <new> <ref>" line. */
+struct update {
+	git_oid old_id, new_id;
+	char *ref;
+	bool deletion;
+};
+
+/* A finding kept until everything is scanned. */
+struct hit {
+	const char *ref;	/* the update's */
+	char commit[GIT_OID_HEXSZ + 1];
+	char *path;		/* NULL for a commit or tag message */
+	bool tag;		/* in an annotated tag's message */
+	size_t line;
+	const char *rule;	/* owned by the scanner */
+	const char *description;
+	char redacted[REDACTED_SIZE];
+	char fingerprint[FINGERPRINT_SIZE];
+	bool preexisting;
+	bool inline_allowed;	/* honoured tokenguard:allow marker */
+};
+
+/* A blob too big to scan. */
+struct skip {
+	const char *ref;
+	char commit[GIT_OID_HEXSZ + 1];
+	char *path;
+	uint64_t size;
+};
+
+struct policy {
+	bool allow_errors;	/* tokenguard.onError = allow */
+	bool reject_skips;	/* tokenguard.onSkip = reject */
+	bool allow_timeout;	/* tokenguard.onTimeout = allow */
+	bool block_preexisting;
+	bool allow_bypass;
+	uint64_t max_blob;
+	double timeout;		/* seconds; 0: none */
+	char *audit_log;	/* NULL: not set */
+};
+
+struct run {
+	git_repository *repo;
+	git_config *gcfg;
+	struct config cfg;
+	struct scanner *scanner;
+	struct policy policy;
+	bool policy_read;
+	struct update *updates;
+	size_t nupdates;
+	struct hit *hits;
+	size_t nhits, cap;
+	struct skip *skips;
+	size_t nskips;
+	size_t first, upto;	/* the hits of the blob being checked */
+	struct gitsrc_history_stats stats;
+	size_t commits_done, commits_total;
+	struct timespec deadline;
+	bool timed_out;
+	bool callback_failed;
+	size_t blocking;
+	const char *bypass;	/* the reason given, or NULL */
+	struct err *e;
+};
+
+static bool gitlab;
+
+static void
+run_release(struct run *r)
+{
+	for (size_t i = 0; i < r->nupdates; i++)
+		free(r->updates[i].ref);
+	free(r->updates);
+	for (size_t i = 0; i < r->nhits; i++)
+		free(r->hits[i].path);
+	free(r->hits);
+	for (size_t i = 0; i < r->nskips; i++)
+		free(r->skips[i].path);
+	free(r->skips);
+	free(r->policy.audit_log);
+	scanner_free(r->scanner);
+	config_release(&r->cfg);
+	git_config_free(r->gcfg);
+	git_repository_free(r->repo);
+}
+
+/* One line for the pusher, with GitLab's prefix when it runs us. */
+static void
+line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+line(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (gitlab)
+		fputs("GL-HOOK-ERR: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static const char *
+env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && v[0] != '\0' ? v : NULL;
+}
+
+static int
+cfg_err(struct err *e, const char *key)
+{
+	return err_set(e, "config '%s': %s", key, git_error_last() != NULL ?
+	    git_error_last()->message : "libgit2 error");
+}
+
+/* A config value that is one of two words (case-insensitive). */
+static int
+read_choice(bool *out, git_config *cfg, const char *key, const char *no,
+    const char *no2, const char *yes, const char *yes2, struct err *e)
+{
+	git_config_entry *ent = NULL;
+	int rc;
+
+	rc = git_config_get_entry(&ent, cfg, key);
+	if (rc == GIT_ENOTFOUND)
+		return 0;
+	if (rc < 0)
+		return cfg_err(e, key);
+	rc = 0;
+	if (ent->value != NULL && (strcasecmp(ent->value, yes) == 0 ||
+	    strcasecmp(ent->value, yes2) == 0))
+		*out = true;
+	else if (ent->value != NULL && (strcasecmp(ent->value, no) == 0 ||
+	    strcasecmp(ent->value, no2) == 0))
+		*out = false;
+	else
+		rc = err_set(e, "config '%s': bad value '%.40s' (want %s or "
+		    "%s)", key, ent->value != NULL ? ent->value : "", no, yes);
+	git_config_entry_free(ent);
+	return rc;
+}
+
+static int
+read_bool(bool *out, git_config *cfg, const char *key, struct err *e)
+{
+	int v;
+
+	switch (git_config_get_bool(&v, cfg, key)) {
+	case 0:
+		*out = v != 0;
+		return 0;
+	case GIT_ENOTFOUND:
+		return 0;
+	default:
+		return cfg_err(e, key);
+	}
+}
+
+/* A duration: seconds, with an optional "s" or "ms" suffix. */
+static int
+parse_seconds(double *out, const char *s)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || errno != 0 || v < 0 || v > 86400.0 * 365)
+		return -1;
+	if (strcmp(end, "ms") == 0)
+		v /= 1000.0;
+	else if (strcmp(end, "s") != 0 && end[0] != '\0')
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Whether GitHub Enterprise Server runs us: its hook variables. */
+static bool
+on_ghes(void)
+{
+	return env("GITHUB_USER_LOGIN") != NULL ||
+	    env("GITHUB_REPO_NAME") != NULL ||
+	    env("GITHUB_USER_ID") != NULL || env("GITHUB_VIA") != NULL;
+}
+
+static int
+read_policy(struct policy *p, git_config *cfg, uint64_t max_file,
+    struct err *e)
+{
+	git_buf buf = { 0 };
+	int rc;
+
+	p->max_blob = max_file;
+	p->timeout = on_ghes() ? 4.0 : 0.0;
+	if (read_choice(&p->reject_skips, cfg, "tokenguard.onSkip", "allow",
+	    "warn", "reject", "error", e) < 0 ||
+	    read_choice(&p->allow_timeout, cfg, "tokenguard.onTimeout",
+	    "reject", "block", "allow", "allow", e) < 0 ||
+	    read_bool(&p->block_preexisting, cfg,
+	    "tokenguard.blockPreexisting", e) < 0 ||
+	    read_bool(&p->allow_bypass, cfg, "tokenguard.allowBypass", e) < 0)
+		return -1;
+	rc = git_config_get_string_buf(&buf, cfg, "tokenguard.maxBlobSize");
+	if (rc == 0 && config_parse_size(&p->max_blob, buf.ptr) < 0)
+		rc = err_set(e, "config 'tokenguard.maxBlobSize': bad size "
+		    "'%.40s' (want a number with an optional k, m or g)",
+		    buf.ptr);
+	else if (rc < 0 && rc != GIT_ENOTFOUND)
+		rc = cfg_err(e, "tokenguard.maxBlobSize");
+	else
+		rc = 0;
+	git_buf_dispose(&buf);
+	if (rc < 0)
+		return -1;
+	rc = git_config_get_string_buf(&buf, cfg, "tokenguard.timeout");
+	if (rc == 0 && parse_seconds(&p->timeout, buf.ptr) < 0)
+		rc = err_set(e, "config 'tokenguard.timeout': bad duration "
+		    "'%.40s' (want seconds, such as 4, 2.5 or 500ms)", buf.ptr);
+	else if (rc < 0 && rc != GIT_ENOTFOUND)
+		rc = cfg_err(e, "tokenguard.timeout");
+	else
+		rc = 0;
+	git_buf_dispose(&buf);
+	if (rc < 0)
+		return -1;
+	rc = git_config_get_path(&buf, cfg, "tokenguard.auditLog");
+	if (rc == 0) {
+		p->audit_log = strdup(buf.ptr);
+		if (p->audit_log == NULL)
+			rc = err_set(e, "out of memory");
+	} else if (rc != GIT_ENOTFOUND) {
+		rc = cfg_err(e, "tokenguard.auditLog");
+	} else {
+		rc = 0;
+	}
+	git_buf_dispose(&buf);
+	return rc;
+}
+
+/* The bypass push option's reason, or NULL. */
+static const char *
+bypass_reason(void)
+{
+	const char *count = env("GIT_PUSH_OPTION_COUNT");
+	char name[48];
+	char *end;
+	unsigned long n;
+
+	if (count == NULL)
+		return NULL;
+	n = strtoul(count, &end, 10);
+	if (*end != '\0' || n > 1000)
+		return NULL;
+	for (unsigned long i = 0; i < n; i++) {
+		const char *v;
+
+		(void)snprintf(name, sizeof(name), "GIT_PUSH_OPTION_%lu", i);
+		v = getenv(name);
+		if (v == NULL)
+			continue;
+		if (strncmp(v, "tokenguard.bypass=", 18) == 0)
+			return v + 18;
+		if (strcmp(v, "tokenguard.bypass") == 0)
+			return "";
+	}
+	return NULL;
+}
+
+static bool
+hex_id(git_oid *out, const char *s, size_t len)
+{
+	return len == GIT_OID_HEXSZ && git_oid_fromstrn(out, s, len) == 0;
+}
+
+static bool
+zero_id(const git_oid *id)
+{
+	return git_oid_is_zero(id) != 0;
+}
+
+/* Reads every update line from standard input. */
+static int
+read_updates(struct run *r, struct err *e)
+{
+	char buf[LINE_MAX_LEN + 2];
+	size_t lineno = 0;
+
+	while (fgets(buf, sizeof(buf), stdin) != NULL) {
+		size_t len = strlen(buf);
+		char *sp1, *sp2;
+		struct update *nv, *u;
+
+		lineno++;
+		if (len > 0 && buf[len - 1] == '\n')
+			buf[--len] = '\0';
+		else if (!feof(stdin))
+			return err_set(e, "standard input line %zu: too long",
+			    lineno);
+		if (len == 0)
+			continue;
+		sp1 = strchr(buf, ' ');
+		sp2 = sp1 != NULL ? strchr(sp1 + 1, ' ') : NULL;
+		if (sp1 == NULL || sp2 == NULL || sp2[1] == '\0')
+			return err_set(e, "standard input line %zu: not "
+			    "'<old> <new> <ref>'", lineno);
+		if ((size_t)(sp1 - buf) == 64 || (size_t)(sp2 - sp1 - 1) == 64)
+			return err_set(e, "this repository uses SHA-256 "
+			    "object ids, which tokenguard cannot read yet "
+			    "(libgit2 1.5 reads SHA-1 repositories only)");
+		nv = realloc(r->updates, (r->nupdates + 1) * sizeof(*nv));
+		if (nv == NULL)
+			return err_set(e, "out of memory");
+		r->updates = nv;
+		u = &nv[r->nupdates];
+		memset(u, 0, sizeof(*u));
+		if (!hex_id(&u->old_id, buf, (size_t)(sp1 - buf)) ||
+		    !hex_id(&u->new_id, sp1 + 1, (size_t)(sp2 - sp1 - 1)))
+			return err_set(e, "standard input line %zu: bad "
+			    "object id", lineno);
+		u->ref = strdup(sp2 + 1);
+		if (u->ref == NULL)
+			return err_set(e, "out of memory");
+		u->deletion = zero_id(&u->new_id);
+		r->nupdates++;
+	}
+	if (ferror(stdin))
+		return err_errno(e, "standard input");
+	return 0;
+}
+
+static int
+add_hit(struct run *r, const struct finding *f, const struct gitsrc_item *it)
+{
+	struct hit *h, *nv;
+
+	if (r->nhits == r->cap) {
+		size_t cap = r->cap == 0 ? 16 : r->cap * 2;
+
+		nv = realloc(r->hits, cap * sizeof(*nv));
+		if (nv == NULL)
+			return err_set(r->e, "out of memory");
+		r->hits = nv;
+		r->cap = cap;
+	}
+	h = &r->hits[r->nhits];
+	memset(h, 0, sizeof(*h));
+	if (it->kind == GITSRC_ITEM_BLOB) {
+		h->path = strdup(it->path);
+		if (h->path == NULL)
+			return err_set(r->e, "out of memory");
+	}
+	h->tag = it->kind == GITSRC_ITEM_TAG;
+	h->ref = it->ref;
+	git_oid_tostr(h->commit, sizeof(h->commit), &it->commit);
+	h->line = f->line;
+	h->rule = f->rule;
+	h->description = f->description;
+	memcpy(h->redacted, f->redacted, sizeof(h->redacted));
+	memcpy(h->fingerprint, f->fingerprint, sizeof(h->fingerprint));
+	h->inline_allowed = f->allowed_inline;
+	r->nhits++;
+	return 0;
+}
+
+struct collect {
+	struct run *r;
+	const struct gitsrc_item *it;
+};
+
+static int
+collect(const struct finding *f, void *payload)
+{
+	struct collect *c = payload;
+
+	return add_hit(c->r, f, c->it) < 0 ? -1 : 0;
+}
+
+static int
+mark_old(const struct finding *f, void *payload)
+{
+	struct run *r = payload;
+
+	for (size_t i = r->first; i < r->upto; i++) {
+		if (strcmp(r->hits[i].fingerprint, f->fingerprint) == 0)
+			r->hits[i].preexisting = true;
+	}
+	return 0;
+}
+
+/* Scans a parent's version of the path for the blob's hits. */
+static int
+check_old(struct run *r, const git_oid *id, struct err *e)
+{
+	struct scan_origin origin = { "", NULL };
+	git_blob *blob = NULL;
+	uint64_t size;
+	int rc;
+
+	if (gitsrc_object_size(&size, r->repo, id, e) < 0)
+		return -1;
+	/* Too big to scan: its findings cannot be told apart; they block. */
+	if (size > r->policy.max_blob)
+		return 0;
+	if (gitsrc_blob(&blob, r->repo, id, e) < 0)
+		return -1;
+	rc = scanner_scan(r->scanner, NULL, &origin,
+	    git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob),
+	    SCAN_REPORT_ALLOWED, mark_old, r, e);
+	git_blob_free(blob);
+	return rc < 0 ? -1 : 0;
+}
+
+static int
+add_skip(struct run *r, const struct gitsrc_item *it, uint64_t size)
+{
+	struct skip *nv;
+
+	nv = realloc(r->skips, (r->nskips + 1) * sizeof(*nv));
+	if (nv == NULL)
+		return err_set(r->e, "out of memory");
+	r->skips = nv;
+	nv[r->nskips].path = strdup(it->path);
+	if (nv[r->nskips].path == NULL)
+		return err_set(r->e, "out of memory");
+	nv[r->nskips].ref = it->ref;
+	git_oid_tostr(nv[r->nskips].commit, sizeof(nv[r->nskips].commit),
+	    &it->commit);
+	nv[r->nskips].size = size;
+	r->nskips++;
+	return 0;
+}
+
+static bool
+past_deadline(const struct run *r)
+{
+	struct timespec now;
+
+	if (r->policy.timeout <= 0)
+		return false;
+	(void)clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > r->deadline.tv_sec ||
+	    (now.tv_sec == r->deadline.tv_sec &&
+	    now.tv_nsec >= r->deadline.tv_nsec);
+}
+
+static int
+scan_blob(struct run *r, const struct gitsrc_item *it, struct err *e)
+{
+	struct scan_origin origin = { it->path, NULL };
+	struct collect c = { r, it };
+	git_blob *blob = NULL;
+	uint64_t size;
+	int rc = -1;
+
+	if (gitsrc_object_size(&size, r->repo, &it->id, e) < 0)
+		return -1;
+	if (size > r->policy.max_blob)
+		return add_skip(r, it, size);
+	if (gitsrc_blob(&blob, r->repo, &it->id, e) < 0)
+		return -1;
+	r->first = r->nhits;
+	if (scanner_scan(r->scanner, NULL, &origin, git_blob_rawcontent(blob),
+	    (size_t)git_blob_rawsize(blob), SCAN_REPORT_ALLOWED, collect, &c,
+	    e) != 0)
+		goto out;
+	r->upto = r->nhits;
+	for (size_t i = 0; i < it->nold && r->upto > r->first; i++) {
+		if (check_old(r, &it->old[i], e) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	git_blob_free(blob);
+	return rc;
+}
+
+static int
+on_item(const struct gitsrc_item *it, void *payload)
+{
+	struct run *r = payload;
+	struct scan_origin origin = { NULL, NULL };
+	struct collect c = { r, it };
+
+	r->commits_done = it->commits_done;
+	r->commits_total = it->commits_total;
+	if (past_deadline(r)) {
+		/* The commit being scanned is not done. */
+		r->commits_done = it->commits_done > 0 ?
+		    it->commits_done - 1 : 0;
+		r->timed_out = true;
+		return STOP_TIMEOUT;
+	}
+	r->callback_failed = true;
+	if (it->kind == GITSRC_ITEM_BLOB) {
+		if (scan_blob(r, it, r->e) < 0)
+			return -1;
+	} else {
+		origin.path = it->kind == GITSRC_ITEM_TAG ? "(tag message)" :
+		    "(commit message)";
+		if (scanner_scan(r->scanner, NULL, &origin, it->message,
+		    it->message_len, SCAN_REPORT_ALLOWED | SCAN_FORCE_TEXT,
+		    collect, &c, r->e) != 0)
+			return -1;
+	}
+	r->callback_failed = false;
+	return 0;
+}
+
+static const char *
+pusher(void)
+{
+	static const char *const vars[] = { "GL_USERNAME",
+	    "GITHUB_USER_LOGIN", "GITEA_PUSHER_NAME", "BB_USER_NAME" };
+	struct passwd *pw;
+
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+		if (env(vars[i]) != NULL)
+			return env(vars[i]);
+	}
+	pw = getpwuid(geteuid());
+	if (pw != NULL && pw->pw_name != NULL)
+		return pw->pw_name;
+	return env("USER") != NULL ? env("USER") : "unknown";
+}
+
+static const char *
+repository_name(const struct run *r)
+{
+	static const char *const vars[] = { "GL_PROJECT_PATH",
+	    "GITHUB_REPO_NAME" };
+
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+		if (env(vars[i]) != NULL)
+			return env(vars[i]);
+	}
+	return git_repository_path(r->repo);
+}
+
+static int
+json_set_str(json_t *o, const char *key, const char *v)
+{
+	char *u = NULL;
+	int rc;
+
+	if (report_utf8(&u, v, NULL) < 0)
+		return -1;
+	rc = json_object_set_new(o, key, json_string(u));
+	free(u);
+	return rc;
+}
+
+/* Appends one audit record: one write() of one line, O_APPEND. */
+static int
+audit(const struct run *r, const char *event, const struct hit *h,
+    const char *reason, struct err *e)
+{
+	char stamp[32];
+	struct tm tm;
+	time_t now = time(NULL);
+	json_t *o = NULL;
+	char *text = NULL;
+	size_t len, off = 0;
+	int fd = -1, rc = -1;
+
+	if (r->policy.audit_log == NULL)
+		return 0;
+	(void)gmtime_r(&now, &tm);
+	(void)strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	o = json_object();
+	if (o == NULL || json_set_str(o, "time", stamp) < 0 ||
+	    json_set_str(o, "event", event) < 0 ||
+	    json_set_str(o, "pusher", pusher()) < 0 ||
+	    json_set_str(o, "repository", repository_name(r)) < 0 ||
+	    json_set_str(o, "ref", h->ref) < 0 ||
+	    json_set_str(o, "commit", h->commit) < 0 ||
+	    json_set_str(o, "path", h->path != NULL ? h->path : h->tag ?
+	    "(tag message)" : "(commit message)") < 0 ||
+	    json_set_str(o, "rule", h->rule) < 0 ||
+	    json_set_str(o, "fingerprint", h->fingerprint) < 0 ||
+	    json_set_str(o, "reason", reason) < 0) {
+		err_set(e, "audit record: out of memory");
+		goto out;
+	}
+	text = json_dumps(o, JSON_COMPACT);
+	if (text == NULL) {
+		err_set(e, "audit record: out of memory");
+		goto out;
+	}
+	len = strlen(text);
+	text[len++] = '\n';	/* json_dumps' NUL becomes the newline */
+	fd = open(r->policy.audit_log, O_WRONLY | O_APPEND | O_CREAT |
+	    O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		err_errno(e, "audit log '%s'", r->policy.audit_log);
+		goto out;
+	}
+	while (off < len) {
+		ssize_t n = write(fd, text + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err_errno(e, "audit log '%s'", r->policy.audit_log);
+			goto out;
+		}
+		off += (size_t)n;
+	}
+	rc = 0;
+out:
+	if (fd >= 0 && close(fd) < 0 && rc == 0)
+		rc = err_errno(e, "audit log '%s'", r->policy.audit_log);
+	free(text);
+	json_decref(o);
+	return rc;
+}
+
+static bool
+blocks(const struct run *r, const struct hit *h)
+{
+	if (h->inline_allowed)
+		return false;
+	return !h->preexisting || r->policy.block_preexisting;
+}
+
+static void
+print_hit(const struct hit *h)
+{
+	char *path = NULL;
+	char *ref = NULL;
+
+	if (h->path != NULL && report_escape(&path, h->path, NULL) < 0)
+		path = NULL;
+	if (report_escape(&ref, h->ref, NULL) < 0)
+		ref = NULL;
+	line("    %s %.10s %s:%zu: %s: %s [%s]", ref != NULL ? ref : "?",
+	    h->commit, h->path == NULL ? (h->tag ? "(tag message)" :
+	    "(commit message)") : path != NULL ? path : "?", h->line, h->rule,
+	    h->description, h->redacted);
+	free(path);
+	free(ref);
+}
+
+static void
+print_advice(const struct run *r)
+{
+	line("%s", "");
+	line("What to do:");
+	line("  1. Rewrite the commits so that the secret is in none of "
+	    "them: it stays in");
+	line("     history even when a later commit removes it ('git rebase "
+	    "-i COMMIT^',");
+	line("     or 'git filter-repo --replace-text' for many commits), "
+	    "then push again.");
+	line("  2. Treat the token as leaked: revoke it ('npm token revoke "
+	    "ID', see 'npm");
+	line("     token list') and create a new one, or move publishing to "
+	    "trusted");
+	line("     publishing (OIDC), which needs no token at all.");
+	line("  3. Not a secret? Ask the server's administrators to allow "
+	    "its fingerprint");
+	line("     (tokenguard.allow in the server's git config; a "
+	    ".tokenguard-allow file in");
+	line("     the pushed commits does not count here):");
+	for (size_t i = 0; i < r->nhits; i++) {
+		if (blocks(r, &r->hits[i]))
+			line("        %s", r->hits[i].fingerprint);
+	}
+	if (r->cfg.inline_allow)
+		line("     or mark its line with 'tokenguard:allow'%s.",
+		    r->policy.audit_log != NULL ? " (recorded in the audit "
+		    "log)" : "");
+	if (r->policy.allow_bypass)
+		line("  4. To push anyway (recorded in the audit log): "
+		    "git push -o tokenguard.bypass=\"REASON\"");
+}
+
+static void
+print_skips(const struct run *r)
+{
+	for (size_t i = 0; i < r->nskips; i++) {
+		char *path = NULL;
+
+		if (report_escape(&path, r->skips[i].path, NULL) < 0)
+			path = NULL;
+		line(PROG ": %s%s %.10s %s not scanned: %.1f MiB is over "
+		    "tokenguard.maxBlobSize (%.1f MiB)%s",
+		    r->policy.reject_skips ? "push rejected: " : "warning: ",
+		    r->skips[i].ref, r->skips[i].commit,
+		    path != NULL ? path : "?",
+		    (double)r->skips[i].size / (1024.0 * 1024.0),
+		    (double)r->policy.max_blob / (1024.0 * 1024.0),
+		    r->policy.reject_skips ? " and tokenguard.onSkip = reject" :
+		    "; it was not checked");
+		free(path);
+	}
+}
+
+/* Writes the audit records of the honoured inline markers. */
+static int
+audit_inline(const struct run *r, struct err *e)
+{
+	for (size_t i = 0; i < r->nhits; i++) {
+		if (r->hits[i].inline_allowed && audit(r, "inline-allow",
+		    &r->hits[i], "tokenguard:allow marker", e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+report(struct run *r, struct err *e)
+{
+	size_t pre = 0, inl = 0;
+	bool bypassed = false;
+
+	for (size_t i = 0; i < r->nhits; i++) {
+		if (blocks(r, &r->hits[i]))
+			r->blocking++;
+		else if (r->hits[i].inline_allowed)
+			inl++;
+		else
+			pre++;
+	}
+	if (audit_inline(r, e) < 0)
+		return -1;
+	if (r->blocking > 0 || (r->nskips > 0 && r->policy.reject_skips)) {
+		if (r->bypass != NULL && r->policy.allow_bypass &&
+		    r->bypass[0] != '\0')
+			bypassed = true;
+	}
+	if (r->blocking > 0) {
+		line(PROG ": %s: %zu secret%s in what this push adds",
+		    bypassed ? "BYPASSED" : "push rejected", r->blocking,
+		    r->blocking == 1 ? "" : "s");
+		line("%s", "");
+		for (size_t i = 0; i < r->nhits; i++) {
+			if (blocks(r, &r->hits[i]))
+				print_hit(&r->hits[i]);
+		}
+	}
+	if (r->blocking > 0)
+		line("  (%zu new commit%s, %zu blob%s and %zu tag%s scanned)",
+		    r->stats.commits, r->stats.commits == 1 ? "" : "s",
+		    r->stats.blobs, r->stats.blobs == 1 ? "" : "s",
+		    r->stats.tags, r->stats.tags == 1 ? "" : "s");
+	if (pre > 0) {
+		line(PROG ": warning: %zu secret%s already in the parent "
+		    "commit's version of the file (not blocking;", pre,
+		    pre == 1 ? "" : "s");
+		line("tokenguard.blockPreexisting = true would reject %s); "
+		    "revoke and rotate %s:", pre == 1 ? "it" : "them",
+		    pre == 1 ? "it" : "them");
+		for (size_t i = 0; i < r->nhits; i++) {
+			if (!blocks(r, &r->hits[i]) &&
+			    !r->hits[i].inline_allowed)
+				print_hit(&r->hits[i]);
+		}
+	}
+	if (inl > 0)
+		line(PROG ": note: %zu finding%s allowed by a tokenguard:allow "
+		    "marker%s", inl, inl == 1 ? "" : "s",
+		    r->policy.audit_log != NULL ? " (recorded in the audit "
+		    "log)" : "");
+	print_skips(r);
+	if (r->blocking == 0 && !(r->nskips > 0 && r->policy.reject_skips))
+		return EXIT_CLEAN;
+	if (bypassed) {
+		for (size_t i = 0; i < r->nhits; i++) {
+			if (blocks(r, &r->hits[i]) && audit(r, "bypass",
+			    &r->hits[i], r->bypass, e) < 0)
+				return -1;
+		}
+		line(PROG ": the push is accepted: bypass requested by '%s' "
+		    "with reason \"%s\"%s", pusher(), r->bypass,
+		    r->policy.audit_log != NULL ? " (recorded in the audit "
+		    "log)" : "; tokenguard.auditLog is not set, so it is "
+		    "not recorded");
+		line("Revoke and rotate the token anyway: it is now in this "
+		    "server's history.");
+		return EXIT_CLEAN;
+	}
+	if (r->blocking > 0)
+		print_advice(r);
+	if (r->bypass != NULL && !r->policy.allow_bypass)
+		line(PROG ": the bypass push option was ignored: this server "
+		    "does not allow bypasses (tokenguard.allowBypass)");
+	else if (r->bypass != NULL)
+		line(PROG ": the bypass push option needs a reason: git push "
+		    "-o tokenguard.bypass=\"REASON\"");
+	return EXIT_FOUND;
+}
+
+static int
+load_settings(struct run *r, struct err *e)
+{
+	if (git_repository_config_snapshot(&r->gcfg, r->repo) < 0)
+		return err_set(e, "config: %s", git_error_last() != NULL ?
+		    git_error_last()->message : "libgit2 error");
+	/* First, so that it applies to trouble with the other keys. */
+	if (read_choice(&r->policy.allow_errors, r->gcfg, "tokenguard.onError",
+	    "reject", "block", "allow", "allow", e) < 0)
+		return -1;
+	r->policy_read = true;
+	if (config_read(&r->cfg, r->gcfg, e) < 0)
+		return -1;
+	if (read_policy(&r->policy, r->gcfg, r->cfg.max_file_size, e) < 0)
+		return -1;
+	return scanner_new(&r->scanner, &r->cfg, e);
+}
+
+static int
+scan_push(struct run *r, struct err *e)
+{
+	struct gitsrc_tip *tips = NULL;
+	size_t ntips = 0;
+	int rc;
+
+	tips = calloc(r->nupdates + 1, sizeof(*tips));
+	if (tips == NULL)
+		return err_set(e, "out of memory");
+	for (size_t i = 0; i < r->nupdates; i++) {
+		if (r->updates[i].deletion)
+			continue;
+		tips[ntips].ref = r->updates[i].ref;
+		git_oid_cpy(&tips[ntips].id, &r->updates[i].new_id);
+		ntips++;
+	}
+	if (r->policy.timeout > 0) {
+		double whole;
+		double frac;
+
+		(void)clock_gettime(CLOCK_MONOTONIC, &r->deadline);
+		frac = r->policy.timeout - (whole = (double)(long)
+		    r->policy.timeout);
+		r->deadline.tv_sec += (time_t)whole;
+		r->deadline.tv_nsec += (long)(frac * 1e9);
+		if (r->deadline.tv_nsec >= 1000000000L) {
+			r->deadline.tv_sec++;
+			r->deadline.tv_nsec -= 1000000000L;
+		}
+	}
+	r->callback_failed = false;
+	rc = gitsrc_history(&r->stats, r->repo, tips, ntips, NULL, 0,
+	    GITSRC_HIDE_REFS, on_item, r, e);
+	free(tips);
+	if (rc == STOP_TIMEOUT)
+		return 0;
+	return rc != 0 ? -1 : 0;
+}
+
+/*
+ * Everything but the reporting of trouble: returns the exit status, or
+ * -1 with e set.
+ */
+static int
+hook(struct run *r, struct err *e)
+{
+	const char *gitdir = env("GIT_DIR") != NULL ? env("GIT_DIR") : ".";
+
+	r->e = e;
+	if (gitsrc_is_sha256(gitdir))
+		return err_set(e, "this repository uses SHA-256 object ids "
+		    "(extensions.objectFormat = sha256), which tokenguard "
+		    "cannot read yet (libgit2 1.5 reads SHA-1 repositories "
+		    "only)");
+	if (read_updates(r, e) < 0)
+		return -1;
+	if (gitsrc_open(&r->repo, e) < 0)
+		return -1;
+	if (load_settings(r, e) < 0)
+		return -1;
+	r->bypass = bypass_reason();
+	if (scan_push(r, e) < 0) {
+		/* What was found before the trouble is reported, and blocks. */
+		for (size_t i = 0; i < r->nhits; i++)
+			r->blocking += blocks(r, &r->hits[i]) ? 1 : 0;
+		if (r->blocking > 0) {
+			line(PROG ": push rejected: %zu secret%s found before "
+			    "the trouble below", r->blocking,
+			    r->blocking == 1 ? "" : "s");
+			for (size_t i = 0; i < r->nhits; i++) {
+				if (blocks(r, &r->hits[i]))
+					print_hit(&r->hits[i]);
+			}
+		}
+		return -1;
+	}
+	if (r->timed_out) {
+		int status;
+
+		/* Findings so far are reported; they block in any case. */
+		status = report(r, e);
+		if (status < 0)
+			return -1;
+		if (r->policy.allow_timeout) {
+			line(PROG ": warning: time budget of %gs spent after "
+			    "%zu of %zu new commits: the rest of this push "
+			    "was NOT checked, accepted anyway "
+			    "(tokenguard.onTimeout = allow)",
+			    r->policy.timeout, r->commits_done,
+			    r->commits_total);
+			return status;
+		}
+		line(PROG ": push rejected: time budget of %gs "
+		    "(tokenguard.timeout) spent after %zu of %zu new commits "
+		    "(%zu blobs scanned); the rest was not checked",
+		    r->policy.timeout, r->commits_done, r->commits_total,
+		    r->stats.blobs);
+		line("Push fewer commits at a time, or ask the server's "
+		    "administrators to raise tokenguard.timeout or set "
+		    "tokenguard.onTimeout = allow.");
+		return EXIT_FOUND;
+	}
+	return report(r, e);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct run r;
+	struct err e = { 0 };
+	int status;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0) {
+			fputs(USAGE, stdout);
+			return fflush(stdout) == 0 ? EXIT_CLEAN : EXIT_TROUBLE;
+		}
+		if (strcmp(argv[i], "--version") == 0) {
+			printf(PROG " %s\n", TOKENGUARD_VERSION);
+			return fflush(stdout) == 0 ? EXIT_CLEAN : EXIT_TROUBLE;
+		}
+		fprintf(stderr, PROG ": unknown argument '%s'\n", argv[i]);
+		fputs("Try '" PROG " --help' for more information.\n", stderr);
+		return EXIT_TROUBLE;
+	}
+	gitlab = env("GL_ID") != NULL || env("GL_PROTOCOL") != NULL;
+	if (git_libgit2_init() < 0) {
+		line(PROG ": cannot initialise libgit2; the push is rejected");
+		return EXIT_TROUBLE;
+	}
+	/* git has decided to run this hook here; libgit2 need not judge. */
+	(void)git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
+	memset(&r, 0, sizeof(r));
+	config_init(&r.cfg);
+	status = hook(&r, &e);
+	if (status < 0) {
+		if (r.blocking > 0) {
+			line(PROG ": %s", e.msg);
+			status = EXIT_FOUND;
+		} else if (r.policy_read && r.policy.allow_errors) {
+			line(PROG ": warning: %s; the push was not checked, "
+			    "accepted anyway (tokenguard.onError = allow)",
+			    e.msg);
+			status = EXIT_CLEAN;
+		} else {
+			line(PROG ": %s", e.msg);
+			line(PROG ": the push is rejected: what it adds could "
+			    "not be checked (tokenguard.onError = allow on the "
+			    "server accepts it with a warning instead)");
+			status = EXIT_TROUBLE;
+		}
+	}
+	run_release(&r);
+	(void)git_libgit2_shutdown();
+	return status;
+}
