@@ -43,7 +43,9 @@ CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 HOOK_SRC := $(sort $(wildcard hooks/*.c))
 HOOKS := $(HOOK_SRC:hooks/%.c=$(BUILD)/tokenguard-%)
 
-PROGRAMS := $(BUILD)/tokenguard $(HOOKS)
+WATCH_SRC := $(sort $(wildcard watcher/*.c))
+
+PROGRAMS := $(BUILD)/tokenguard $(HOOKS) $(BUILD)/tokenguard-watch
 TEST_HELPERS := $(BUILD)/tests/tokgen
 
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
@@ -74,6 +76,11 @@ $(BUILD)/tokenguard: $(CLI_OBJ) $(LIB)
 $(BUILD)/tokenguard-%: $(BUILD)/hooks/%.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(DEP_LIBS)
 
+# The watcher daemon: every watcher/*.c, one program.
+$(BUILD)/tokenguard-watch: $(WATCH_SRC) $(wildcard watcher/*.h common/*.h) \
+    $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(WATCH_SRC) $(LIB) $(DEP_LIBS)
+
 $(BUILD)/tests/tokgen: tests/tokgen.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(DEP_LIBS)
@@ -101,7 +108,7 @@ $(BUILD)/tests/gencorpus: tests/bench/gencorpus.c $(LIB)
 bench: programs $(TEST_HELPERS) $(BUILD)/tests/gencorpus
 	@BUILD=$(BUILD) sh tests/bench/run.sh
 
-LINT_SRC := $(COMMON_SRC) $(CLI_SRC) $(HOOK_SRC)
+LINT_SRC := $(COMMON_SRC) $(CLI_SRC) $(HOOK_SRC) $(WATCH_SRC)
 lint:
 	sh tests/lint.sh $(LINT_SRC)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \

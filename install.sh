@@ -13,7 +13,7 @@ set -eu
 # Build dependencies, then what the tests use.
 BUILD_PACKAGES="build-essential pkg-config libgit2-dev libpcre2-dev \
 libcurl4-openssl-dev libssl-dev zlib1g-dev libjansson-dev libcmocka-dev"
-TEST_PACKAGES="git python3 python3-jsonschema ripgrep"
+TEST_PACKAGES="git python3 python3-jsonschema ripgrep prometheus-alertmanager"
 
 prog=install.sh
 prefix=/usr/local
@@ -165,6 +165,28 @@ elif [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1; then
 		die "make install failed"
 else
 	die "cannot write to $prefix: choose another --prefix"
+fi
+
+# tokenguard-watch: its systemd unit (ExecStart pointing at what was just
+# installed), an example configuration and the service user. Not
+# enabled: see README.md, "The watcher".
+if [ -d /run/systemd/system ] &&
+    { [ "$(id -u)" = 0 ] || command -v sudo >/dev/null 2>&1; }; then
+	unit=$(mktemp)
+	sed "s|/usr/local/bin/tokenguard-watch|$prefix/bin/tokenguard-watch|" \
+	    watcher/tokenguard-watch.service >"$unit"
+	as_root install -D -m 0644 "$unit" \
+	    /etc/systemd/system/tokenguard-watch.service
+	rm -f "$unit"
+	as_root install -D -m 0644 watcher/watch.conf.example \
+	    /etc/tokenguard/watch.conf.example
+	if ! getent passwd tokenguard-watch >/dev/null; then
+		as_root useradd --system --user-group --no-create-home \
+		    --home-dir /var/lib/tokenguard --shell /usr/sbin/nologin \
+		    tokenguard-watch
+	fi
+	as_root systemctl daemon-reload
+	echo "$prog: installed tokenguard-watch.service (not enabled)"
 fi
 
 echo "$prog: installed:"

@@ -298,8 +298,8 @@ if [ -n "$failures" ]; then
 fi
 say "results and findings: $OUT"
 
-# The git hooks' latency, measured by their own scripts.
-for extra_bench in hook; do
+# The hooks' and the watcher's figures, measured by their own scripts.
+for extra_bench in hook watch; do
 	say ""
 	if ! BUILD=$BUILD sh "$SRC/tests/bench/$extra_bench.sh"; then
 		status=1

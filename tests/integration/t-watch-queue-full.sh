@@ -1,0 +1,48 @@
+# tokenguard-watch when the delivery queue reaches queue.maxBytes (a long
+# outage): what is queued stays queued; new findings are refused, said
+# loudly in the log and counted, and their files are scanned again when
+# deliveries make room, so nothing still on disk is lost. A refused file
+# deleted meanwhile is logged as lost.
+. "$(dirname "$0")/lib.sh"
+. "$TESTS_DIR/watchlib.sh"
+
+N=6
+gen_tokens 9800 $((N + 1)) >tokens || fail "gen_tokens"
+tok() { sed -n "$1p" tokens; }
+start_receiver "$scratch/recv"
+mkdir tree || fail "mkdir"
+watch_conf watch.conf "$scratch/tree"
+# Records take about 400 bytes: two fit.
+git config -f watch.conf queue.maxBytes 800
+recv_mode "$scratch/recv" "status 503"
+start_watch watch.conf "$scratch/watch.log"
+i=1
+while [ "$i" -le "$N" ]; do
+	printf 'NPM_TOKEN=%s\n' "$(tok "$i")" >"tree/f$i.env" || fail "write"
+	i=$((i + 1))
+done
+printf 'NPM_TOKEN=%s\n' "$(tok $((N + 1)))" >tree/gone.env
+wait_for "$scratch/watch.log" "NOT QUEUED: the delivery queue is full"
+tries=100
+while [ "$(grep -c 'NOT QUEUED' "$scratch/watch.log")" -lt $((N - 1)) ]; do
+	tries=$((tries - 1))
+	[ "$tries" -gt 0 ] || fail "refusals not logged"
+	sleep 0.1
+done
+rm tree/gone.env
+n=$(find "$scratch/queue" -maxdepth 1 -name 'msg_*.json' | wc -l)
+[ "$n" -le 2 ] || fail "$n events queued over queue.maxBytes"
+wait_grep "$scratch/metrics.prom" '^tokenguard_watch_queue_refused_total [1-9]'
+
+recv_mode "$scratch/recv" "status 200"
+wait_delivered "$scratch/recv" "$N" 30
+wait_for "$scratch/watch.log" "gone.env' is gone before its findings"
+recv_check "$scratch/recv" "
+paths = {r['body']['path'] for r in ok}
+if len(paths) != $N or any(p.endswith('gone.env') for p in paths):
+    die('delivered %r' % sorted(paths))
+"
+stop_watch
+while read -r t; do
+	assert_nowhere "$t"
+done <tokens

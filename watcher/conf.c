@@ -1,0 +1,673 @@
+/*
+ * conf: reading and checking the watcher's configuration file. Every
+ * error names the key and says what was wanted, so that `systemctl
+ * reload` followed by a look at the journal is enough to fix a typo.
+ */
+#include "conf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <git2.h>
+#include <openssl/crypto.h>
+
+#include "log.h"
+
+/* A secret file holds one line; anything bigger is a mistake. */
+#define SECRET_FILE_MAX (64U << 10)
+
+/* Value excerpts in messages are cut to this many bytes. */
+#define SHOWN 60
+
+static const char *const KNOWN[] = {
+	"watch.path", "watch.exclude", "watch.maxfilesize",
+	"watch.rescaninterval", "watch.settletime", "watch.threads",
+	"watch.maxpending",
+	"webhook.url", "webhook.format", "webhook.secretfile",
+	"webhook.cafile", "webhook.connecttimeout", "webhook.timeout",
+	"webhook.retrybase", "webhook.retrymax",
+	"queue.dir", "queue.maxbytes",
+	"metrics.file",
+};
+
+/* Sections whose every key must be in KNOWN. */
+static const char *const OURS[] = { "watch", "webhook", "queue", "metrics" };
+
+/* Sections that belong to someone else and are fine. */
+static const char *const OTHERS[] = {
+	"tokenguard", "rule", "include", "includeif",
+};
+
+static void
+strv_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static int
+strv_add(char ***v, size_t *n, const char *s, struct err *e)
+{
+	char **nv, *copy = strdup(s);
+
+	if (copy == NULL)
+		return err_set(e, "out of memory");
+	nv = realloc(*v, (*n + 1) * sizeof(**v));
+	if (nv == NULL) {
+		free(copy);
+		return err_set(e, "out of memory");
+	}
+	nv[(*n)++] = copy;
+	*v = nv;
+	return 0;
+}
+
+static void
+conf_free(struct conf *c)
+{
+	strv_free(c->paths, c->npaths);
+	strv_free(c->excludes, c->nexcludes);
+	free(c->url);
+	free(c->url_shown);
+	if (c->key != NULL)
+		OPENSSL_cleanse(c->key, c->keylen);
+	free(c->key);
+	free(c->ca_file);
+	free(c->queue_dir);
+	free(c->metrics_file);
+	scanner_free(c->scanner);
+	config_release(&c->engine);
+	free(c);
+}
+
+struct conf *
+conf_ref(struct conf *c)
+{
+	atomic_fetch_add(&c->refs, 1);
+	return c;
+}
+
+void
+conf_unref(struct conf *c)
+{
+	if (c != NULL && atomic_fetch_sub(&c->refs, 1) == 1)
+		conf_free(c);
+}
+
+int
+conf_parse_duration(uint64_t *ms, const char *s)
+{
+	unsigned long long n;
+	uint64_t mult;
+	char *end;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	if (errno != 0)
+		return -1;
+	if (strcmp(end, "ms") == 0)
+		mult = 1;
+	else if (*end == '\0' || strcmp(end, "s") == 0)
+		mult = 1000;
+	else if (strcmp(end, "m") == 0)
+		mult = 60 * 1000;
+	else if (strcmp(end, "h") == 0)
+		mult = 3600 * 1000;
+	else
+		return -1;
+	if (n > UINT64_MAX / mult / 1000)
+		return -1;
+	*ms = n * mult;
+	return 0;
+}
+
+static int
+git_err(struct err *e, const char *what)
+{
+	const git_error *ge = git_error_last();
+
+	return err_set(e, "%s: %s", what,
+	    ge != NULL && ge->message != NULL ? ge->message : "libgit2 error");
+}
+
+/* The value of key, or NULL when unset (*out = NULL, returns 0). */
+static int
+get(char **out, git_config *cfg, const char *key, struct err *e)
+{
+	git_config_entry *ent = NULL;
+	int rc;
+
+	*out = NULL;
+	rc = git_config_get_entry(&ent, cfg, key);
+	if (rc == GIT_ENOTFOUND)
+		return 0;
+	if (rc < 0)
+		return git_err(e, "config");
+	*out = strdup(ent->value != NULL ? ent->value : "");
+	git_config_entry_free(ent);
+	if (*out == NULL)
+		return err_set(e, "out of memory");
+	return 0;
+}
+
+static int
+get_duration(uint64_t *ms, git_config *cfg, const char *key, bool zero_ok,
+    struct err *e)
+{
+	char *v = NULL;
+	int rc = 0;
+
+	if (get(&v, cfg, key, e) < 0)
+		return -1;
+	if (v != NULL && (conf_parse_duration(ms, v) < 0 ||
+	    (!zero_ok && *ms == 0)))
+		rc = err_set(e, "config '%s': bad duration '%.*s' (want a "
+		    "number and ms, s, m or h, such as 30s)", key, SHOWN, v);
+	free(v);
+	return rc;
+}
+
+static int
+get_size(uint64_t *out, git_config *cfg, const char *key, struct err *e)
+{
+	char *v = NULL;
+	int rc = 0;
+
+	if (get(&v, cfg, key, e) < 0)
+		return -1;
+	if (v != NULL && (config_parse_size(out, v) < 0 || *out == 0))
+		rc = err_set(e, "config '%s': bad size '%.*s' (want a "
+		    "number and k, m or g, such as 64m)", key, SHOWN, v);
+	free(v);
+	return rc;
+}
+
+static int
+get_count(uint64_t *out, git_config *cfg, const char *key, uint64_t max,
+    struct err *e)
+{
+	char *v = NULL, *end;
+	unsigned long long n;
+	int rc = 0;
+
+	if (get(&v, cfg, key, e) < 0)
+		return -1;
+	if (v == NULL)
+		return 0;
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (*v < '0' || *v > '9' || *end != '\0' || errno != 0 || n == 0 ||
+	    n > max)
+		rc = err_set(e, "config '%s': bad number '%.*s' (want 1 to "
+		    "%llu)", key, SHOWN, v, (unsigned long long)max);
+	else
+		*out = n;
+	free(v);
+	return rc;
+}
+
+struct multi {
+	char ***v;
+	size_t *n;
+	bool cleared;
+	struct err *e;
+};
+
+static int
+add_multi(const git_config_entry *ent, void *payload)
+{
+	struct multi *m = payload;
+
+	/* An empty value clears what came before, as in git. */
+	if (ent->value == NULL || ent->value[0] == '\0') {
+		strv_free(*m->v, *m->n);
+		*m->v = NULL;
+		*m->n = 0;
+		m->cleared = true;
+		return 0;
+	}
+	return strv_add(m->v, m->n, ent->value, m->e);
+}
+
+/* Every value of key, in order; *set says whether the key appeared. */
+static int
+get_multi(char ***v, size_t *n, bool *set, git_config *cfg, const char *key,
+    struct err *e)
+{
+	struct multi m = { v, n, false, e };
+	int rc;
+
+	*set = false;
+	rc = git_config_get_multivar_foreach(cfg, key, NULL, add_multi, &m);
+	if (rc == GIT_ENOTFOUND) {
+		*set = false;
+		return 0;
+	}
+	if (rc < 0)
+		return git_err(e, "config");
+	*set = true;
+	return 0;
+}
+
+/* Refuses keys that are not ours or the engine's: typos get caught. */
+static int
+check_keys(git_config *cfg, struct err *e)
+{
+	git_config_iterator *it = NULL;
+	git_config_entry *ent;
+	int rc = -1, grc;
+
+	if (git_config_iterator_new(&it, cfg) < 0)
+		return git_err(e, "config");
+	while ((grc = git_config_next(&ent, it)) == 0) {
+		const char *name = ent->name, *dot = strchr(name, '.');
+		size_t slen = dot != NULL ? (size_t)(dot - name) : strlen(name);
+		bool ok = false, ours = false;
+
+		for (size_t i = 0; i < sizeof(OTHERS) / sizeof(OTHERS[0]); i++)
+			ok = ok || (strlen(OTHERS[i]) == slen &&
+			    strncmp(name, OTHERS[i], slen) == 0);
+		for (size_t i = 0; i < sizeof(OURS) / sizeof(OURS[0]); i++)
+			ours = ours || (strlen(OURS[i]) == slen &&
+			    strncmp(name, OURS[i], slen) == 0);
+		for (size_t i = 0; ours && i < sizeof(KNOWN) / sizeof(KNOWN[0]);
+		    i++)
+			ok = ok || strcmp(name, KNOWN[i]) == 0;
+		if (!ok) {
+			err_set(e, "config '%.*s': unknown key", SHOWN, name);
+			goto out;
+		}
+	}
+	if (grc != GIT_ITEROVER) {
+		git_err(e, "config");
+		goto out;
+	}
+	rc = 0;
+out:
+	git_config_iterator_free(it);
+	return rc;
+}
+
+/* Checks a watch.path value and stores it without trailing slashes. */
+static int
+norm_path(char **p, struct err *e)
+{
+	size_t len = strlen(*p);
+	struct stat st;
+
+	if ((*p)[0] != '/')
+		return err_set(e, "config 'watch.path': '%.*s' is not an "
+		    "absolute path", SHOWN, *p);
+	while (len > 1 && (*p)[len - 1] == '/')
+		(*p)[--len] = '\0';
+	if (strstr(*p, "/./") != NULL || strstr(*p, "/../") != NULL ||
+	    strstr(*p, "//") != NULL || (len >= 2 &&
+	    strcmp(*p + len - 2, "/.") == 0) || (len >= 3 &&
+	    strcmp(*p + len - 3, "/..") == 0))
+		return err_set(e, "config 'watch.path': '%.*s' is not a "
+		    "plain path (no '.', '..' or '//')", SHOWN, *p);
+	if (stat(*p, &st) < 0)
+		return err_errno(e, "config 'watch.path': '%.*s'", SHOWN, *p);
+	if (!S_ISDIR(st.st_mode))
+		return err_set(e, "config 'watch.path': '%.*s' is not a "
+		    "directory", SHOWN, *p);
+	return 0;
+}
+
+/* True when b is a or below it. */
+static bool
+within(const char *a, const char *b)
+{
+	size_t n = strlen(a);
+
+	if (strcmp(a, "/") == 0)
+		return true;
+	return strncmp(a, b, n) == 0 && (b[n] == '\0' || b[n] == '/');
+}
+
+static int
+read_paths(struct conf *c, git_config *cfg, struct err *e)
+{
+	bool set = false;
+
+	if (get_multi(&c->paths, &c->npaths, &set, cfg, "watch.path", e) < 0)
+		return -1;
+	if (c->npaths == 0)
+		return err_set(e, "config 'watch.path': no directory to watch");
+	for (size_t i = 0; i < c->npaths; i++) {
+		if (norm_path(&c->paths[i], e) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < c->npaths; i++) {
+		for (size_t j = 0; j < c->npaths; j++) {
+			if (i != j && within(c->paths[i], c->paths[j]))
+				return err_set(e, "config 'watch.path': '%.*s' "
+				    "is inside '%.*s' (or the same)", SHOWN,
+				    c->paths[j], SHOWN, c->paths[i]);
+		}
+	}
+	return 0;
+}
+
+static int
+read_excludes(struct conf *c, git_config *cfg, struct err *e)
+{
+	bool set = false;
+
+	if (get_multi(&c->excludes, &c->nexcludes, &set, cfg,
+	    "watch.exclude", e) < 0)
+		return -1;
+	if (!set && (strv_add(&c->excludes, &c->nexcludes, "node_modules",
+	    e) < 0 || strv_add(&c->excludes, &c->nexcludes, ".git", e) < 0))
+		return -1;
+	return 0;
+}
+
+/* Reads the secret file: regular, readable by its owner alone. */
+static int
+read_secret(struct conf *c, const char *path, struct err *e)
+{
+	char *buf = NULL;
+	struct stat st;
+	size_t len = 0;
+	struct err why = { 0 };
+	int fd, rc = -1;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return err_errno(e, "config 'webhook.secretFile': '%.*s'",
+		    SHOWN, path);
+	if (fstat(fd, &st) < 0) {
+		err_errno(e, "config 'webhook.secretFile': '%.*s'", SHOWN,
+		    path);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		err_set(e, "config 'webhook.secretFile': '%.*s' is not a "
+		    "regular file", SHOWN, path);
+		goto out;
+	}
+	if ((st.st_mode & 077) != 0) {
+		err_set(e, "config 'webhook.secretFile': '%.*s' is open to "
+		    "group or others (mode %04o): chmod 600 it", SHOWN, path,
+		    (unsigned)(st.st_mode & 07777));
+		goto out;
+	}
+	if (st.st_size > SECRET_FILE_MAX) {
+		err_set(e, "config 'webhook.secretFile': '%.*s' is too big "
+		    "for a secret", SHOWN, path);
+		goto out;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (buf == NULL) {
+		err_set(e, "out of memory");
+		goto out;
+	}
+	while (len < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err_errno(e, "config 'webhook.secretFile': '%.*s'",
+			    SHOWN, path);
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (webhook_secret_parse(&c->key, &c->keylen, buf, len, &why) < 0) {
+		err_set(e, "config 'webhook.secretFile': '%.*s': %s", SHOWN,
+		    path, why.msg);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (buf != NULL) {
+		OPENSSL_cleanse(buf, len);
+		free(buf);
+	}
+	(void)close(fd);
+	return rc;
+}
+
+static int
+read_webhook(struct conf *c, git_config *cfg, struct err *e)
+{
+	char *url = NULL, *format = NULL, *secret = NULL;
+	char shown[LOG_PATH_MAX];
+	struct err why = { 0 };
+	int rc = -1;
+
+	if (get(&url, cfg, "webhook.url", e) < 0 ||
+	    get(&format, cfg, "webhook.format", e) < 0 ||
+	    get(&secret, cfg, "webhook.secretFile", e) < 0 ||
+	    get(&c->ca_file, cfg, "webhook.caFile", e) < 0)
+		goto out;
+	if (format != NULL && webhook_format_parse(&c->format, format) < 0) {
+		err_set(e, "config 'webhook.format': bad format '%.*s' (want "
+		    "json, slack or alertmanager)", SHOWN, format);
+		goto out;
+	}
+	if (url == NULL || url[0] == '\0') {
+		err_set(e, "config 'webhook.url': no URL to deliver to");
+		goto out;
+	}
+	if (webhook_endpoint(&c->url, url, c->format, &why) < 0) {
+		err_set(e, "config 'webhook.url': %s", why.msg);
+		goto out;
+	}
+	c->url_shown = strdup(log_url(shown, sizeof(shown), c->url));
+	if (c->url_shown == NULL) {
+		err_set(e, "out of memory");
+		goto out;
+	}
+	if (secret != NULL && secret[0] != '\0') {
+		if (read_secret(c, secret, e) < 0)
+			goto out;
+	} else if (c->format == WEBHOOK_JSON) {
+		err_set(e, "config 'webhook.secretFile': required with "
+		    "webhook.format json (requests are signed)");
+		goto out;
+	}
+	if (c->ca_file != NULL && access(c->ca_file, R_OK) < 0) {
+		err_errno(e, "config 'webhook.caFile': '%.*s'", SHOWN,
+		    c->ca_file);
+		goto out;
+	}
+	if (get_duration(&c->connect_timeout_ms, cfg,
+	    "webhook.connectTimeout", false, e) < 0 ||
+	    get_duration(&c->timeout_ms, cfg, "webhook.timeout", false,
+	    e) < 0 ||
+	    get_duration(&c->retry_base_ms, cfg, "webhook.retryBase", false,
+	    e) < 0 ||
+	    get_duration(&c->retry_max_ms, cfg, "webhook.retryMax", false,
+	    e) < 0)
+		goto out;
+	if (c->retry_max_ms < c->retry_base_ms) {
+		err_set(e, "config 'webhook.retryMax': shorter than "
+		    "webhook.retryBase");
+		goto out;
+	}
+	rc = 0;
+out:
+	free(url);
+	free(format);
+	free(secret);
+	return rc;
+}
+
+static int
+read_all(struct conf *c, git_config *cfg, struct err *e)
+{
+	uint64_t n;
+	char *dir = NULL;
+
+	if (check_keys(cfg, e) < 0 || config_read(&c->engine, cfg, e) < 0)
+		return -1;
+	c->max_file_size = c->engine.max_file_size;
+	if (read_paths(c, cfg, e) < 0 || read_excludes(c, cfg, e) < 0 ||
+	    get_size(&c->max_file_size, cfg, "watch.maxFileSize", e) < 0 ||
+	    get_duration(&c->rescan_ms, cfg, "watch.rescanInterval", false,
+	    e) < 0 ||
+	    get_duration(&c->settle_ms, cfg, "watch.settleTime", true, e) < 0)
+		return -1;
+	n = c->threads;
+	if (get_count(&n, cfg, "watch.threads", 64, e) < 0)
+		return -1;
+	c->threads = (unsigned)n;
+	n = c->max_pending;
+	if (get_count(&n, cfg, "watch.maxPending", 1U << 24, e) < 0)
+		return -1;
+	c->max_pending = (size_t)n;
+	if (read_webhook(c, cfg, e) < 0)
+		return -1;
+	if (get(&dir, cfg, "queue.dir", e) < 0)
+		return -1;
+	if (dir != NULL) {
+		if (dir[0] != '/') {
+			err_set(e, "config 'queue.dir': '%.*s' is not an "
+			    "absolute path", SHOWN, dir);
+			free(dir);
+			return -1;
+		}
+		free(c->queue_dir);
+		c->queue_dir = dir;
+	}
+	if (get_size(&c->queue_max_bytes, cfg, "queue.maxBytes", e) < 0 ||
+	    get(&c->metrics_file, cfg, "metrics.file", e) < 0)
+		return -1;
+	if (c->metrics_file != NULL && c->metrics_file[0] != '/')
+		return err_set(e, "config 'metrics.file': '%.*s' is not an "
+		    "absolute path", SHOWN, c->metrics_file);
+	return scanner_new(&c->scanner, &c->engine, e);
+}
+
+int
+conf_load(struct conf **out, const char *file, struct err *e)
+{
+	git_config *cfg = NULL;
+	struct conf *c;
+	struct stat st;
+	int rc = -1;
+
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return err_set(e, "out of memory");
+	atomic_init(&c->refs, 1);
+	config_init(&c->engine);
+	c->rescan_ms = 5 * 60 * 1000;
+	c->settle_ms = 2000;
+	c->threads = 2;
+	c->max_pending = 65536;
+	c->format = WEBHOOK_JSON;
+	c->connect_timeout_ms = 5000;
+	c->timeout_ms = 15000;
+	c->retry_base_ms = 1000;
+	c->retry_max_ms = 5 * 60 * 1000;
+	c->queue_max_bytes = 64ULL << 20;
+	c->queue_dir = strdup(CONF_DEFAULT_QUEUE);
+	if (c->queue_dir == NULL) {
+		err_set(e, "out of memory");
+		goto out;
+	}
+	/* libgit2 reads a missing file as an empty one. */
+	if (stat(file, &st) < 0) {
+		err_errno(e, "config file '%.*s'", SHOWN, file);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		err_set(e, "config file '%.*s': not a regular file", SHOWN,
+		    file);
+		goto out;
+	}
+	if (git_config_open_ondisk(&cfg, file) < 0) {
+		git_err(e, "config file");
+		goto out;
+	}
+	if (read_all(c, cfg, e) < 0)
+		goto out;
+	*out = c;
+	c = NULL;
+	rc = 0;
+out:
+	git_config_free(cfg);
+	if (c != NULL)
+		conf_free(c);
+	return rc;
+}
+
+bool
+conf_excluded(const struct conf *c, const char *name, const char *rel)
+{
+	for (size_t i = 0; i < c->nexcludes; i++) {
+		const char *p = c->excludes[i];
+
+		if (strchr(p, '/') != NULL) {
+			if (rel != NULL && fnmatch(p, rel, FNM_PATHNAME) == 0)
+				return true;
+		} else if (fnmatch(p, name, 0) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+bool
+conf_excluded_path(const struct conf *c, const char *rel)
+{
+	char buf[LOG_PATH_MAX * 4];
+	size_t len = strlen(rel), start = 0;
+
+	if (c->nexcludes == 0 || len >= sizeof(buf))
+		return false;
+	memcpy(buf, rel, len + 1);
+	for (size_t i = 0; i <= len; i++) {
+		char saved;
+
+		if (buf[i] != '/' && buf[i] != '\0')
+			continue;
+		saved = buf[i];
+		buf[i] = '\0';
+		if (i > start && conf_excluded(c, buf + start, buf))
+			return true;
+		buf[i] = saved;
+		start = i + 1;
+	}
+	return false;
+}
+
+/* True when path is prefix or below it. */
+static bool
+under(const char *prefix, const char *path)
+{
+	size_t n = strlen(prefix);
+
+	return strncmp(prefix, path, n) == 0 &&
+	    (path[n] == '\0' || path[n] == '/');
+}
+
+bool
+conf_own(const struct conf *c, const char *path)
+{
+	size_t n;
+
+	if (under(c->queue_dir, path))
+		return true;
+	if (c->metrics_file == NULL)
+		return false;
+	/* The file and its temporary: metrics.file and ".tmp". */
+	n = strlen(c->metrics_file);
+	return strncmp(c->metrics_file, path, n) == 0 &&
+	    (path[n] == '\0' || strcmp(path + n, ".tmp") == 0);
+}

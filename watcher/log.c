@@ -1,0 +1,95 @@
+/* log: one line per message on standard error. */
+#include "log.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char PREFIX[] = "tokenguard-watch: ";
+
+void
+log_msg(const char *fmt, ...)
+{
+	char line[LOG_LINE_MAX];
+	size_t len = sizeof(PREFIX) - 1, room = sizeof(line) - len - 1;
+	va_list ap;
+	int n, saved = errno;
+
+	memcpy(line, PREFIX, len);
+	va_start(ap, fmt);
+	n = vsnprintf(line + len, room + 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n > room) {
+		memcpy(line + len + room - 3, "...", 3);
+		n = (int)room;
+	}
+	len += (size_t)n;
+	/* A message never spans lines, whatever it was given. */
+	for (size_t i = sizeof(PREFIX) - 1; i < len; i++) {
+		if (line[i] == '\n' || line[i] == '\r')
+			line[i] = ' ';
+	}
+	line[len++] = '\n';
+	while (write(STDERR_FILENO, line, len) < 0 && errno == EINTR)
+		;
+	errno = saved;
+}
+
+const char *
+log_escape(char *out, size_t n, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	if (n < 8) {
+		if (n > 0)
+			out[0] = '\0';
+		return out;
+	}
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+		size_t need = (c < 0x20 || c == 0x7f || c == '\\') ? 4 : 1;
+
+		if (o + need + 4 > n) {
+			memcpy(out + o, "...", 4);
+			return out;
+		}
+		if (need == 4) {
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		} else {
+			out[o++] = (char)c;
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
+const char *
+log_url(char *out, size_t n, const char *url)
+{
+	const char *p = strstr(url, "://");
+	const char *host, *end, *at;
+	char buf[LOG_PATH_MAX];
+
+	if (p == NULL) {
+		(void)snprintf(out, n, "(not a URL)");
+		return out;
+	}
+	host = p + 3;
+	end = host + strcspn(host, "/?#");
+	/* user:password@ is a secret too. */
+	at = memchr(host, '@', (size_t)(end - host));
+	if (at != NULL)
+		host = at + 1;
+	(void)snprintf(buf, sizeof(buf), "%.*s://%.*s%s", (int)(p - url), url,
+	    (int)(end - host), host, *end != '\0' ? "/..." : "");
+	(void)log_escape(out, n, buf);
+	return out;
+}
