@@ -551,28 +551,10 @@ join(const char *dir, const char *name)
 static int
 read_on_skip(bool *trouble, git_config *cfg, struct err *e)
 {
-	git_config_entry *ent = NULL;
-	int rc;
-
-	*trouble = false;
-	rc = git_config_get_entry(&ent, cfg, "tokenguard.onSkip");
-	if (rc == GIT_ENOTFOUND)
-		return 0;
-	if (rc < 0)
-		return err_set(e, "config: %s", git_error_last() != NULL ?
-		    git_error_last()->message : "libgit2 error");
-	rc = 0;
 	/* The hooks' words, reject and allow; error and warn also do. */
-	if (ent->value != NULL && (strcasecmp(ent->value, "reject") == 0 ||
-	    strcasecmp(ent->value, "error") == 0))
-		*trouble = true;
-	else if (ent->value == NULL || (strcasecmp(ent->value, "allow") != 0 &&
-	    strcasecmp(ent->value, "warn") != 0))
-		rc = err_set(e, "config 'tokenguard.onSkip': bad value '%.40s' "
-		    "(want allow or reject)", ent->value != NULL ? ent->value :
-		    "");
-	git_config_entry_free(ent);
-	return rc;
+	*trouble = false;
+	return config_read_choice(trouble, cfg, "tokenguard.onSkip", "allow",
+	    "warn", "reject", "error", e);
 }
 
 /*

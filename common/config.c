@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -706,5 +707,34 @@ config_read_allow_file(struct config *c, const char *path, struct err *e)
 	rc = 0;
 out:
 	free(buf);
+	return rc;
+}
+
+int
+config_read_choice(bool *out, git_config *cfg, const char *key,
+    const char *no, const char *no2, const char *yes, const char *yes2,
+    struct err *e)
+{
+	git_config_entry *ent = NULL;
+	int rc;
+
+	rc = git_config_get_entry(&ent, cfg, key);
+	if (rc == GIT_ENOTFOUND)
+		return 0;
+	if (rc < 0)
+		return err_set(e, "config '%s': %s", key,
+		    git_error_last() != NULL ? git_error_last()->message :
+		    "libgit2 error");
+	rc = 0;
+	if (ent->value != NULL && (strcasecmp(ent->value, yes) == 0 ||
+	    strcasecmp(ent->value, yes2) == 0))
+		*out = true;
+	else if (ent->value != NULL && (strcasecmp(ent->value, no) == 0 ||
+	    strcasecmp(ent->value, no2) == 0))
+		*out = false;
+	else
+		rc = err_set(e, "config '%s': bad value '%.40s' (want %s or "
+		    "%s)", key, ent->value != NULL ? ent->value : "", no, yes);
+	git_config_entry_free(ent);
 	return rc;
 }

@@ -86,4 +86,13 @@ int config_add_allow(struct config *c, const char *fingerprint,
  */
 int config_parse_size(uint64_t *out, const char *s);
 
+/*
+ * Reads key as one of two settings, each spelt one of two words (case
+ * does not matter): no or no2 set *out false, yes or yes2 true. An unset
+ * key leaves *out alone; any other value is an error naming the key.
+ */
+int config_read_choice(bool *out, git_config *cfg, const char *key,
+    const char *no, const char *no2, const char *yes, const char *yes2,
+    struct err *e);
+
 #endif

@@ -164,35 +164,6 @@ say(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-/* A config value that is one of two words (case-insensitive). */
-static int
-read_choice(bool *out, git_config *cfg, const char *key, const char *no,
-    const char *no2, const char *yes, const char *yes2, struct err *e)
-{
-	git_config_entry *ent = NULL;
-	int rc;
-
-	rc = git_config_get_entry(&ent, cfg, key);
-	if (rc == GIT_ENOTFOUND)
-		return 0;
-	if (rc < 0)
-		return err_set(e, "config '%s': %s", key,
-		    git_error_last() != NULL ? git_error_last()->message :
-		    "libgit2 error");
-	rc = 0;
-	if (ent->value != NULL && (strcasecmp(ent->value, yes) == 0 ||
-	    strcasecmp(ent->value, yes2) == 0))
-		*out = true;
-	else if (ent->value != NULL && (strcasecmp(ent->value, no) == 0 ||
-	    strcasecmp(ent->value, no2) == 0))
-		*out = false;
-	else
-		rc = err_set(e, "config '%s': bad value '%.40s' (want %s or "
-		    "%s)", key, ent->value != NULL ? ent->value : "", no, yes);
-	git_config_entry_free(ent);
-	return rc;
-}
-
 /*
  * Reads the hook's keys. onSkip takes the scan command's words too
  * (warn, error), so that one setting serves both.
@@ -202,11 +173,11 @@ read_policy(struct policy *p, git_config *cfg, struct err *e)
 {
 	int v;
 
-	if (read_choice(&p->allow_errors, cfg, "tokenguard.onError", "block",
-	    "reject", "allow", "allow", e) < 0)
+	if (config_read_choice(&p->allow_errors, cfg, "tokenguard.onError",
+	    "block", "reject", "allow", "allow", e) < 0)
 		return -1;
-	if (read_choice(&p->reject_skips, cfg, "tokenguard.onSkip", "allow",
-	    "warn", "reject", "error", e) < 0)
+	if (config_read_choice(&p->reject_skips, cfg, "tokenguard.onSkip",
+	    "allow", "warn", "reject", "error", e) < 0)
 		return -1;
 	switch (git_config_get_bool(&v, cfg, "tokenguard.blockPreexisting")) {
 	case 0:
@@ -241,8 +212,8 @@ errors_allowed(struct run *r)
 	else if (config_open(&cfg, NULL, r->repo != NULL ?
 	    git_repository_path(r->repo) : NULL, NULL, &ignored) < 0)
 		return false;
-	if (read_choice(&p.allow_errors, cfg, "tokenguard.onError", "block",
-	    "reject", "allow", "allow", &ignored) == 0)
+	if (config_read_choice(&p.allow_errors, cfg, "tokenguard.onError",
+	    "block", "reject", "allow", "allow", &ignored) == 0)
 		allow = p.allow_errors;
 	if (cfg != r->gcfg)
 		git_config_free(cfg);

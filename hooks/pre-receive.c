@@ -212,33 +212,6 @@ cfg_err(struct err *e, const char *key)
 	    git_error_last()->message : "libgit2 error");
 }
 
-/* A config value that is one of two words (case-insensitive). */
-static int
-read_choice(bool *out, git_config *cfg, const char *key, const char *no,
-    const char *no2, const char *yes, const char *yes2, struct err *e)
-{
-	git_config_entry *ent = NULL;
-	int rc;
-
-	rc = git_config_get_entry(&ent, cfg, key);
-	if (rc == GIT_ENOTFOUND)
-		return 0;
-	if (rc < 0)
-		return cfg_err(e, key);
-	rc = 0;
-	if (ent->value != NULL && (strcasecmp(ent->value, yes) == 0 ||
-	    strcasecmp(ent->value, yes2) == 0))
-		*out = true;
-	else if (ent->value != NULL && (strcasecmp(ent->value, no) == 0 ||
-	    strcasecmp(ent->value, no2) == 0))
-		*out = false;
-	else
-		rc = err_set(e, "config '%s': bad value '%.40s' (want %s or "
-		    "%s)", key, ent->value != NULL ? ent->value : "", no, yes);
-	git_config_entry_free(ent);
-	return rc;
-}
-
 static int
 read_bool(bool *out, git_config *cfg, const char *key, struct err *e)
 {
@@ -292,9 +265,9 @@ read_policy(struct policy *p, git_config *cfg, uint64_t max_file,
 
 	p->max_blob = max_file;
 	p->timeout = on_ghes() ? 4.0 : 0.0;
-	if (read_choice(&p->reject_skips, cfg, "tokenguard.onSkip", "allow",
-	    "warn", "reject", "error", e) < 0 ||
-	    read_choice(&p->allow_timeout, cfg, "tokenguard.onTimeout",
+	if (config_read_choice(&p->reject_skips, cfg, "tokenguard.onSkip",
+	    "allow", "warn", "reject", "error", e) < 0 ||
+	    config_read_choice(&p->allow_timeout, cfg, "tokenguard.onTimeout",
 	    "reject", "block", "allow", "allow", e) < 0 ||
 	    read_bool(&p->block_preexisting, cfg,
 	    "tokenguard.blockPreexisting", e) < 0 ||
@@ -897,8 +870,8 @@ load_settings(struct run *r, struct err *e)
 		return err_set(e, "config: %s", git_error_last() != NULL ?
 		    git_error_last()->message : "libgit2 error");
 	/* First, so that it applies to trouble with the other keys. */
-	if (read_choice(&r->policy.allow_errors, r->gcfg, "tokenguard.onError",
-	    "reject", "block", "allow", "allow", e) < 0)
+	if (config_read_choice(&r->policy.allow_errors, r->gcfg,
+	    "tokenguard.onError", "reject", "block", "allow", "allow", e) < 0)
 		return -1;
 	r->policy_read = true;
 	if (config_read(&r->cfg, r->gcfg, e) < 0)
