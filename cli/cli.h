@@ -72,4 +72,17 @@ int cli_bad_option(const char *cmd, int opt, char **argv);
  */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * Says where callers see it that cli_error() returns EXIT_TROUBLE, so
+ * that static analysers, which do not look into variadic functions,
+ * follow `return cli_error(...)` without reporting impossible paths.
+ */
+static inline int
+cli_trouble(int rc)
+{
+	(void)rc;
+	return EXIT_TROUBLE;
+}
+#define cli_error(...) cli_trouble(cli_error(__VA_ARGS__))
+
 #endif

@@ -18,7 +18,7 @@
 #include "version.h"
 
 int
-cli_error(const char *fmt, ...)
+(cli_error)(const char *fmt, ...)
 {
 	va_list ap;
 

@@ -7,7 +7,7 @@
 #include <string.h>
 
 int
-err_set(struct err *e, const char *fmt, ...)
+(err_set)(struct err *e, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -20,7 +20,7 @@ err_set(struct err *e, const char *fmt, ...)
 }
 
 int
-err_errno(struct err *e, const char *fmt, ...)
+(err_errno)(struct err *e, const char *fmt, ...)
 {
 	int saved = errno;
 	size_t n;

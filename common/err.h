@@ -23,4 +23,18 @@ int err_set(struct err *e, const char *fmt, ...)
 int err_errno(struct err *e, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/*
+ * Both always return -1. Saying so where callers see it lets static
+ * analysers, which do not look into variadic functions, follow
+ * `return err_set(e, ...)` without reporting impossible paths.
+ */
+static inline int
+err_minus_one(int rc)
+{
+	(void)rc;
+	return -1;
+}
+#define err_set(...) err_minus_one(err_set(__VA_ARGS__))
+#define err_errno(...) err_minus_one(err_errno(__VA_ARGS__))
+
 #endif

@@ -10,7 +10,9 @@
 # Environment: BUILD (required), TEST_TIMEOUT (seconds per integration
 # script, default 300), UNIT_TIMEOUT (seconds per unit binary, default
 # 600), TESTS (space-separated script names such as "t-stdin" to run only
-# those).
+# those), VALGRIND=1 (run the unit binaries, and every program the
+# integration scripts start through $BUILD, under valgrind memcheck with
+# tests/valgrind.supp; a memcheck error or definite leak fails the test).
 
 usage()
 {
@@ -69,6 +71,43 @@ trap 'exit 130' INT TERM HUP
 passed=0
 failed=0
 
+# Under VALGRIND=1 the scripts get a BUILD of wrappers that start the real
+# programs under memcheck, one log per process. Hooks that git starts from
+# a hook script made by `tokenguard install` run natively: the script
+# names the real binary.
+VG=
+if [ "${VALGRIND-}" = 1 ]; then
+	command -v valgrind >/dev/null 2>&1 || {
+		echo "tests/run.sh: VALGRIND=1 but valgrind is not installed" >&2
+		exit 2
+	}
+	mkdir -p "$work/vglog" "$work/vgbin" || exit 2
+	VG="valgrind -q --error-exitcode=99 --leak-check=full \
+--errors-for-leak-kinds=definite --show-leak-kinds=definite \
+--suppressions=$root/tests/valgrind.supp"
+	for prog in tokenguard tokenguard-pre-commit tokenguard-pre-receive \
+	    tokenguard-watch; do
+		printf '#!/bin/sh\nexec %s --log-file=%s/%%p.log %s "$@"\n' \
+		    "$VG" "$work/vglog" "$BUILD/$prog" >"$work/vgbin/$prog"
+		chmod +x "$work/vgbin/$prog"
+	done
+	ln -s "$BUILD/tests" "$work/vgbin/tests"
+fi
+
+# Prints the memcheck logs that hold an error, then empties the log
+# directory; status 1 when there was one.
+vg_errors()
+{
+	bad=0
+	for l in "$work"/vglog/*.log; do
+		[ -s "$l" ] || continue
+		sed 's/^/    | /' "$l" | head -n 60
+		bad=1
+	done
+	rm -f "$work"/vglog/*.log
+	return $bad
+}
+
 # Runs a command under timeout(1) when it exists.
 with_timeout()
 {
@@ -99,8 +138,9 @@ if [ "$run_unit" = 1 ]; then
 		fi
 		# Show cmocka's output as it runs and keep a copy to count.
 		{
+			# shellcheck disable=SC2086
 			(cd "$root" && with_timeout "${UNIT_TIMEOUT:-600}" \
-			    "$bin" </dev/null) 2>&1
+			    $VG "$bin" </dev/null) 2>&1
 			echo $? >"$work/unit.rc"
 		} | tee "$log"
 		rc=$(cat "$work/unit.rc")
@@ -132,9 +172,21 @@ if [ "$run_integration" = 1 ]; then
 		fi
 		log=$work/$name.log
 		start=$(date +%s)
-		(cd "$root" && with_timeout "${TEST_TIMEOUT:-300}" \
-		    sh "$t" </dev/null >"$log" 2>&1)
-		rc=$?
+		if [ -n "$VG" ]; then
+			(cd "$root" && BUILD=$work/vgbin \
+			    TOKENGUARD=$work/vgbin/tokenguard \
+			    with_timeout "${TEST_TIMEOUT:-300}" \
+			    sh "$t" </dev/null >"$log" 2>&1)
+			rc=$?
+			if ! vg_errors >>"$log" && [ "$rc" = 0 ]; then
+				echo "memcheck found errors (above)" >>"$log"
+				rc=99
+			fi
+		else
+			(cd "$root" && with_timeout "${TEST_TIMEOUT:-300}" \
+			    sh "$t" </dev/null >"$log" 2>&1)
+			rc=$?
+		fi
 		secs=$(($(date +%s) - start))
 		if [ "$rc" = 0 ]; then
 			echo "ok $name (${secs}s)"
