@@ -53,7 +53,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_SUPPORT := $(filter-out $(UNIT_SRC),$(sort $(wildcard tests/unit/*.c)))
 
 .PHONY: all test unit integration bench lint format install uninstall \
-    clean programs
+    clean programs valgrind
 all: programs
 programs: $(PROGRAMS)
 
@@ -94,6 +94,17 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(UNIT_SUPPORT) \
 # Every unit test binary, then every integration scenario; one summary.
 test: programs $(TEST_HELPERS) $(UNIT_BIN)
 	@BUILD=$(BUILD) sh tests/run.sh $(UNIT_BIN)
+
+# The unit tests and the integration scenarios below under valgrind
+# memcheck (tests/run.sh VALGRIND=1); VALGRIND_TESTS= runs every scenario.
+VALGRIND_TESTS ?= t-allowlist t-binary t-checksum t-exit-codes t-fifo \
+    t-filenames t-format-json t-format-sarif t-format-text t-gitdir \
+    t-help-version t-longline t-order t-rules t-stdin t-symlinks \
+    t-unreadable t-user-rule t-scan-git t-prereceive-basic \
+    t-prereceive-policy t-watch-basic
+valgrind: programs $(TEST_HELPERS) $(UNIT_BIN)
+	@BUILD=$(BUILD) VALGRIND=1 TESTS="$(VALGRIND_TESTS)" \
+	    sh tests/run.sh $(UNIT_BIN)
 
 unit: $(UNIT_BIN)
 	@BUILD=$(BUILD) sh tests/run.sh --unit-only $(UNIT_BIN)
