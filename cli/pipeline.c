@@ -190,6 +190,9 @@ run(struct job *j, struct filescan *fs)
 		return;
 	}
 	j->stats = res.stats;
+	j->bytes = res.bytes;
+	if (res.shrank)
+		j->shrank_from = size;
 	/* It grew past the cap while read: what was read was scanned. */
 	if (res.over) {
 		j->skipped = true;

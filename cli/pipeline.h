@@ -46,6 +46,8 @@ struct job {
 	char why[ERR_MAX];
 	bool skipped;		/* over the size cap: not read, or not all */
 	uint64_t size;		/* a skipped file's size; 0 if not known */
+	uint64_t bytes;		/* bytes read and scanned */
+	uint64_t shrank_from;	/* its size when opened, if it shrank */
 	struct scan_stats stats;
 	struct hit *hits;
 	size_t nhits;

@@ -8,6 +8,7 @@
  * this thread.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #include "cli.h"
 #include "gitsrc.h"
 #include "pipeline.h"
+#include "progress.h"
 #include "report.h"
 #include "scan.h"
 #include "walk.h"
@@ -78,8 +80,11 @@ struct run {
 	size_t files_found;
 	const char *ref;	/* --git: the ref of the finding printed */
 	size_t commits;		/* --git: commits scanned */
+	size_t commits_total;	/* --git: commits to scan */
 	git_repository *repo;	/* --git */
-	bool progress;		/* --git: standard error is a terminal */
+	bool progress;		/* standard error is a terminal, no -q */
+	struct progress prog;
+	uint64_t bytes;		/* bytes scanned, for the progress line */
 };
 
 enum { OPT_FORMAT = 256, OPT_CONFIG, OPT_MAX_FILE_SIZE, OPT_GIT };
@@ -237,8 +242,11 @@ path_message(const char *path, const char *fmt, ...)
 static void
 output_failed(struct run *r, int error)
 {
-	if (!r->out_failed && error != EPIPE)
+	if (!r->out_failed && error != EPIPE) {
+		if (r->progress)
+			fputs(progress_clear(&r->prog), stderr);
 		cli_error("standard output: %s", strerror(error));
+	}
 	r->out_failed = true;
 	r->trouble = true;
 }
@@ -261,6 +269,54 @@ flush(struct run *r)
 	errno = 0;
 	if (fflush(stdout) != 0 || ferror(stdout))
 		output_failed(r, errno != 0 ? errno : EIO);
+}
+
+/*
+ * Starts the progress line: on standard error when it is a terminal,
+ * unless -q; the first one is drawn after a delay (progress.h).
+ */
+static void
+start_progress(struct run *r)
+{
+	r->progress = !r->o->quiet && progress_terminal(STDERR_FILENO);
+	if (r->progress)
+		progress_init(&r->prog, STDERR_FILENO, progress_clock());
+}
+
+/* Draws the progress line when an update is due. */
+static void
+show_progress(struct run *r)
+{
+	char size[PROGRESS_SIZE_MAX];
+	uint64_t now;
+
+	if (!r->progress)
+		return;
+	now = progress_clock();
+	if (!progress_due(&r->prog, now))
+		return;
+	(void)progress_size(size, r->bytes);
+	if (r->o->git)
+		fputs(progress_format(&r->prog, now, PROG ": %zu/%zu commit%s, "
+		    "%zu blob%s, %s scanned", r->commits, r->commits_total,
+		    r->commits_total == 1 ? "" : "s", r->scanned,
+		    r->scanned == 1 ? "" : "s", size), stderr);
+	else
+		fputs(progress_format(&r->prog, now, PROG ": %zu file%s, %s "
+		    "scanned", r->scanned, r->scanned == 1 ? "" : "s", size),
+		    stderr);
+}
+
+/*
+ * Erases the progress line before anything else is printed, so that a
+ * finding or a message never runs into it; the next update draws it
+ * again.
+ */
+static void
+hide_progress(struct run *r)
+{
+	if (r->progress)
+		fputs(progress_clear(&r->prog), stderr);
 }
 
 /*
@@ -369,6 +425,18 @@ report_skip(struct run *r, const struct job *j)
 static void
 report_notes(const struct run *r, const struct job *j)
 {
+	/* Warnings: the file was not checked as a whole; even with -q. */
+	if (j->stats.user_rule_limits > 0)
+		path_message(j->shown, "warning: user rule '%s' hit the PCRE2 "
+		    "match limit on %zu line%s (catastrophic backtracking?): "
+		    "the file was not fully checked by it",
+		    j->stats.limit_rule, j->stats.user_rule_limits,
+		    j->stats.user_rule_limits == 1 ? "" : "s");
+	if (j->shrank_from != 0)
+		path_message(j->shown, "warning: truncated while read (%llu "
+		    "bytes when opened, %llu read): only what was read was "
+		    "scanned", (unsigned long long)j->shrank_from,
+		    (unsigned long long)j->bytes);
 	if (r->o->quiet)
 		return;
 	if (j->stats.lines_capped > 0)
@@ -376,10 +444,19 @@ report_notes(const struct run *r, const struct job *j)
 		    "work cap: searched for checksummed tokens only",
 		    j->stats.lines_capped, j->stats.lines_capped == 1 ? "" :
 		    "s");
-	if (j->stats.user_rule_limits > 0)
-		path_message(j->shown, "note: %zu user-rule match%s stopped "
-		    "by the match limit", j->stats.user_rule_limits,
-		    j->stats.user_rule_limits == 1 ? "" : "es");
+}
+
+/* Whether emit() prints anything for job j. */
+static bool
+prints(const struct run *r, const struct job *j)
+{
+	if (j->kind == JOB_ERROR || (j->kind == JOB_SPECIAL && j->top))
+		return true;
+	if (j->kind == JOB_SPECIAL)
+		return false;
+	return j->failed || j->skipped || j->nhits > 0 ||
+	    j->stats.user_rule_limits > 0 || j->shrank_from != 0 ||
+	    (!r->o->quiet && j->stats.lines_capped > 0);
 }
 
 /* The pipeline's sink: one finished job, in walk order. */
@@ -388,6 +465,9 @@ emit(const struct job *j, void *payload)
 {
 	struct run *r = payload;
 
+	if (prints(r, j))
+		hide_progress(r);
+	r->bytes += j->bytes;
 	switch (j->kind) {
 	case JOB_ERROR:
 		r->errors++;
@@ -418,6 +498,7 @@ emit(const struct job *j, void *payload)
 		}
 		break;
 	}
+	show_progress(r);
 	return r->out_failed ? 1 : 0;
 }
 
@@ -441,6 +522,7 @@ on_entry(const struct walk_entry *ent, void *payload)
 	if (r->o->implicit && ent->rel[0] != '\0')
 		off = (size_t)(ent->rel - ent->path);
 	if (job_new(&j, kinds[ent->type], ent->path, off, &e) < 0) {
+		hide_progress(r);
 		cli_error("%s", e.msg);
 		r->trouble = true;
 		return 1;
@@ -461,6 +543,7 @@ add_stdin(struct run *r)
 	struct job *j;
 
 	if (job_new(&j, JOB_STDIN, "-", 0, &e) < 0) {
+		hide_progress(r);
 		cli_error("%s", e.msg);
 		r->trouble = true;
 		return 1;
@@ -493,11 +576,13 @@ feed(struct run *r)
 			rc = walk_path(o->paths[i], on_entry, r, &e);
 	}
 	if (rc < 0) {
+		hide_progress(r);
 		cli_error("%s", e.msg);
 		r->trouble = true;
 	}
 	if (rc == 0)
 		rc = pipeline_finish(r->pipe);
+	hide_progress(r);
 	return rc;
 }
 
@@ -580,7 +665,16 @@ context_load(struct context *c, bool *in_repo, const struct opts *o,
 		err_set(e, "out of memory");
 		goto out;
 	}
-	if (config_read_allow_file(&set.cfg, allow, e) < 0)
+	/*
+	 * An allow file in a directory this user cannot search, or one it
+	 * cannot read, is no reason not to scan: without it more is
+	 * reported, not less. The walk names what it cannot read.
+	 */
+	if (faccessat(AT_FDCWD, allow, R_OK, AT_EACCESS) < 0 &&
+	    errno == EACCES)
+		path_message(allow, "warning: %s: its allowlist does not apply",
+		    strerror(EACCES));
+	else if (config_read_allow_file(&set.cfg, allow, e) < 0)
 		goto out;
 	if (o->have_max)
 		set.cfg.max_file_size = o->max;
@@ -828,6 +922,7 @@ scan(struct run *r)
 		pipeline_free(r->pipe);
 		return cli_error("%s", e.msg);
 	}
+	start_progress(r);
 	rc = feed(r);
 	pipeline_free(r->pipe);
 	r->pipe = NULL;
@@ -850,6 +945,7 @@ struct revs {
 	struct gitsrc_tip *tips;
 	char **names;		/* the tips' refs, owned */
 	size_t ntips;
+	size_t cap;		/* of tips and names */
 	git_oid *hide;
 	size_t nhide;
 };
@@ -867,25 +963,29 @@ revs_release(struct revs *v)
 static int
 revs_tip(struct revs *v, const char *name, const git_oid *id, struct err *e)
 {
-	struct gitsrc_tip *nt;
-	char **nn;
+	struct gitsrc_tip *nt = v->tips;
+	char **nn = v->names;
+	size_t cap = v->cap != 0 ? 2 * v->cap : 64;
 
-	nt = realloc(v->tips, (v->ntips + 1) * sizeof(*nt));
-	if (nt == NULL)
-		return err_set(e, "out of memory");
-	v->tips = nt;
-	nn = realloc(v->names, (v->ntips + 1) * sizeof(*nn));
-	if (nn == NULL)
-		return err_set(e, "out of memory");
-	v->names = nn;
+	/* Doubling: a repository may have 100,000 refs. */
+	if (v->ntips == v->cap) {
+		nt = realloc(v->tips, cap * sizeof(*nt));
+		if (nt == NULL)
+			return err_set(e, "out of memory");
+		v->tips = nt;
+		nn = realloc(v->names, cap * sizeof(*nn));
+		if (nn == NULL)
+			return err_set(e, "out of memory");
+		v->names = nn;
+		v->cap = cap;
+	}
 	nn[v->ntips] = strdup(name);
 	if (nn[v->ntips] == NULL)
 		return err_set(e, "out of memory");
 	git_oid_cpy(&nt[v->ntips].id, id);
+	/* The names do not move (realloc copies the pointers to them). */
+	nt[v->ntips].ref = nn[v->ntips];
 	v->ntips++;
-	/* The names do not move; the tips array may have. */
-	for (size_t i = 0; i < v->ntips; i++)
-		v->tips[i].ref = v->names[i];
 	return 0;
 }
 
@@ -1018,20 +1118,6 @@ out:
 	return rc;
 }
 
-static void
-progress(struct run *r, const struct gitsrc_item *it, bool last)
-{
-	if (!r->progress)
-		return;
-	if (!last && it->commits_done % 200 != 0)
-		return;
-	if (last)
-		fputs("\r\033[K", stderr);
-	else
-		fprintf(stderr, "\r" PROG ": %zu/%zu commits", it->commits_done,
-		    it->commits_total);
-}
-
 struct gitscan {
 	struct run *r;
 	const struct gitsrc_item *it;
@@ -1047,6 +1133,7 @@ git_hit(const struct finding *f, void *payload)
 
 	c.commit = g->commit;
 	g->r->ref = g->it->ref;
+	hide_progress(g->r);
 	if (print_finding(g->r, &c) < 0)
 		return err_set(g->e, "out of memory");
 	g->r->findings++;
@@ -1069,7 +1156,7 @@ git_item(const struct gitsrc_item *it, void *payload)
 	git_oid_tostr(g->commit, sizeof(g->commit), &it->commit);
 	if (it->kind == GITSRC_ITEM_COMMIT) {
 		r->commits = it->commits_done;
-		progress(r, it, false);
+		r->commits_total = it->commits_total;
 	}
 	if (it->kind != GITSRC_ITEM_BLOB) {
 		origin.path = it->kind == GITSRC_ITEM_TAG ? "(tag message)" :
@@ -1087,7 +1174,7 @@ git_item(const struct gitsrc_item *it, void *payload)
 		r->skipped++;
 		if (c->skip_is_trouble)
 			r->trouble = true;
-		progress(r, it, true);
+		hide_progress(r);
 		if (report_escape(&where, it->path, NULL) < 0)
 			where = NULL;
 		fprintf(stderr, PROG ": %.12s:%s: skipped: %llu bytes, over "
@@ -1104,11 +1191,13 @@ git_item(const struct gitsrc_item *it, void *payload)
 	    (size_t)git_blob_rawsize(blob), 0, git_hit, g, g->e);
 	git_blob_free(blob);
 	r->scanned++;
+	r->bytes += size;
 out:
 	if (r->findings > before) {
 		r->files_found++;
 		flush(r);
 	}
+	show_progress(r);
 	return rc;
 }
 
@@ -1140,11 +1229,10 @@ gitscan(struct run *r)
 		rc = cli_error("%s", e.msg);
 		goto out;
 	}
-	r->progress = isatty(STDERR_FILENO) != 0 && !r->o->quiet;
+	start_progress(r);
 	rc = gitsrc_history(&st, r->repo, v.tips, v.ntips, v.hide, v.nhide,
 	    0, git_item, &g, &e);
-	if (r->progress)
-		fputs("\r\033[K", stderr);
+	hide_progress(r);
 	if (rc < 0) {
 		cli_error("%s", e.msg);
 		r->trouble = true;

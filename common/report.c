@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "b64.h"
 #include "version.h"
 
 static const char REPLACEMENT[] = "\xef\xbf\xbd";	/* U+FFFD */
@@ -245,6 +246,33 @@ jsize(size_t n)
 	return json_integer((json_int_t)n);
 }
 
+/*
+ * Sets "path_base64" to the bytes of path when they are not valid UTF-8:
+ * "path" then holds U+FFFD for each bad byte, which two names can share.
+ */
+static int
+jset_path_bytes(json_t *o, const char *path)
+{
+	const unsigned char *p = (const unsigned char *)path;
+	size_t len = strlen(path), k;
+	char *b;
+	int rc;
+
+	while ((k = *p != '\0' ? utf8_len(p) : 0) != 0)
+		p += k;
+	if (*p == '\0')
+		return 0;
+	if (len > (SIZE_MAX - 1) / 4 - 1)
+		return -1;
+	b = malloc(4 * ((len + 2) / 3) + 1);
+	if (b == NULL)
+		return -1;
+	(void)b64_encode(b, (const unsigned char *)path, len);
+	rc = jset(o, "path_base64", json_string(b));
+	free(b);
+	return rc;
+}
+
 int
 report_json(json_t **out, const struct finding *f, struct err *e)
 {
@@ -261,7 +289,8 @@ report_json(json_t **out, const struct finding *f, struct err *e)
 	    jset(o, "redacted", jstr(f->redacted)) < 0 ||
 	    jset(o, "fingerprint", jstr(f->fingerprint)) < 0 ||
 	    (f->commit != NULL && jset(o, "commit", jstr(f->commit)) < 0) ||
-	    (f->allowed_inline && jset(o, "allowed", json_true()) < 0)) {
+	    (f->allowed_inline && jset(o, "allowed", json_true()) < 0) ||
+	    jset_path_bytes(o, f->path) < 0) {
 		json_decref(o);
 		return err_set(e, "out of memory");
 	}
@@ -415,12 +444,20 @@ report_uri(char **out, const char *path, struct err *e)
 	return 0;
 }
 
+/*
+ * A relative URI is relative to %SRCROOT%, the top of the checkout, as
+ * code scanning (GitHub's upload-sarif) and SARIF viewers read it; SARIF
+ * wants a uriBaseId on every relative URI. An absolute one has none.
+ */
 static json_t *
 sarif_location(const struct finding *f, const char *uri)
 {
-	return json_pack("[{s:{s:{s:s}, s:{s:I, s:I}}}]",
+	bool absolute = strncmp(uri, "file://", 7) == 0;
+
+	return json_pack("[{s:{s:{s:s, s:s*}, s:{s:I, s:I}}}]",
 	    "physicalLocation",
 	    "artifactLocation", "uri", uri,
+	    "uriBaseId", absolute ? NULL : "%SRCROOT%",
 	    "region", "startLine", (json_int_t)f->line,
 	    "startColumn", (json_int_t)f->column);
 }

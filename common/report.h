@@ -6,9 +6,10 @@
  *
  * Paths are bytes, not text: a file name may hold newlines, control
  * characters or invalid UTF-8. The formats cope so that their output
- * stays well-formed: text escapes control bytes as \xNN, JSON and SARIF
- * replace bytes that are not valid UTF-8 with U+FFFD, and SARIF URIs are
- * percent-encoded.
+ * stays well-formed and unambiguous: text escapes control bytes (and
+ * backslash) as \xNN, JSON and SARIF replace bytes that are not valid
+ * UTF-8 with U+FFFD (JSON then adds the bytes in base64), and SARIF URIs
+ * are percent-encoded.
  */
 #ifndef TOKENGUARD_REPORT_H
 #define TOKENGUARD_REPORT_H
@@ -34,8 +35,9 @@ int report_text(char **out, const struct finding *f, struct err *e);
 /*
  * A JSON object with the keys path, line, column, rule, description,
  * redacted, fingerprint, in that order, then commit when f->commit is
- * not NULL and "allowed": true when f->allowed_inline is set. *out
- * belongs to the caller (json_decref()).
+ * not NULL, "allowed": true when f->allowed_inline is set, and
+ * "path_base64" (the path's bytes in base64) when the path is not valid
+ * UTF-8. *out belongs to the caller (json_decref()).
  */
 int report_json(json_t **out, const struct finding *f, struct err *e);
 
@@ -54,8 +56,9 @@ json_t *report_sarif_results(json_t *log);
 
 /*
  * One SARIF result for f: ruleId, level "error", message, the location
- * (a percent-encoded URI reference for the path, startLine and
- * startColumn) and partialFingerprints {"tokenguard/v1": fingerprint}.
+ * (a percent-encoded URI reference for the path, with uriBaseId
+ * "%SRCROOT%" when it is relative; startLine and startColumn) and
+ * partialFingerprints {"tokenguard/v1": fingerprint}.
  * *out belongs to the caller (json_decref()).
  */
 int report_sarif_result(json_t **out, const struct finding *f,

@@ -42,6 +42,7 @@ struct daemon {
 	atomic_bool initial_done;	/* the initial scan finished */
 	atomic_bool rescan_done;	/* a whole-tree rescan finished */
 	atomic_size_t initial_findings;	/* found by the initial scan */
+	atomic_uint_fast64_t bytes_scanned;	/* for the progress line */
 	atomic_bool enospc;		/* the watch limit was hit */
 
 	/* The delivery thread's: see deliver.h. */

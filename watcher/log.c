@@ -3,17 +3,25 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 static const char PREFIX[] = "tokenguard-watch: ";
+static const char ERASE_LINE[] = "\r\033[K";
+
+/* Progress lines are drawn on standard error, a terminal. */
+static atomic_bool drawing;
 
 void
 log_msg(const char *fmt, ...)
 {
 	char line[LOG_LINE_MAX];
 	size_t len = sizeof(PREFIX) - 1, room = sizeof(line) - len - 1;
+	struct iovec iov[2];
 	va_list ap;
 	int n, saved = errno;
 
@@ -34,8 +42,27 @@ log_msg(const char *fmt, ...)
 			line[i] = ' ';
 	}
 	line[len++] = '\n';
-	while (write(STDERR_FILENO, line, len) < 0 && errno == EINTR)
+	/* One write(), the erasing included: lines never mix. */
+	iov[0].iov_base = (void *)ERASE_LINE;
+	iov[0].iov_len = atomic_load(&drawing) ? sizeof(ERASE_LINE) - 1 : 0;
+	iov[1].iov_base = line;
+	iov[1].iov_len = len;
+	while (writev(STDERR_FILENO, iov, 2) < 0 && errno == EINTR)
 		;
+	errno = saved;
+}
+
+void
+log_progress(const char *s)
+{
+	size_t len = strlen(s);
+	int saved = errno;
+
+	atomic_store(&drawing, true);
+	if (len > 0) {
+		while (write(STDERR_FILENO, s, len) < 0 && errno == EINTR)
+			;
+	}
 	errno = saved;
 }
 
@@ -84,8 +111,11 @@ log_url(char *out, size_t n, const char *url)
 	}
 	host = p + 3;
 	end = host + strcspn(host, "/?#");
-	/* user:password@ is a secret too. */
-	at = memchr(host, '@', (size_t)(end - host));
+	/*
+	 * user:password@ is a secret too, up to the last '@': a password
+	 * may hold one ("https://bot:p@ss@host" must not log "ss@host").
+	 */
+	at = memrchr(host, '@', (size_t)(end - host));
 	if (at != NULL)
 		host = at + 1;
 	(void)snprintf(buf, sizeof(buf), "%.*s://%.*s%s", (int)(p - url), url,

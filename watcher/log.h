@@ -20,6 +20,15 @@
 void log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
+ * Writes s, a progress line (progress_format()) or what erases one
+ * (progress_clear()), to standard error as it is; only for a terminal.
+ * Once it has been called, every log line starts by erasing the
+ * terminal's line, so that a progress line drawn by one thread never
+ * runs into a message from another.
+ */
+void log_progress(const char *s);
+
+/*
  * Writes s to out (n bytes) with control bytes and backslash as \xNN,
  * so that a file name cannot break a log line; cuts it with "..." when
  * it does not fit. Returns out.

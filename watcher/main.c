@@ -42,6 +42,7 @@
 #include "daemon.h"
 #include "deliver.h"
 #include "log.h"
+#include "progress.h"
 #include "settle.h"
 #include "version.h"
 #include "worker.h"
@@ -75,7 +76,11 @@ static const char HELP[] =
     "\n"
     "Signals: SIGHUP reloads the configuration (a broken one is logged\n"
     "and the running one stays); SIGTERM and SIGINT stop, leaving\n"
-    "undelivered events queued on disk.\n";
+    "undelivered events queued on disk.\n"
+    "\n"
+    "When standard error is a terminal (a run in the foreground), scans\n"
+    "of whole trees (the initial scan, rescans, roots added by a reload)\n"
+    "show their progress on one line there, updated in place.\n";
 
 /* A directory's IN_MOVED_FROM waiting for its IN_MOVED_TO. */
 struct move {
@@ -97,6 +102,12 @@ struct reader {
 	uint64_t metrics_last;
 	uint64_t periodic_due;	/* unwatched and missing roots */
 	double start_time;
+
+	/* The progress line of a scan of whole trees, on a terminal. */
+	bool tty;		/* standard error is a terminal */
+	const char *scanning;	/* what is scanned; NULL: no line */
+	struct progress prog;
+	uint64_t files0, bytes0;	/* the counters when it started */
 };
 
 static uint64_t
@@ -123,8 +134,16 @@ void
 daemon_wake(struct daemon *d)
 {
 	uint64_t one = 1;
+	ssize_t n;
 
-	(void)write(d->wake, &one, sizeof(one));
+	/*
+	 * The eventfd refuses a write only when its counter is full: a
+	 * wake-up is pending then anyway. Assigned rather than cast to void:
+	 * with _FORTIFY_SOURCE (Debian's build flags) write() is
+	 * warn_unused_result, which a cast does not silence.
+	 */
+	n = write(d->wake, &one, sizeof(one));
+	(void)n;
 }
 
 /* sd_notify(3)'s datagram, without libsystemd. */
@@ -198,6 +217,53 @@ write_metrics(struct reader *r)
 	r->metrics_last = now_ms();
 }
 
+/* Draws the progress line when an update is due. */
+static void
+scan_tick(struct reader *r)
+{
+	struct daemon *d = r->d;
+	char size[PROGRESS_SIZE_MAX];
+	uint64_t now, files;
+
+	if (r->scanning == NULL)
+		return;
+	now = now_ms();
+	if (!progress_due(&r->prog, now))
+		return;
+	files = atomic_load(&d->metrics.scanned) - r->files0;
+	(void)progress_size(size, atomic_load(&d->bytes_scanned) - r->bytes0);
+	log_progress(progress_format(&r->prog, now, "tokenguard-watch: %s: "
+	    "%llu file%s, %s scanned, %zu queued", r->scanning,
+	    (unsigned long long)files, files == 1 ? "" : "s", size,
+	    work_pending(&d->work)));
+}
+
+/*
+ * Starts the progress line of a scan of whole trees (what: "initial
+ * scan", "rescan", ...) when standard error is a terminal: a foreground
+ * run. One at a time; it ends when the scan is done.
+ */
+static void
+scan_begin(struct reader *r, const char *what)
+{
+	if (!r->tty || r->scanning != NULL)
+		return;
+	r->scanning = what;
+	r->files0 = atomic_load(&r->d->metrics.scanned);
+	r->bytes0 = atomic_load(&r->d->bytes_scanned);
+	progress_init(&r->prog, STDERR_FILENO, now_ms());
+	scan_tick(r);
+}
+
+static void
+scan_end(struct reader *r)
+{
+	if (r->scanning == NULL)
+		return;
+	r->scanning = NULL;
+	log_progress(progress_clear(&r->prog));
+}
+
 /* Events were lost (inotify's queue, or ours): rescan every root. */
 static void
 overflow(struct reader *r, const char *why)
@@ -208,6 +274,7 @@ overflow(struct reader *r, const char *why)
 		    "(unchanged files are skipped)", why);
 	r->overflowing = true;
 	work_rescan(&r->d->work);
+	scan_begin(r, "rescan");
 }
 
 static void
@@ -516,6 +583,8 @@ apply_reload(struct reader *r, struct conf *nc)
 		    added[i]));
 		enqueue(r, added[i], WORK_NEWROOT);
 	}
+	if (nadded > 0)
+		scan_begin(r, "scan of new roots");
 	free(added);
 	metrics_add(&d->metrics, &d->metrics.reloads, 1);
 	log_msg("reloaded '%s': %zu roots, delivering %s to %s",
@@ -591,6 +660,8 @@ timeout(struct reader *r, uint64_t now)
 		due = r->metrics_due;
 	if (r->periodic_due != 0 && (due == 0 || r->periodic_due < due))
 		due = r->periodic_due;
+	if (r->scanning != NULL && (due == 0 || r->prog.due < due))
+		due = r->prog.due;
 	if (due == 0)
 		return -1;
 	if (due <= now)
@@ -609,12 +680,14 @@ read_wake(struct reader *r)
 	while (read(d->wake, &v, sizeof(v)) == (ssize_t)sizeof(v))
 		;
 	if (atomic_exchange(&d->initial_done, false)) {
+		scan_end(r);
 		if (d->once)
 			stop = true;
 		else
 			ready(r);
 	}
 	if (atomic_exchange(&d->rescan_done, false)) {
+		scan_end(r);
 		log_msg("rescan finished");
 		r->overflowing = false;
 		limit_summary(r);
@@ -662,6 +735,9 @@ loop(struct reader *r, int sfd)
 			periodic(r);
 		if (r->metrics_due != 0 && now >= r->metrics_due)
 			write_metrics(r);
+		if (r->scanning != NULL && work_pending(&d->work) == 0)
+			scan_end(r);
+		scan_tick(r);
 	}
 }
 
@@ -792,6 +868,7 @@ run(struct daemon *d, int sfd)
 
 	r.d = d;
 	r.c = daemon_conf(d);
+	r.tty = progress_terminal(STDERR_FILENO);
 	(void)clock_gettime(CLOCK_REALTIME, &ts);
 	r.start_time = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 	if (settle_init(&r.settle, r.c->settle_ms) < 0) {
@@ -819,7 +896,9 @@ run(struct daemon *d, int sfd)
 		    "%s to %s%s", TOKENGUARD_VERSION, r.c->npaths,
 		    webhook_format_name(r.c->format), r.c->url_shown,
 		    r.c->key == NULL ? " (unsigned)" : "");
+	scan_begin(&r, "initial scan");
 	loop(&r, sfd);
+	scan_end(&r);
 	rc = EXIT_CLEAN;
 out:
 	atomic_store(&d->stopping, true);

@@ -249,6 +249,7 @@ report(struct daemon *d, const char *path,
 		/* Not queued: forget it was seen, and look again later. */
 		state_unhold(&d->state, path, h->fingerprint);
 		state_defer(&d->state, path);
+		deliver_kick(d);	/* which schedules the next look */
 		metrics_add(&d->metrics, &d->metrics.refused, 1);
 		if (rc == 0) {
 			log_finding(path, h, "NOT QUEUED: the delivery queue "
@@ -291,6 +292,7 @@ scan_file(struct daemon *d, struct conf *c, struct filescan *fs, int fd,
 		return;
 	}
 	metrics_add(&d->metrics, &d->metrics.scanned, 1);
+	atomic_fetch_add(&d->bytes_scanned, res.bytes);
 	if (res.over) {
 		log_msg("'%s' is bigger than watch.maxFileSize: only its "
 		    "first %llu bytes were scanned",

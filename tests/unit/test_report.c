@@ -16,6 +16,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "b64.h"
 #include "finding.h"
 #include "report.h"
 #include "version.h"
@@ -195,12 +196,26 @@ test_json(void **state)
 		if (back == NULL)
 			fail_msg("case %zu: %s: %s", i, je.text, s);
 		json_object_foreach(back, key, v) {
-			assert_true(k < 7);
-			assert_string_equal(key, keys[k]);
+			assert_true(k < 8);
+			assert_string_equal(key, k < 7 ? keys[k] :
+			    "path_base64");
 			k++;
 		}
-		assert_int_equal(k, 7);
 		assert_int_equal(report_utf8(&fixed, nasty_paths[i], &e), 0);
+		/* A path that is not UTF-8 comes with its bytes. */
+		assert_int_equal(k, strcmp(fixed, nasty_paths[i]) == 0 ? 7 : 8);
+		if (k == 8) {
+			const char *b = json_string_value(json_object_get(back,
+			    "path_base64"));
+			unsigned char raw[64];
+
+			assert_non_null(b);
+			assert_true(b64_decoded_max(strlen(b)) <= sizeof(raw));
+			assert_int_equal(b64_decode(raw, b, strlen(b)),
+			    (long)strlen(nasty_paths[i]));
+			assert_memory_equal(raw, nasty_paths[i],
+			    strlen(nasty_paths[i]));
+		}
 		assert_string_equal(json_string_value(json_object_get(back,
 		    "path")), fixed);
 		assert_int_equal(json_integer_value(json_object_get(back,
@@ -374,6 +389,10 @@ test_sarif_result(void **state)
 	assert_string_equal(json_string_value(json_object_get(
 	    json_object_get(loc, "artifactLocation"), "uri")),
 	    "my%20dir/bad%FF%0A.env");
+	/* Relative: to the top of the checkout, as code scanning reads it. */
+	assert_string_equal(json_string_value(json_object_get(
+	    json_object_get(loc, "artifactLocation"), "uriBaseId")),
+	    "%SRCROOT%");
 	region = json_object_get(loc, "region");
 	assert_int_equal(json_integer_value(json_object_get(region,
 	    "startLine")), 12);
@@ -381,6 +400,17 @@ test_sarif_result(void **state)
 	    "startColumn")), 7);
 	assert_string_equal(json_string_value(json_object_get(
 	    json_object_get(res, "partialFingerprints"), "tokenguard/v1")), FP);
+	json_decref(res);
+
+	/* An absolute path is a file: URI, with no base. */
+	f = make("/srv/app/.npmrc", NULL);
+	assert_int_equal(report_sarif_result(&res, &f, &e), 0);
+	loc = json_object_get(json_object_get(json_array_get(
+	    json_object_get(res, "locations"), 0), "physicalLocation"),
+	    "artifactLocation");
+	assert_string_equal(json_string_value(json_object_get(loc, "uri")),
+	    "file:///srv/app/.npmrc");
+	assert_null(json_object_get(loc, "uriBaseId"));
 	json_decref(res);
 }
 
