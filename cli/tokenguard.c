@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include <git2.h>
 
@@ -101,6 +102,23 @@ with_libgit2(int (*cmd)(int, char **), int argc, char **argv)
 	return rc;
 }
 
+/*
+ * A scan holds a descriptor per directory level it is in (walk.c), up to
+ * WALK_MAX_DEPTH, and one per thread: the usual soft limit of 1024
+ * would fail deep trees. Raise it to the hard limit, within reason.
+ */
+static void
+raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= 65536 ||
+	    rl.rlim_cur >= rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max < 65536 ? rl.rlim_max : 65536;
+	(void)setrlimit(RLIMIT_NOFILE, &rl);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -108,6 +126,7 @@ main(int argc, char **argv)
 
 	/* A closed pipe is seen as EPIPE where output is written. */
 	(void)signal(SIGPIPE, SIG_IGN);
+	raise_fd_limit();
 	if (argc < 2)
 		return cli_usage(NULL, "no command given");
 	cmd = argv[1];

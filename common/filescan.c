@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 void
@@ -67,6 +68,8 @@ add_stats(struct scan_stats *sum, const struct scan_stats *w, bool first)
 	sum->lines_capped += w->lines_capped;
 	sum->allowed += w->allowed;
 	sum->user_rule_limits += w->user_rule_limits;
+	if (sum->limit_rule == NULL)
+		sum->limit_rule = w->limit_rule;
 }
 
 int
@@ -86,12 +89,13 @@ filescan_fd_size(struct filescan_result *out, struct filescan *fs,
     void *payload, struct err *e)
 {
 	const size_t cap = FILESCAN_KEEP + FILESCAN_STEP + FILESCAN_MARGIN;
-	const bool known = size != UINT64_MAX && size <= max;
+	const bool known = size != UINT64_MAX && size != 0 && size <= max;
 	struct filescan_result res;
 	struct scan_window w = { .from = 0, .line = 1, .column = 0,
 	    .first = true };
 	size_t len = 0;
 	bool eof = false;
+	struct stat now;
 	int rc = 0;
 
 	memset(&res, 0, sizeof(res));
@@ -155,6 +159,9 @@ filescan_fd_size(struct filescan_result *out, struct filescan *fs,
 		w.first = false;
 	}
 	res.bytes += len;
+	if (known && res.bytes < size && fstat(fd, &now) == 0 &&
+	    (uint64_t)now.st_size < size)
+		res.shrank = true;
 	*out = res;
 	return rc;
 }

@@ -32,6 +32,7 @@ struct filescan_result {
 	struct scan_stats stats;	/* summed over the windows */
 	uint64_t bytes;			/* bytes read and scanned */
 	bool over;			/* more than max bytes: not all read */
+	bool shrank;			/* truncated while read */
 };
 
 void filescan_init(struct filescan *fs);
@@ -56,7 +57,10 @@ int filescan_fd(struct filescan_result *out, struct filescan *fs,
  * Like filescan_fd() for a file whose size fstat() gave: reading stops
  * after size bytes, without one more read() to see the end (a file
  * that grows meanwhile is scanned as it was when measured). size over
- * max is read as filescan_fd() would.
+ * max is read as filescan_fd() would. A size of 0 is not trusted (files
+ * in /proc say 0 and hold data): such a file is read to its end. When
+ * the file ends early and fstat() now gives less than size, it was
+ * truncated while read: out->shrank is set (what was read is scanned).
  */
 int filescan_fd_size(struct filescan_result *out, struct filescan *fs,
     const struct scanner *s, int fd, uint64_t size, uint64_t max,

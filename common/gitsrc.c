@@ -6,6 +6,7 @@
  */
 #include "gitsrc.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -19,6 +20,8 @@
 #include <unistd.h>
 
 #include <git2/sys/hashsig.h>
+
+#include "odbguard.h"
 
 /* The id of the empty tree, which git knows without storing it. */
 #define EMPTY_TREE "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
@@ -133,8 +136,8 @@ same_dir(const char *a, const char *b)
 }
 
 static int
-add_alternate(git_odb *odb, const char *dir, const char *var,
-    struct err *e)
+add_alternate(git_odb *odb, struct odbguard *g, const char *dir,
+    const char *var, struct err *e)
 {
 	char *abs = NULL;
 	struct stat st;
@@ -160,7 +163,7 @@ add_alternate(git_odb *odb, const char *dir, const char *var,
 		git_err(e, what);
 		goto out;
 	}
-	rc = 0;
+	rc = odbguard_dir(g, abs, e);
 out:
 	free(abs);
 	return rc;
@@ -220,7 +223,8 @@ unquote(char **out, const char **p, struct err *e)
 }
 
 static int
-add_alternates(git_odb *odb, const char *list, struct err *e)
+add_alternates(git_odb *odb, struct odbguard *g, const char *list,
+    struct err *e)
 {
 	const char *p = list, *end;
 	char *dir = NULL;
@@ -244,8 +248,8 @@ add_alternates(git_odb *odb, const char *list, struct err *e)
 				return err_set(e, "out of memory");
 			p = end;
 		}
-		rc = add_alternate(odb, dir, "GIT_ALTERNATE_OBJECT_DIRECTORIES",
-		    e);
+		rc = add_alternate(odb, g, dir,
+		    "GIT_ALTERNATE_OBJECT_DIRECTORIES", e);
 		free(dir);
 		dir = NULL;
 		if (rc < 0)
@@ -254,28 +258,84 @@ add_alternates(git_odb *odb, const char *list, struct err *e)
 	return 0;
 }
 
-/* The object directories the environment adds (the receive quarantine). */
+/*
+ * Has g read the loose objects of the repository's object directory and
+ * of those its objects/info/alternates names (one level; a relative
+ * entry is relative to the object directory).
+ */
+static int
+guard_repo_objects(struct odbguard *g, git_repository *repo,
+    struct err *e)
+{
+	char line[4096];
+	char *objects, *list = NULL, *dir;
+	FILE *f = NULL;
+	size_t n;
+	int rc = -1;
+
+	objects = concat(git_repository_commondir(repo), "objects");
+	if (objects == NULL || (list = concat(objects,
+	    "/info/alternates")) == NULL) {
+		err_set(e, "out of memory");
+		goto out;
+	}
+	if (odbguard_dir(g, objects, e) < 0)
+		goto out;
+	f = fopen(list, "re");
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+		n = strcspn(line, "\r\n");
+		line[n] = '\0';
+		if (n == 0 || line[0] == '#')
+			continue;
+		if (line[0] == '/') {
+			rc = odbguard_dir(g, line, e);
+		} else {
+			char *rel = concat("/", line);
+
+			dir = rel != NULL ? concat(objects, rel) : NULL;
+			free(rel);
+			rc = dir != NULL ? odbguard_dir(g, dir, e) :
+			    err_set(e, "out of memory");
+			free(dir);
+		}
+		if (rc < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	if (f != NULL)
+		fclose(f);
+	free(list);
+	free(objects);
+	return rc;
+}
+
+/*
+ * The object directories the environment adds (the receive quarantine),
+ * and a guard in front of every object directory (odbguard.h).
+ */
 static int
 add_env_objects(git_repository *repo, struct err *e)
 {
 	git_odb *odb = NULL;
+	struct odbguard *g = NULL;
 	const char *v;
 	int rc = -1;
 
-	if (env("GIT_QUARANTINE_PATH") == NULL &&
-	    env("GIT_OBJECT_DIRECTORY") == NULL &&
-	    env("GIT_ALTERNATE_OBJECT_DIRECTORIES") == NULL)
-		return 0;
 	if (git_repository_odb(&odb, repo) < 0)
 		return git_err(e, "object database");
+	if (odbguard_add(&g, odb, e) < 0 || guard_repo_objects(g, repo, e) < 0)
+		goto out;
 	v = env("GIT_QUARANTINE_PATH");
-	if (v != NULL && add_alternate(odb, v, "GIT_QUARANTINE_PATH", e) < 0)
+	if (v != NULL && add_alternate(odb, g, v, "GIT_QUARANTINE_PATH",
+	    e) < 0)
 		goto out;
 	v = env("GIT_OBJECT_DIRECTORY");
-	if (v != NULL && add_alternate(odb, v, "GIT_OBJECT_DIRECTORY", e) < 0)
+	if (v != NULL && add_alternate(odb, g, v, "GIT_OBJECT_DIRECTORY",
+	    e) < 0)
 		goto out;
 	v = env("GIT_ALTERNATE_OBJECT_DIRECTORIES");
-	if (v != NULL && add_alternates(odb, v, e) < 0)
+	if (v != NULL && add_alternates(odb, g, v, e) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -713,8 +773,10 @@ names_grow(struct gitsrc_index *ix, size_t *cap, size_t want)
 	size_t ncap = *cap == 0 ? 65536 : *cap;
 	char *nv;
 
-	if (want <= *cap)
+	if (want <= *cap) {
+		assert(ix->names != NULL);
 		return 0;
+	}
 	while (ncap < want) {
 		if (ncap > SIZE_MAX / 2)
 			return -1;
@@ -1147,6 +1209,7 @@ prefix_push(struct walk *w, const char *name, size_t len, size_t *old)
 		w->prefix = nv;
 		w->pcap = cap;
 	}
+	assert(w->prefix != NULL);
 	*old = w->plen;
 	memcpy(w->prefix + w->plen, name, len);
 	w->plen += len;
@@ -2693,12 +2756,13 @@ tipwalk_add(struct tipwalk *t, const git_oid *id, struct err *e)
 
 /*
  * Lists the new commits of commit tips[i] in *t, parents first: hidden
- * are hide[], the refs (GITSRC_HIDE_REFS) and the earlier tips.
+ * are hide[], the commits of the refs (refs, NULL when not hidden) and
+ * the earlier tips.
  */
 static int
 list_commits(struct tipwalk *t, git_repository *repo, const git_oid *tip,
     const git_oid *earlier, size_t nearlier, const git_oid *hide,
-    size_t nhide, unsigned flags, struct err *e)
+    size_t nhide, const struct tipwalk *refs, struct err *e)
 {
 	git_revwalk *w = NULL;
 	git_oid id;
@@ -2711,10 +2775,11 @@ list_commits(struct tipwalk *t, git_repository *repo, const git_oid *tip,
 		obj_err(e, "commit", tip);
 		goto out;
 	}
-	if ((flags & GITSRC_HIDE_REFS) != 0 &&
-	    git_revwalk_hide_glob(w, "refs/*") < 0) {
-		git_err(e, "hiding the existing refs");
-		goto out;
+	for (size_t i = 0; refs != NULL && i < refs->n; i++) {
+		if (git_revwalk_hide(w, &refs->ids[i]) < 0) {
+			obj_err(e, "hiding the commit of a ref", &refs->ids[i]);
+			goto out;
+		}
 	}
 	for (size_t i = 0; i < nhide; i++) {
 		if (git_revwalk_hide(w, &hide[i]) < 0) {
@@ -2742,20 +2807,27 @@ out:
 	return rc;
 }
 
-/* The ids the existing refs peel to, when they are commits. */
+/*
+ * The ids the existing refs peel to, when they are commits, each once.
+ * Read once per history walk: a server may have 100,000 refs on a few
+ * thousand commits, and every tip's walk hides them all.
+ */
 static int
 ref_commits(struct tipwalk *t, git_repository *repo, struct err *e)
 {
 	git_reference_iterator *it = NULL;
 	git_reference *ref = NULL;
 	git_object *obj = NULL;
+	struct oidset seen = { 0 };
+	bool added;
 	int rc = -1, r;
 
 	if (git_reference_iterator_glob_new(&it, repo, "refs/*") < 0)
 		return git_err(e, "listing refs");
 	while ((r = git_reference_next(&ref, it)) == 0) {
 		if (git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT) == 0 &&
-		    tipwalk_add(t, git_object_id(obj), e) < 0)
+		    (oidset_add(&added, &seen, git_object_id(obj), e) < 0 ||
+		    (added && tipwalk_add(t, git_object_id(obj), e) < 0)))
 			goto out;
 		git_object_free(obj);
 		obj = NULL;
@@ -2771,6 +2843,7 @@ out:
 	git_object_free(obj);
 	git_reference_free(ref);
 	git_reference_iterator_free(it);
+	oidset_release(&seen);
 	return rc;
 }
 
@@ -2781,14 +2854,15 @@ out:
 static int
 check_known(git_repository *repo, const git_oid *tip, const char *ref,
     const git_oid *earlier, size_t nearlier, const git_oid *hide,
-    size_t nhide, unsigned flags, struct err *e)
+    size_t nhide, const struct tipwalk *refs, struct err *e)
 {
 	struct tipwalk known = { 0 };
 	int rc = -1, r;
 
-	if ((flags & GITSRC_HIDE_REFS) != 0 &&
-	    ref_commits(&known, repo, e) < 0)
-		goto out;
+	for (size_t i = 0; refs != NULL && i < refs->n; i++) {
+		if (tipwalk_add(&known, &refs->ids[i], e) < 0)
+			goto out;
+	}
 	for (size_t i = 0; i < nhide; i++) {
 		if (tipwalk_add(&known, &hide[i], e) < 0)
 			goto out;
@@ -2825,10 +2899,12 @@ gitsrc_history(struct gitsrc_history_stats *stats, git_repository *repo,
     struct err *e)
 {
 	struct history h;
-	struct tipwalk *walks = NULL;
+	struct tipwalk *walks = NULL, refs = { 0 };
+	const struct tipwalk *hidden_refs = NULL;
+	struct oidset covered = { 0 };	/* earlier tips and their commits */
 	git_oid *commit_tips = NULL;
 	size_t ncommit_tips = 0;
-	bool *is_commit = NULL;
+	bool *is_commit = NULL, added;
 	int rc = -1;
 
 	memset(&h, 0, sizeof(h));
@@ -2848,6 +2924,11 @@ gitsrc_history(struct gitsrc_history_stats *stats, git_repository *repo,
 		err_set(e, "out of memory");
 		goto out;
 	}
+	if ((flags & GITSRC_HIDE_REFS) != 0) {
+		if (ref_commits(&refs, repo, e) < 0)
+			goto out;
+		hidden_refs = &refs;
+	}
 	/*
 	 * Tags first (their messages, and tree or blob targets), then every
 	 * tip's commits are listed before any is scanned, so that the total
@@ -2860,13 +2941,29 @@ gitsrc_history(struct gitsrc_history_stats *stats, git_repository *repo,
 			goto out;
 		if (!is_commit[i])
 			continue;
+		/*
+		 * An earlier tip, or a commit one brought: nothing new, and
+		 * nothing to hide that is not hidden. No walk: 100,000 refs
+		 * on a few commits would each cost one hiding all the
+		 * earlier tips.
+		 */
+		if (oidset_add(&added, &covered, &commit_tips[ncommit_tips],
+		    e) < 0)
+			goto out;
+		if (!added)
+			continue;
 		if (list_commits(&walks[i], repo, &commit_tips[ncommit_tips],
-		    commit_tips, ncommit_tips, hide, nhide, flags, e) < 0)
+		    commit_tips, ncommit_tips, hide, nhide, hidden_refs, e) < 0)
 			goto out;
 		if (walks[i].n == 0 && check_known(repo,
 		    &commit_tips[ncommit_tips], tips[i].ref, commit_tips,
-		    ncommit_tips, hide, nhide, flags, e) < 0)
+		    ncommit_tips, hide, nhide, hidden_refs, e) < 0)
 			goto out;
+		for (size_t j = 0; j < walks[i].n; j++) {
+			if (oidset_add(&added, &covered, &walks[i].ids[j],
+			    e) < 0)
+				goto out;
+		}
 		h.item.commits_total += walks[i].n;
 		ncommit_tips++;
 	}
@@ -2884,6 +2981,8 @@ out:
 	for (size_t i = 0; walks != NULL && i < ntips; i++)
 		free(walks[i].ids);
 	free(walks);
+	free(refs.ids);
+	oidset_release(&covered);
 	free(commit_tips);
 	free(is_commit);
 	free(h.path);

@@ -52,6 +52,13 @@
 #define USER_MATCH_LIMIT 1000000
 #define USER_DEPTH_LIMIT 10000
 #define USER_LINE_MAX (1u << 20)
+/*
+ * Lines of one scan call (a window of a file) on which a user rule may
+ * hit those limits before it is left out for the rest of the call: each
+ * hit costs milliseconds, and a file of short lines made to backtrack
+ * would otherwise take hours.
+ */
+#define USER_LIMIT_LINES 16
 
 enum rule {
 	R_NPM_TOKEN,
@@ -1089,6 +1096,7 @@ judge(struct ctx *c, enum key_kind k, size_t vs, size_t ve)
 	size_t n = ve - vs, off, len, dn = 0;
 	enum value_class cls;
 	char *dec = NULL;
+	bool cipher;
 
 	if (n == 0 || n > VALUE_MAX || claimed(c, vs, ve))
 		return;
@@ -1112,9 +1120,13 @@ judge(struct ctx *c, enum key_kind k, size_t vs, size_t ve)
 		else
 			real = value_classify(v, n, &off, &len) ==
 			    VALUE_LITERAL;
-		if (real) {
+		/*
+		 * Ciphertext is not claimed: a valid token in it is still a
+		 * finding (RULES.md 1.1: any context).
+		 */
+		if (real && !in_cipher_container(c, vs)) {
 			claim(c, vs, ve);
-			report_value(c, vs, vs, rule_of(k), v, n);
+			emit_builtin(c, vs, rule_of(k), v, n);
 		}
 		free(dec);
 		return;
@@ -1146,7 +1158,9 @@ judge(struct ctx *c, enum key_kind k, size_t vs, size_t ve)
 	case VALUE_LITERAL:
 		break;
 	}
-	claim(c, vs, ve);
+	cipher = in_cipher_container(c, vs);
+	if (!cipher)
+		claim(c, vs, ve);
 	dec = all_b64(v + off, len) ? decode_text(v + off, len, &dn) : NULL;
 	if (dec != NULL && c->depth < DEPTH_MAX) {
 		size_t o2, l2;
@@ -1154,17 +1168,17 @@ judge(struct ctx *c, enum key_kind k, size_t vs, size_t ve)
 		/* A base64 value: what it holds decides (section 4). */
 		if (scan_child(c, vs + off, dec, dn, true) == 0) {
 			cls = value_classify(dec, dn, &o2, &l2);
-			if (cls == VALUE_LITERAL || cls == VALUE_UUID ||
-			    cls == VALUE_GITHUB_PAT)
-				report_value(c, vs, vs + off,
-				    cls == VALUE_UUID ? R_LEGACY : rule_of(k),
-				    dec + o2, l2);
+			if (!cipher && (cls == VALUE_LITERAL ||
+			    cls == VALUE_UUID || cls == VALUE_GITHUB_PAT))
+				emit_builtin(c, vs + off, cls == VALUE_UUID ?
+				    R_LEGACY : rule_of(k), dec + o2, l2);
 		}
 		free(dec);
 		return;
 	}
 	free(dec);
-	report_value(c, vs, vs + off, rule_of(k), v + off, len);
+	if (!cipher)
+		emit_builtin(c, vs + off, rule_of(k), v + off, len);
 }
 
 /* Judges a value on another line than the current one. */
@@ -1427,7 +1441,9 @@ name_value(struct ctx *c, enum key_kind k, size_t ke)
 		if (!next_line(c, le, &ls, &lend))
 			return;
 		le = line_end_from(c, ls);
-		if (c->buf[skip_spaces(c, ls, lend)] == '-')
+		/* An empty last line ends at the buffer's end: read nothing. */
+		if (skip_spaces(c, ls, lend) < lend &&
+		    c->buf[skip_spaces(c, ls, lend)] == '-')
 			return;		/* the next list item */
 		vk = find_value_key(c, ls, lend);
 		if (vk == 0)
@@ -1686,7 +1702,8 @@ url_at(struct ctx *c, size_t p)
 static size_t
 b64token_at(struct ctx *c, size_t p)
 {
-	size_t e = p, dn = 0;
+	size_t e = p, dn = 0, i;
+	bool found = false;
 	char *dec;
 
 	if (!at(c, p, "bnBtX"))
@@ -1697,17 +1714,33 @@ b64token_at(struct ctx *c, size_t p)
 	while (e < c->len && c->buf[e] == '=')
 		e++;
 	line_enter(c, p);
-	if (is_done(c, p, e) || claimed(c, p, e) || !line_budget(c))
+	if (is_done(c, p, e) || claimed(c, p, e))
 		return e;
 	/* Decode whole groups: the run may go on past the token. */
-	dec = decode_text(c->buf + p, (e - p) / 4 * 4 == e - p ? e - p :
-	    (e - p) / 4 * 4, &dn);
+	dec = line_budget(c) ? decode_text(c->buf + p, (e - p) / 4 * 4 ==
+	    e - p ? e - p : (e - p) / 4 * 4, &dn) : NULL;
 	if (dec != NULL) {
-		if (scan_child(c, p, dec, dn, false) > 0)
+		found = scan_child(c, p, dec, dn, false) > 0;
+		if (found)
 			claim(c, p, e);
 		free(dec);
 	}
-	return e;
+	if (found)
+		return e;
+	/*
+	 * Nothing in it: the run is skipped, but '-' and '_' are base64
+	 * too (URL-safe), so a raw token, a key or a PEM header may sit in
+	 * it: its other anchors are still looked at. A "bnBtX" in it is
+	 * not decoded again (that would be quadratic in the run).
+	 */
+	for (i = p + 5; i < e && c->rc == 0;) {
+		size_t q = next_candidate(c, i, e);
+
+		if (q >= e)
+			break;
+		i = at(c, q, "bnBtX") ? q + 5 : dispatch(c, q);
+	}
+	return i > e ? i : e;
 }
 
 /* ---- Kubernetes Secret data (section 4) -------------------------------- */
@@ -1734,8 +1767,8 @@ secret_entry(struct ctx *c, size_t here, size_t ks, size_t ke, size_t vs,
     size_t ve)
 {
 	enum key_kind k;
-	size_t dn = 0, iks = ks, ike = ke;
-	char *dec;
+	size_t dn = 0, iks = ks, ike = ke, before = c->found;
+	char *dec = NULL;
 	struct line saved;
 
 	while (iks < ike && !is_ident_char((unsigned char)c->buf[iks]))
@@ -1749,21 +1782,27 @@ secret_entry(struct ctx *c, size_t here, size_t ks, size_t ke, size_t vs,
 	 */
 	if (vs < here && (k != K_NONE || at(c, vs, "bnBtX")))
 		return;
-	if (vs >= here)
-		mark_done(c, vs, ve);
 	if (k != K_NONE) {
 		judge_elsewhere(c, k, vs, ve);
-		return;
+	} else {
+		dec = all_b64(c->buf + vs, ve - vs) ? decode_text(c->buf + vs,
+		    ve - vs, &dn) : NULL;
+		if (dec != NULL) {
+			saved = c->ln;
+			line_enter(c, vs);
+			(void)scan_child(c, vs, dec, dn, true);
+			c->ln = saved;
+		}
+		free(dec);
 	}
-	dec = all_b64(c->buf + vs, ve - vs) ? decode_text(c->buf + vs,
-	    ve - vs, &dn) : NULL;
-	if (dec != NULL) {
-		saved = c->ln;
-		line_enter(c, vs);
-		(void)scan_child(c, vs, dec, dn, true);
-		c->ln = saved;
-	}
-	free(dec);
+	/*
+	 * A value that gave a finding here is done: the pass does not judge
+	 * it again. One that gave none is left to the pass: a "bnBtX" run
+	 * in it that does not decode as part of the whole value (a stray
+	 * byte, misaligned) is still seen there.
+	 */
+	if (vs >= here && c->found > before)
+		mark_done(c, vs, ve);
 }
 
 static void
@@ -1831,7 +1870,7 @@ secret_json_data(struct ctx *c, size_t here, size_t ds, size_t de)
 		return;
 	end = match_close(c, i, de, '{', '}');
 	while (i < end && c->rc == 0) {
-		size_t ks, ke, vs, ve;
+		size_t ks, ke, vs, ve, lend;
 		const char *q = memchr(c->buf + i, '"', end - i);
 
 		if (q == NULL)
@@ -1848,7 +1887,12 @@ secret_json_data(struct ctx *c, size_t here, size_t ds, size_t de)
 		if (i >= end || c->buf[i] != ':')
 			return;
 		i = skip_spaces(c, i + 1, end);
-		value_extract(c, i, end, &vs, &ve);
+		/*
+		 * A JSON string ends on its line: an unterminated one must
+		 * not mark the lines after it as judged Secret data.
+		 */
+		lend = line_end_from(c, i);
+		value_extract(c, i, lend < end ? lend : end, &vs, &ve);
 		if (ve > vs)
 			secret_entry(c, here, ks, ke, vs, ve);
 		i = ve + 1;
@@ -1897,20 +1941,31 @@ secret_at(struct ctx *c, size_t p)
 
 /* ---- bunfig.toml ------------------------------------------------------- */
 
+/*
+ * Judges the token and password keys of the [install] tables on the
+ * lines that start in [from, to); the lines before are read for the
+ * table headers only (a window's context holds them).
+ */
 static void
-bunfig_scan(struct ctx *c)
+bunfig_scan(struct ctx *c, size_t from, size_t to)
 {
 	bool install = false;
 	size_t ls = c->start;
 
-	while (ls < c->len && c->rc == 0) {
+	/*
+	 * Each line is judged afresh: the claims the pass left on the line
+	 * it ended on would otherwise hide a value there and not elsewhere
+	 * (a window boundary moving that line changed the findings).
+	 */
+	c->ln.have = false;
+	while (ls < to && c->rc == 0) {
 		size_t le = line_end_from(c, ls), i, lend;
 
 		lend = le > ls && c->buf[le - 1] == '\r' ? le - 1 : le;
 		i = skip_spaces(c, ls, lend);
 		if (i < lend && c->buf[i] == '[') {
 			install = at(c, i, "[install");
-		} else if (install) {
+		} else if (install && ls >= from) {
 			for (size_t k = i; k < lend; k++) {
 				size_t kn, vs, ve;
 
@@ -1939,8 +1994,11 @@ bunfig_scan(struct ctx *c)
 
 /* ---- user rules -------------------------------------------------------- */
 
-/* Runs user rule r over the line [ls, le). */
-static void
+/*
+ * Runs user rule r over the line [ls, le). Returns whether a PCRE2 limit
+ * stopped it.
+ */
+static bool
 user_rule_line(struct ctx *c, size_t r, size_t ls, size_t le)
 {
 	const struct user_rule_c *u = &c->s->urules[r];
@@ -1960,11 +2018,13 @@ user_rule_line(struct ctx *c, size_t r, size_t ls, size_t le)
 		int g;
 
 		if (rc == PCRE2_ERROR_NOMATCH)
-			return;
+			return false;
 		if (rc < 0) {
+			if (c->st != NULL && c->st->limit_rule == NULL)
+				c->st->limit_rule = info->id;
 			if (c->st != NULL)
 				c->st->user_rule_limits++;
-			return;
+			return true;
 		}
 		ov = pcre2_get_ovector_pointer(c->md);
 		g = pcre2_substring_number_from_name(u->code,
@@ -1980,6 +2040,7 @@ user_rule_line(struct ctx *c, size_t r, size_t ls, size_t le)
 		}
 		off = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
 	}
+	return false;
 }
 
 static void
@@ -1989,18 +2050,20 @@ user_rules(struct ctx *c, size_t from, size_t to)
 		from = c->start;
 	for (size_t r = 0; r < c->s->nurules && c->rc == 0; r++) {
 		const struct user_rule_c *u = &c->s->urules[r];
-		size_t pos = from;
+		size_t pos = from, limited = 0;
 
 		if (u->nkeywords == 0) {
-			while (pos < to && c->rc == 0) {
+			while (pos < to && c->rc == 0 &&
+			    limited < USER_LIMIT_LINES) {
 				size_t le = line_end_from(c, pos);
 
-				user_rule_line(c, r, pos, le);
+				if (user_rule_line(c, r, pos, le))
+					limited++;
 				pos = le + 1;
 			}
 			continue;
 		}
-		while (pos < to && c->rc == 0) {
+		while (pos < to && c->rc == 0 && limited < USER_LIMIT_LINES) {
 			size_t best = c->len, ls, le;
 
 			for (size_t k = 0; k < u->nkeywords; k++) {
@@ -2015,7 +2078,8 @@ user_rules(struct ctx *c, size_t from, size_t to)
 				break;
 			ls = line_start_before(c, pos, best);
 			le = line_end_from(c, best);
-			user_rule_line(c, r, ls, le);
+			if (user_rule_line(c, r, ls, le))
+				limited++;
 			pos = le + 1;
 		}
 	}
@@ -2130,9 +2194,9 @@ scanner_scan_window(const struct scanner *s, struct scan_stats *stats,
 			break;
 		i = dispatch(&c, p);
 	}
-	if (c.text && c.rc == 0 && w->first && w->to == len &&
-	    is_bunfig(origin != NULL ? origin->path : NULL))
-		bunfig_scan(&c);
+	if (c.text && c.rc == 0 && is_bunfig(origin != NULL ? origin->path :
+	    NULL))
+		bunfig_scan(&c, w->from, w->to);
 	if (c.text && c.rc == 0)
 		user_rules(&c, w->from, w->to);
 	pcre2_match_data_free(c.md);

@@ -52,6 +52,7 @@ struct scan_stats {
 	size_t lines_capped;	/* lines past the per-line work cap */
 	size_t allowed;		/* findings dropped by an allowlist */
 	size_t user_rule_limits; /* user-rule matches stopped by the limit */
+	const char *limit_rule;	/* the first one stopped (borrowed) */
 };
 
 /* One rule, as listed by `tokenguard rules`. */

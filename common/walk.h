@@ -14,8 +14,14 @@
 
 #include "err.h"
 
-/* Deeper directories are reported as errors (ENAMETOOLONG). */
-#define WALK_MAX_DEPTH 1024
+/*
+ * Deeper directories are reported as errors (ENAMETOOLONG). Each level
+ * adds at least two bytes ("/" and a name) to a path, so a directory
+ * this deep has a path longer than PATH_MAX (4096): no file below it
+ * could be opened by its path anyway. The walk holds a descriptor per
+ * level: programs raise RLIMIT_NOFILE's soft limit to allow for it.
+ */
+#define WALK_MAX_DEPTH 2048
 
 enum walk_type {
 	WALK_DIR,	/* a directory, reported before what it holds */

@@ -17,6 +17,7 @@
  *      configuration): the commit is blocked, unless tokenguard.onError
  *      = allow
  */
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -44,7 +45,7 @@ enum {
 };
 
 static const char USAGE[] =
-"Usage: " PROG " [--help | --version]\n"
+"Usage: " PROG " [-h | --help | --version]\n"
 "\n"
 "The git pre-commit hook of tokenguard: scans the staged changes (the\n"
 "index being committed, compared with HEAD) for npm token material and\n"
@@ -162,6 +163,25 @@ say(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+/*
+ * Warns that a user rule stopped at a PCRE2 limit in path: the file was
+ * not fully checked by it (the commit's fate does not change).
+ */
+static void
+warn_limit(const char *path, const struct scan_stats *st)
+{
+	char *shown = NULL;
+
+	if (report_escape(&shown, path, NULL) < 0)
+		shown = NULL;
+	say("warning: user rule '%s' hit the PCRE2 match limit on %zu "
+	    "line%s of %s (catastrophic backtracking?): it did not fully "
+	    "check that file", st->limit_rule, st->user_rule_limits,
+	    st->user_rule_limits == 1 ? "" : "s",
+	    shown != NULL ? shown : "?");
+	free(shown);
 }
 
 /*
@@ -455,6 +475,7 @@ on_change(const struct gitsrc_change *c, void *payload)
 {
 	struct run *r = payload;
 	struct scan_origin origin = { c->path, NULL };
+	struct scan_stats st;
 	git_blob *blob = NULL;
 	uint64_t size;
 	int rc = -1;
@@ -474,9 +495,11 @@ on_change(const struct gitsrc_change *c, void *payload)
 	if (gitsrc_blob(&blob, r->repo, &c->id, r->e) < 0)
 		return -1;
 	r->first = r->nhits;
-	if (scanner_scan(r->scanner, NULL, &origin, git_blob_rawcontent(blob),
+	if (scanner_scan(r->scanner, &st, &origin, git_blob_rawcontent(blob),
 	    (size_t)git_blob_rawsize(blob), 0, collect, r, r->e) != 0)
 		goto out;
+	if (st.user_rule_limits > 0)
+		warn_limit(c->path, &st);
 	r->upto = r->nhits;
 	if (r->nhits > r->first && mark_preexisting(r, c, r->e) < 0)
 		goto out;
@@ -676,6 +699,19 @@ main(int argc, char **argv)
 	struct err e = { 0 };
 	int status;
 
+	/*
+	 * The verdict is the exit status: a reader gone from standard error
+	 * must not turn it into a death by SIGPIPE (which blocks).
+	 */
+	(void)signal(SIGPIPE, SIG_IGN);
+	/*
+	 * Under git (which sets GIT_INDEX_FILE for this hook), arguments
+	 * are file names that a hook manager passes ({staged_files}): a
+	 * staged file named --help must not end the hook before the scan,
+	 * nor one named -x block every commit.
+	 */
+	if (getenv("GIT_INDEX_FILE") != NULL)
+		argc = 1;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 ||
 		    strcmp(argv[i], "-h") == 0) {

@@ -37,6 +37,9 @@
 #	                           first; expect([(path, line, rule), ...])
 #	                           compares the findings with a list
 #	TEXT_RE                    grep -E pattern of one text finding line
+#	SAN_BUILD                  1 when the programs are built with
+#	                           sanitizers (make SAN=1), else 0: heavy
+#	                           scenarios scale down under them
 #
 # Scripts are POSIX sh. Do not use `set -e`: the helpers exit on failure
 # themselves. A helper that fails inside $(...) cannot stop the script, so
@@ -55,6 +58,10 @@ BUILD=$(cd "$BUILD" 2>/dev/null && pwd) || {
 TOKENGUARD=${TOKENGUARD:-$BUILD/tokenguard}
 TOKGEN=${TOKGEN:-$BUILD/tests/tokgen}
 export BUILD TOKENGUARD TOKGEN
+SAN_BUILD=0
+if grep -q -a -e __asan_init "$TOKENGUARD" 2>/dev/null; then
+	SAN_BUILD=1
+fi
 TESTS_DIR=$(cd "$(dirname "$0")" && pwd)
 
 for _prog in "$TOKENGUARD" "$TOKGEN"; do
@@ -335,7 +342,7 @@ for n, raw in enumerate(data.split(b"\n")[:-1], 1):
 # The keys of issue 2, and those later issues add.
 KEYS = {"path", "line", "column", "rule", "description", "redacted",
         "fingerprint"}
-LATER = {"commit", "ref", "preexisting"}
+LATER = {"commit", "ref", "preexisting", "path_base64"}
 FP = re.compile(r"sha256:[0-9a-f]{64}\Z")
 for n, d in enumerate(f, 1):
     if not isinstance(d, dict):

@@ -17,6 +17,7 @@
 
 #include "filescan.h"
 #include "scan.h"
+#include "support.h"
 #include "token.h"
 
 struct hit {
@@ -225,12 +226,111 @@ test_long_line_column(void **state)
 	config_release(&cfg);
 }
 
+/*
+ * Small inputs split into two windows at every line boundary, as
+ * filescan slides them over big files: the findings are those of the
+ * whole. Cases found by tests/fuzz/fuzz_scan.
+ */
+static const struct split_case {
+	const char *name;
+	const char *path;
+	const char *text;	/* template, see support.h */
+	size_t findings;	/* of the whole */
+} split_cases[] = {
+	/* bunfig.toml was judged only when the whole file was one window. */
+	{ "bunfig [install] token", "bunfig.toml",
+	    "[install]\ntoken = \"Zq8vR2mK9pLx4TnW7yB3\"\n"
+	    "[install.scopes]\nmyorg = { token = \"Hk3mP9qLw2Xz7RtY5vBn\", "
+	    "url = \"https://x.test/\" }\n[run]\n"
+	    "token = \"Zq8vR2mK9pLx4TnW7yB3\"\n", 2 },
+	/*
+	 * The token is reported by the pass, the value holding it by the
+	 * bunfig rule, whichever line the pass ended on.
+	 */
+	{ "bunfig value holding a base64 token", "bunfig.toml",
+	    "[install]\ntoken = \"@B64NPM@x{\"\n", 2 },
+	{ "bunfig value holding a base64 token, more lines", "bunfig.toml",
+	    "[install]\ntoken = \"@B64NPM@x{\"\n# end\n", 2 },
+};
+
+static void
+scan_split(struct hits *h, const struct scanner *s,
+    const struct scan_origin *o, const char *buf, size_t len, size_t k)
+{
+	struct scan_window w = { .from = 0, .to = k, .line = 1,
+	    .first = true };
+	struct scan_stats st;
+	struct err e = { 0 };
+
+	assert_int_equal(scanner_scan_window(s, &st, o, buf, len, &w, 0,
+	    collect, h, &e), 0);
+	w.from = k;
+	w.to = len;
+	w.first = false;
+	assert_int_equal(scanner_scan_window(s, &st, o, buf, len, &w,
+	    st.binary ? SCAN_FORCE_BINARY : SCAN_FORCE_TEXT, collect, h, &e),
+	    0);
+}
+
+static void
+test_split_cases(void **state)
+{
+	struct config cfg;
+	struct scanner *s = NULL;
+	struct err e = { 0 };
+
+	(void)state;
+	config_init(&cfg);
+	assert_int_equal(scanner_new(&s, &cfg, &e), 0);
+	for (size_t i = 0; i < sizeof(split_cases) / sizeof(split_cases[0]);
+	    i++) {
+		const struct split_case *c = &split_cases[i];
+		struct scan_origin o = { c->path, NULL };
+		struct hits whole = { 0 };
+		struct support_text t;
+		size_t len;
+
+		support_expand(&t, c->text);
+		len = t.len;
+		assert_int_equal(scanner_scan(s, NULL, &o, t.buf, len, 0,
+		    collect, &whole, &e), 0);
+		assert_int_equal(whole.n, c->findings);
+		qsort(whole.v, whole.n, sizeof(*whole.v), cmp_hit);
+		for (size_t k = 0; k <= len; k++) {
+			struct hits part = { 0 };
+
+			if (k != 0 && k != len && t.buf[k - 1] != '\n')
+				continue;
+			scan_split(&part, s, &o, t.buf, len, k);
+			qsort(part.v, part.n, sizeof(*part.v), cmp_hit);
+			if (part.n != whole.n) {
+				print_error("case '%s', split at %zu: %zu "
+				    "findings, want %zu\n", c->name, k, part.n,
+				    whole.n);
+				fail();
+			}
+			for (size_t j = 0; j < whole.n; j++) {
+				assert_int_equal(part.v[j].line,
+				    whole.v[j].line);
+				assert_string_equal(part.v[j].fingerprint,
+				    whole.v[j].fingerprint);
+			}
+			free(part.v);
+		}
+		free(whole.v);
+		support_text_release(&t);
+	}
+	scanner_free(s);
+	config_release(&cfg);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_windows_match_whole),
 		cmocka_unit_test(test_long_line_column),
+		cmocka_unit_test(test_split_cases),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

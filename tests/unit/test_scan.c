@@ -186,13 +186,21 @@ collect(const struct finding *f, void *payload)
 	return 0;
 }
 
+/*
+ * Scans a copy of buf[0..len) in an allocation of exactly len bytes, so
+ * that under SAN=1 a read of buf[len] (a NUL in the test's text) is an
+ * error, as it is in a file's window.
+ */
 static void
 scan_buf(struct result *r, const struct scanner *s, const char *path,
     const char *commit, const char *buf, size_t len, unsigned flags)
 {
 	static _Thread_local struct scan_origin origin;
 	struct err e = { 0 };
+	char *copy = malloc(len != 0 ? len : 1);
 
+	assert_non_null(copy);
+	memcpy(copy, buf, len);
 	origin.path = path;
 	origin.commit = commit;
 	memset(r->f, 0, sizeof(r->f));
@@ -200,8 +208,9 @@ scan_buf(struct result *r, const struct scanner *s, const char *path,
 	r->err[0] = '\0';
 	r->origin = &origin;
 	memset(&r->stats, 0xa5, sizeof(r->stats));
-	r->rc = scanner_scan(s, &r->stats, &origin, buf, len, flags,
+	r->rc = scanner_scan(s, &r->stats, &origin, copy, len, flags,
 	    collect, r, &e);
+	free(copy);
 	if (r->rc == -1)
 		(void)snprintf(r->err, sizeof(r->err), "%s", e.msg);
 }
@@ -1111,6 +1120,27 @@ static const struct scase KEYS[] = {
 	{ "k8s env two-line form, token", "deploy.yaml",
 	    "- name: NPM_TOKEN\n  value: @NPM@\n", WANT(F("npm-token", 2)),
 	    .secret = "@NPM@" },
+	/*
+	 * Found by fuzz_scan: with no value on the name's line and an empty
+	 * last line, the look at the next lines read one byte past the
+	 * buffer (scan_buf() copies texts to exact-size buffers, so SAN=1
+	 * catches it).
+	 */
+	{ "k8s env name, empty last line", "deploy.yaml",
+	    "- name: NPM_TOKEN\n", NONE },
+	/*
+	 * Found by fuzz_scan: a value of one '!' at the end of the input
+	 * (a YAML tag without a name) was read one byte past its end.
+	 */
+	{ "lone YAML tag at the end", "vars.yml", "npm_token: !", NONE },
+	/*
+	 * Found by fuzz_scan: a "bnBtX" run that decodes to nothing was
+	 * skipped whole, and '-' and '_' are URL-safe base64: the valid
+	 * token in the run was never looked at.
+	 */
+	{ "valid token inside a base64url run", "src/app.js",
+	    "x=bnBtX2FiY2RlZmdoaWprbG1----@NPM@-BEGIN\n",
+	    WANT(F("npm-token", 1)), .secret = "@NPM@" },
 	{ "k8s env valueFrom", "deploy.yaml",
 	    "- name: NPM_TOKEN\n  valueFrom:\n    secretKeyRef:\n"
 	    "      name: npm\n      key: token\n", NONE },
@@ -1386,6 +1416,15 @@ static const struct scase REFS[] = {
 	    "apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\n"
 	    "metadata:\n  name: npm\nspec:\n  encryptedData:\n"
 	    "    NPM_TOKEN: " SEALED "\n    .npmrc: " SEALED "\n", NONE },
+	/*
+	 * Found by fuzz_scan: the value was claimed, then not reported as
+	 * ciphertext, and the claim hid the valid token in it (1.1: a valid
+	 * token is a finding in any context).
+	 */
+	{ "valid token inside an encryptedData value", "sealed-secret.yaml",
+	    "kind: SealedSecret\nspec:\n  encryptedData:\n"
+	    "    NPM_TOKEN: //registry.npmjs.org/:_authToken=@NPM@\n",
+	    WANT(F("npm-token", 4)), .secret = "@NPM@" },
 	{ "Renovate encrypted", "renovate.json",
 	    "{\n  \"encrypted\": {\n    \"npmToken\": \"" PGP "\"\n  }\n}\n",
 	    NONE },
@@ -1463,6 +1502,26 @@ static const struct scase DECODE[] = {
 	    "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"data\":{\".npmrc\":"
 	    "\"@B64{" REG "@NPM@\n}@\"}}\n", WANT(F("npm-token", 1)),
 	    .note = "the same Secret data map, written as JSON" },
+	/*
+	 * Found by fuzz_scan: the unterminated string ran to the end of the
+	 * data map and marked the next lines as judged Secret data, so the
+	 * NPM_TOKEN line was skipped.
+	 */
+	{ "Secret in JSON, unterminated string", "secret.json",
+	    "{\"kind\":\"Secret\",\"data\":{\"a\":\"QUJD\n"
+	    "NPM_TOKEN=" OPQ "\n}}\n", WANT(F("env-npm-token", 2)) },
+	/*
+	 * Found by fuzz_scan: the value does not decode (a stray byte after
+	 * the padding), yet it was marked as judged Secret data, and the
+	 * "bnBtX" run in it was skipped.
+	 */
+	{ "Secret data value with a stray byte", "secret.yaml",
+	    SECRET_HEAD "  token: @B64NPM@\x11\n", WANT(F("npm-token", 7)),
+	    .secret = "@NPM@" },
+	/* Likewise for a key's value that does not decode whole. */
+	{ "Secret .npmrc value, base64 token misaligned", "secret.yaml",
+	    SECRET_HEAD "  .npmrc: Ly9yZWd@B64NPM@\n", WANT(F("npm-token", 7)),
+	    .secret = "@NPM@" },
 	{ "Secret after a ConfigMap document", "all.yaml",
 	    "kind: ConfigMap\ndata:\n  a: @B64{//r.example.com/:_authToken="
 	    OPQ "\n}@\n---\nkind: Secret\ndata:\n  .npmrc: @B64{"

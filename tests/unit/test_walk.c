@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -345,6 +346,31 @@ count_entries(const struct walk_entry *ent, void *payload)
 	return 0;
 }
 
+/*
+ * Removes the chain root/d/d/... of test_depth(), deepest first: the
+ * teardown's nftw() cannot, the paths are longer than PATH_MAX.
+ */
+static void
+remove_chain(const char *root)
+{
+	int fds[WALK_MAX_DEPTH + 8];
+	int n = 0, next;
+
+	fds[0] = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(fds[0] >= 0);
+	while (n + 1 < (int)(sizeof(fds) / sizeof(fds[0]))) {
+		next = openat(fds[n], "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (next < 0)
+			break;
+		fds[++n] = next;
+	}
+	for (; n > 0; n--) {
+		close(fds[n]);
+		assert_int_equal(unlinkat(fds[n - 1], "d", AT_REMOVEDIR), 0);
+	}
+	close(fds[0]);
+}
+
 /* Deeper than WALK_MAX_DEPTH: an error entry, not a stack overflow. */
 static void
 test_depth(void **state)
@@ -352,9 +378,16 @@ test_depth(void **state)
 	char root[512];
 	struct err e = { 0 };
 	size_t n = 0;
+	struct rlimit rl;
 	int fd, next;
 
 	(void)state;
+	/* A descriptor per level, as the programs allow (tokenguard.c). */
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	if (rl.rlim_cur < WALK_MAX_DEPTH + 64 && rl.rlim_max > rl.rlim_cur) {
+		rl.rlim_cur = rl.rlim_max < 65536 ? rl.rlim_max : 65536;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
 	put_dir("deep");
 	path_of(root, sizeof(root), "deep");
 	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -369,6 +402,7 @@ test_depth(void **state)
 	close(fd);
 	assert_int_equal(walk_path(root, count_entries, &n, &e), 1);
 	assert_int_equal(n, WALK_MAX_DEPTH + 1);
+	remove_chain(root);
 }
 
 static void
