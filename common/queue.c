@@ -312,15 +312,42 @@ write_event(struct queue *q, const char *id, const char *data, size_t len,
 	return 0;
 }
 
-/* Reads <id>.json (or any name) relative to dirfd, at most RECORD_MAX. */
-static int
-read_record(json_t **out, int dirfd, const char *name, struct err *e)
+static const char *
+member(const json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+int
+queue_record_parse(json_t **out, const char *buf, size_t len,
+    const char *id, struct err *e)
 {
 	json_error_t je;
+	json_t *j;
+
+	j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
+	if (j == NULL || !json_is_object(j) || (id != NULL &&
+	    (member(j, "path") == NULL || member(j, "fingerprint") == NULL ||
+	    member(j, "id") == NULL || strcmp(member(j, "id"), id) != 0))) {
+		json_decref(j);
+		return err_set(e, "not an event record");
+	}
+	*out = j;
+	return 0;
+}
+
+/*
+ * Reads <id>.json (or any name) relative to dirfd, at most RECORD_MAX,
+ * and parses it as queue_record_parse() does.
+ */
+static int
+read_record(json_t **out, int dirfd, const char *name, const char *id,
+    struct err *e)
+{
+	struct err pe = { 0 };
 	struct stat st;
 	char *buf = NULL;
 	size_t len = 0;
-	json_t *j;
 	int fd, rc = -1;
 
 	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
@@ -353,24 +380,15 @@ read_record(json_t **out, int dirfd, const char *name, struct err *e)
 			break;
 		len += (size_t)n;
 	}
-	j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
-	if (j == NULL || !json_is_object(j)) {
-		json_decref(j);
-		err_set(e, "queue: '%s': not an event record", name);
+	if (queue_record_parse(out, buf, len, id, &pe) < 0) {
+		err_set(e, "queue: '%s': %s", name, pe.msg);
 		goto out;
 	}
-	*out = j;
 	rc = 0;
 out:
 	free(buf);
 	(void)close(fd);
 	return rc;
-}
-
-static const char *
-member(const json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
 }
 
 /* Moves name from the queue directory to dead/, durably. */
@@ -459,7 +477,7 @@ load_one(struct entry ***v, size_t *n, size_t *cap, struct queue *q,
 	(void)snprintf(id, sizeof(id), "%.*s", (int)(len - slen), name);
 	if (fstatat(q->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return err_errno(e, "queue: cannot read '%s'", name);
-	if (read_record(&rec, q->dirfd, name, &ignored) == 0)
+	if (read_record(&rec, q->dirfd, name, id, &ignored) == 0)
 		x = parse_entry(rec, id, (uint64_t)st.st_size, &bad);
 	if (bad) {
 		if (move_dead(q, name, e) < 0)
@@ -769,7 +787,7 @@ queue_read(json_t **out, struct queue *q, const char *id, struct err *e)
 	char name[QUEUE_ID_SIZE + 16];
 
 	(void)snprintf(name, sizeof(name), "%s%s", id, SUFFIX);
-	return read_record(out, q->dirfd, name, e);
+	return read_record(out, q->dirfd, name, NULL, e);
 }
 
 int
@@ -781,13 +799,17 @@ queue_done(struct queue *q, const char *id, struct err *e)
 
 	(void)snprintf(name, sizeof(name), "%s%s", id, SUFFIX);
 	if (unlinkat(q->dirfd, name, 0) < 0 && errno != ENOENT)
-		rc = err_errno(e, "queue: cannot remove '%s'", name);
+		rc = err_errno(e, "queue: cannot remove '%s' (delivered; it "
+		    "is sent again after a restart)", name);
+	/*
+	 * Forgotten either way: kept, it would be handed out (and sent)
+	 * again at once, over and over, while the directory stays
+	 * read-only.
+	 */
 	(void)pthread_mutex_lock(&q->lock);
 	x = *id_slot(q, id);
-	if (x != NULL && rc == 0)
+	if (x != NULL)
 		drop(q, x);
-	else if (x != NULL)
-		x->out = false;
 	(void)pthread_mutex_unlock(&q->lock);
 	return rc;
 }
@@ -816,12 +838,11 @@ queue_dead(struct queue *q, const char *id, struct err *e)
 
 	(void)snprintf(name, sizeof(name), "%s%s", id, SUFFIX);
 	rc = move_dead(q, name, e);
+	/* Forgotten either way, as in queue_done(). */
 	(void)pthread_mutex_lock(&q->lock);
 	x = *id_slot(q, id);
-	if (x != NULL && rc == 0)
+	if (x != NULL)
 		drop(q, x);
-	else if (x != NULL)
-		x->out = false;
 	(void)pthread_mutex_unlock(&q->lock);
 	return rc;
 }

@@ -108,13 +108,31 @@ bool queue_next(struct queue *q, char id[QUEUE_ID_SIZE]);
 int queue_read(json_t **out, struct queue *q, const char *id,
     struct err *e);
 
-/* Event id was delivered: removes it. */
+/*
+ * Parses the bytes of a record file, buf[0..len), as queue_open() reads
+ * the files it finds: a JSON object without duplicate members whose
+ * "path", "fingerprint" and "id" members are strings, "id" being id
+ * (the file's name without ".json"). With id NULL only the object is
+ * checked, as queue_read() does. *out belongs to the caller.
+ */
+int queue_record_parse(json_t **out, const char *buf, size_t len,
+    const char *id, struct err *e);
+
+/*
+ * Event id was delivered: removes it. When its file cannot be removed
+ * (a read-only directory) it returns -1 but the queue forgets the event
+ * all the same: the file is loaded, and the event sent again, by the
+ * next queue_open().
+ */
 int queue_done(struct queue *q, const char *id, struct err *e);
 
 /* Event id is to be tried again later: puts it at the back. */
 void queue_retry(struct queue *q, const char *id);
 
-/* Event id was refused for good: moves it to dead/. */
+/*
+ * Event id was refused for good: moves it to dead/. Forgotten even when
+ * that fails (-1), as by queue_done().
+ */
 int queue_dead(struct queue *q, const char *id, struct err *e);
 
 /* Events queued (handed out or not) and the bytes their files take. */

@@ -266,6 +266,27 @@ body_slack(json_t **out, const json_t *rec)
 	return 0;
 }
 
+/*
+ * Cuts s back to whole UTF-8 characters: snprintf() may have cut the
+ * last one (the record's strings are UTF-8, so only the end can be
+ * broken), and jansson refuses a string that is not UTF-8.
+ */
+static void
+utf8_trim(char *s)
+{
+	size_t n = strlen(s), i = n, need;
+	unsigned char lead;
+
+	while (i > 0 && ((unsigned char)s[i - 1] & 0xc0) == 0x80)
+		i--;
+	if (i == 0 || (unsigned char)s[i - 1] < 0xc0)
+		return;
+	lead = (unsigned char)s[i - 1];
+	need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+	if (n - (i - 1) < need)
+		s[i - 1] = '\0';
+}
+
 static int
 body_alertmanager(json_t **out, const json_t *rec)
 {
@@ -275,6 +296,7 @@ body_alertmanager(json_t **out, const json_t *rec)
 	(void)snprintf(line, sizeof(line), "%lld", line_of(rec));
 	(void)snprintf(summary, sizeof(summary), "%s in %s:%s on %s",
 	    str(rec, "rule"), str(rec, "path"), line, str(rec, "host"));
+	utf8_trim(summary);
 	a = json_pack("[{s:{s:s,s:s,s:s,s:s,s:s,s:s},"
 	    "s:{s:s,s:s,s:s,s:s,s:s,s:s},s:s}]",
 	    "labels",

@@ -22,6 +22,8 @@ struct sender {
 	struct webhook *w;
 	unsigned streak;	/* failed attempts in a row */
 	uint64_t pause_until;	/* monotonic ms */
+	unsigned defer_streak;	/* retries of deferred paths in a row */
+	uint64_t defer_due;	/* monotonic ms; 0: none scheduled */
 };
 
 static uint64_t
@@ -103,6 +105,35 @@ undefer(struct daemon *d)
 }
 
 /*
+ * Nothing to deliver. Paths whose findings could not be queued because
+ * of the disk (full or read-only: no delivery will make room) are
+ * scanned again on their own, with the webhook's backoff, until a
+ * delivery shows that events can be queued again. Returns the monotonic
+ * time to wake up at, 0 for when kicked.
+ */
+static uint64_t
+idle(struct sender *s, uint64_t now)
+{
+	if (!state_has_deferred(&s->d->state)) {
+		s->defer_due = 0;
+		return 0;
+	}
+	if (s->defer_due == 0) {
+		s->defer_due = now + webhook_backoff(s->defer_streak,
+		    s->c->retry_base_ms, s->c->retry_max_ms, random64());
+		if (s->defer_streak < 64)
+			s->defer_streak++;
+	}
+	if (now < s->defer_due)
+		return s->defer_due;
+	s->defer_due = 0;
+	undefer(s->d);
+	/* Paths the scan queue had no room for wait for the next turn. */
+	return state_has_deferred(&s->d->state) ?
+	    now + s->c->retry_base_ms : 0;
+}
+
+/*
  * One attempt at event id. Returns the outcome; on a retry, *delay is
  * how long to wait (ms) before the next attempt.
  */
@@ -144,15 +175,18 @@ attempt(struct sender *s, const char *id, uint64_t *delay)
 		log_msg("delivered %s to %s: HTTP %ld in %.0f ms", id,
 		    s->c->url_shown, r.status, r.seconds * 1000);
 		s->streak = 0;
+		s->defer_streak = 0;
 		undefer(d);
 		break;
 	case WEBHOOK_REJECTED:
 		metrics_add(&d->metrics, &d->metrics.rejected, 1);
 		if (queue_dead(d->queue, id, &e) < 0)
-			log_msg("%s", e.msg);
-		log_msg("%s refused %s for good (%s): moved to %s/%s/",
-		    s->c->url_shown, id, r.why, s->c->queue_dir,
-		    QUEUE_DEAD_DIR);
+			log_msg("%s refused %s for good (%s); %s",
+			    s->c->url_shown, id, r.why, e.msg);
+		else
+			log_msg("%s refused %s for good (%s): moved to %s/%s/",
+			    s->c->url_shown, id, r.why, s->c->queue_dir,
+			    QUEUE_DEAD_DIR);
 		break;
 	case WEBHOOK_RETRY:
 	default:
@@ -169,9 +203,13 @@ attempt(struct sender *s, const char *id, uint64_t *delay)
 			if (ra > *delay)
 				*delay = ra;
 		}
-		log_msg("delivery of %s to %s failed (%s); next attempt in "
-		    "%.1f s", id, s->c->url_shown, r.why,
-		    (double)*delay / 1000);
+		if (atomic_load(&d->stopping))
+			log_msg("delivery of %s to %s abandoned: stopping (it "
+			    "stays queued)", id, s->c->url_shown);
+		else
+			log_msg("delivery of %s to %s failed (%s); next "
+			    "attempt in %.1f s", id, s->c->url_shown, r.why,
+			    (double)*delay / 1000);
 		break;
 	}
 out:
@@ -224,7 +262,7 @@ deliver_main(void *arg)
 			continue;
 		}
 		if (!queue_next(s.d->queue, id)) {
-			wait_kick(s.d, 0);
+			wait_kick(s.d, idle(&s, now));
 			continue;
 		}
 		if (attempt(&s, id, &delay) == WEBHOOK_RETRY)

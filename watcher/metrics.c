@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define PREFIX "tokenguard_watch_"
@@ -47,10 +48,14 @@ void
 metrics_add(struct metrics *m, atomic_uint_fast64_t *c, uint64_t n)
 {
 	uint64_t one = 1;
+	ssize_t w;
 
 	atomic_fetch_add(c, n);
-	if (!atomic_exchange(&m->dirty, true) && m->wake_fd >= 0)
-		(void)write(m->wake_fd, &one, sizeof(one));
+	/* As in daemon_wake(): a full eventfd means a wake-up is pending. */
+	if (!atomic_exchange(&m->dirty, true) && m->wake_fd >= 0) {
+		w = write(m->wake_fd, &one, sizeof(one));
+		(void)w;
+	}
 }
 
 static uint64_t
@@ -65,6 +70,8 @@ metrics_write(struct metrics *m, const struct metrics_gauges *g,
 {
 	static struct out o;	/* only the reader thread writes */
 	char tmp[4096];
+	struct stat st;
+	mode_t mode = 0600;
 	int fd;
 
 	atomic_store(&m->dirty, false);
@@ -122,11 +129,24 @@ metrics_write(struct metrics *m, const struct metrics_gauges *g,
 	if (o.len >= sizeof(o.buf))
 		return err_set(e, "metrics: too long");
 
+	/*
+	 * 0600 whatever the umask, like every file of ours; but a metrics
+	 * file an operator made readable by its group (a collector's)
+	 * stays so.
+	 */
+	if (stat(file, &st) == 0 && (st.st_mode & S_IRGRP) != 0)
+		mode = 0640;
 	(void)snprintf(tmp, sizeof(tmp), "%s.tmp", file);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-	    0644);
+	    0600);
 	if (fd < 0)
 		return err_errno(e, "metrics file '%s'", tmp);
+	if (fchmod(fd, mode) < 0) {
+		err_errno(e, "metrics file '%s'", tmp);
+		(void)close(fd);
+		(void)unlink(tmp);
+		return -1;
+	}
 	for (size_t off = 0; off < o.len;) {
 		ssize_t n = write(fd, o.buf + off, o.len - off);
 

@@ -374,6 +374,17 @@ out:
 	(void)pthread_mutex_unlock(&s->lock);
 }
 
+bool
+state_has_deferred(struct state *s)
+{
+	bool has;
+
+	(void)pthread_mutex_lock(&s->lock);
+	has = s->ndeferred > 0;
+	(void)pthread_mutex_unlock(&s->lock);
+	return has;
+}
+
 void
 state_take_deferred(struct state *s, char ***v, size_t *n)
 {

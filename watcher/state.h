@@ -76,6 +76,9 @@ void state_counts(struct state *s, size_t *cached, size_t *holding);
 /* Adds path (copied) to the deferred paths. */
 void state_defer(struct state *s, const char *path);
 
+/* True when paths are deferred. */
+bool state_has_deferred(struct state *s);
+
 /* Hands over the deferred paths (*v malloc'd, each path too). */
 void state_take_deferred(struct state *s, char ***v, size_t *n);
 

@@ -3,18 +3,34 @@
 # integration tests, on 127.0.0.1 only. It verifies Standard Webhooks
 # signatures and records every request.
 #
-# Usage: receiver.py DIR [SECRET_FILE]
+# Usage: receiver.py [--port N] [--tls CERT KEY] DIR [SECRET_FILE]
+#
+#   --port N        listen on port N (default: any free port); a receiver
+#                   restarted on the port of the one before takes over
+#   --tls CERT KEY  speak HTTPS with this certificate and key (PEM)
 #
 # Files in DIR:
 #   port            written (atomically) once it listens: the port number
 #   requests.jsonl  one JSON object per request, in order: id, timestamp,
-#                   signature, sig_ok, status (what it answered), path,
-#                   body (the parsed JSON), received (time.time())
+#                   signature, sig_ok, status (what it answered; 0 for a
+#                   fault, which is never an answer), fault (or null),
+#                   path, body (the parsed JSON), received (time.time())
 #   started.log     the webhook-id of each request, as soon as it arrives
 #   mode            read on every request, optional; lines of
 #                   "status N"        answer N (default 200)
 #                   "retry-after V"   send a Retry-After: V header
+#                   "location URL"    send a Location: URL header
 #                   "delay SECS"      wait before answering
+#                   "fault F"         do not answer properly:
+#                       hang          read the request, never answer;
+#                                     close when the client does (or
+#                                     after 120 s)
+#                       garbage       write bytes that are not HTTP,
+#                                     then close
+#                       close-headers close in the middle of the status
+#                                     line and headers
+#                       close-body    send "200 OK" headers, then close
+#                                     in the middle of the body
 #                   "count N"         apply this mode to N more requests
 #                                     only, then answer 200 (the count is
 #                                     kept in DIR/mode.used)
@@ -24,20 +40,28 @@
 # with the key (a "whsec_" secret is the base64 of the key), and the
 # timestamp is within five minutes of now.
 
+import argparse
 import base64
 import hashlib
 import hmac
 import json
 import os
-import sys
+import socket
+import ssl
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-DIR = sys.argv[1]
+ARGS = argparse.ArgumentParser()
+ARGS.add_argument("--port", type=int, default=0)
+ARGS.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
+ARGS.add_argument("dir")
+ARGS.add_argument("secret_file", nargs="?")
+ARGS = ARGS.parse_args()
+DIR = ARGS.dir
 KEY = None
-if len(sys.argv) > 2:
-    with open(sys.argv[2], "rb") as fh:
+if ARGS.secret_file is not None:
+    with open(ARGS.secret_file, "rb") as fh:
         secret = fh.read().strip()
     if secret.startswith(b"whsec_"):
         KEY = base64.b64decode(secret[6:])
@@ -47,8 +71,13 @@ if len(sys.argv) > 2:
 LOCK = threading.Lock()
 
 
+def plain_mode():
+    return {"status": 200, "retry-after": None, "location": None,
+            "delay": 0.0, "fault": None, "count": None}
+
+
 def read_mode():
-    mode = {"status": 200, "retry-after": None, "delay": 0.0, "count": None}
+    mode = plain_mode()
     try:
         with open(os.path.join(DIR, "mode")) as fh:
             for line in fh:
@@ -60,8 +89,12 @@ def read_mode():
                     mode["status"] = int(v)
                 elif k == "retry-after":
                     mode["retry-after"] = v
+                elif k == "location":
+                    mode["location"] = v
                 elif k == "delay":
                     mode["delay"] = float(v)
+                elif k == "fault":
+                    mode["fault"] = v
                 elif k == "count":
                     mode["count"] = int(v)
     except FileNotFoundError:
@@ -107,8 +140,7 @@ class Handler(BaseHTTPRequestHandler):
                 except FileNotFoundError:
                     used = 0
                 if used >= mode["count"]:
-                    mode = {"status": 200, "retry-after": None,
-                            "delay": 0.0}
+                    mode = plain_mode()
                 else:
                     with open(used_path, "w") as fh:
                         fh.write(str(used + 1))
@@ -121,10 +153,12 @@ class Handler(BaseHTTPRequestHandler):
         msg_id = self.headers.get("webhook-id")
         ts = self.headers.get("webhook-timestamp")
         sig = self.headers.get("webhook-signature")
+        fault = mode["fault"]
         rec = {
             "id": msg_id, "timestamp": ts, "signature": sig,
             "sig_ok": sig_ok(msg_id, ts, sig, body),
-            "status": mode["status"], "path": self.path,
+            "status": 0 if fault else mode["status"], "fault": fault,
+            "path": self.path,
             "content_type": self.headers.get("Content-Type"),
             "body": parsed, "raw": body.decode("utf-8", "replace"),
             "received": time.time(),
@@ -133,16 +167,51 @@ class Handler(BaseHTTPRequestHandler):
             with open(os.path.join(DIR, "requests.jsonl"), "a") as fh:
                 fh.write(json.dumps(rec) + "\n")
                 fh.flush()
+        if fault:
+            self.fault(fault)
+            return
         self.send_response(mode["status"])
         if mode["retry-after"] is not None:
             self.send_header("Retry-After", mode["retry-after"])
+        if mode["location"] is not None:
+            self.send_header("Location", mode["location"])
         self.send_header("Content-Length", "0")
         self.end_headers()
 
+    def fault(self, fault):
+        """Misbehaves as the mode says, then drops the connection."""
+        self.close_connection = True
+        try:
+            if fault == "hang":
+                self.connection.settimeout(120)
+                while self.connection.recv(4096):
+                    pass
+            elif fault == "garbage":
+                self.wfile.write(b"\x00\xffSSH-2.0-not-http \x1b[0m\r\n"
+                                 b"\xde\xad\xbe\xef" * 64 + b"\r\n\r\n")
+            elif fault == "close-headers":
+                self.wfile.write(b"HTTP/1.1 20")
+            elif fault == "close-body":
+                self.wfile.write(b"HTTP/1.1 200 OK\r\n"
+                                 b"Content-Length: 100\r\n\r\npart")
+            self.wfile.flush()
+        except OSError:
+            pass
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
 
 def main():
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    srv = ThreadingHTTPServer(("127.0.0.1", ARGS.port), Handler)
     srv.daemon_threads = True
+    if ARGS.tls is not None:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(ARGS.tls[0], ARGS.tls[1])
+        # A failed handshake (the client refusing the certificate) is
+        # the client's business; the server goes on.
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     tmp = os.path.join(DIR, "port.tmp")
     with open(tmp, "w") as fh:
         fh.write("%d\n" % srv.server_address[1])

@@ -6,9 +6,15 @@
 #
 # Everything runs on 127.0.0.1. Background processes are killed on exit.
 #
-#	start_receiver DIR         receiver.py in DIR with a fresh whsec_
+#	start_receiver DIR [ARG...]
+#	                           receiver.py in DIR with a fresh whsec_
 #	                           secret in DIR/secret (0600); sets RECV_URL
-#	                           and RECV_PID
+#	                           and RECV_PID; ARGs go to receiver.py
+#	                           (--tls CERT KEY: RECV_URL is https://)
+#	restart_receiver DIR [ARG...]
+#	                           kills DIR's receiver (SIGKILL) and starts
+#	                           another on the same port with the same
+#	                           secret and records
 #	recv_mode DIR TEXT         what the receiver answers from now on
 #	                           (receiver.py's mode file)
 #	watch_conf FILE ROOT...    a configuration for ROOTs delivering to
@@ -21,6 +27,9 @@
 #	                           WATCH_PID
 #	stop_watch                 SIGTERM, and expects exit 0 and a clean log
 #	wait_grep FILE ERE [SECS]  waits until a line of FILE matches ERE
+#	wait_count FILE TEXT N [SECS]
+#	                           waits until N lines of FILE hold the fixed
+#	                           string TEXT
 #	wait_delivered DIR N [SECS]
 #	                           waits until N distinct (path, fingerprint)
 #	                           were answered 2xx
@@ -31,6 +40,9 @@
 #	                           *.jsonl), queue file (queue*/, dead letters
 #	                           too) or metrics file (*.prom) of the
 #	                           scratch directory
+#	PYTHON3                    the python3 interpreter itself (a version
+#	                           manager's shim costs a second per start
+#	                           on a loaded machine)
 
 WATCH=${WATCH:-$BUILD/tokenguard-watch}
 if [ ! -x "$WATCH" ]; then
@@ -57,18 +69,50 @@ watch_bg()
 	_watch_pids="$_watch_pids $1"
 }
 
+PYTHON3=$(python3 -c 'import sys; print(sys.executable)') &&
+    [ -x "$PYTHON3" ] || PYTHON3=python3
+
+# _run_receiver DIR SCHEME ARG...: starts receiver.py, waits for its port.
+_run_receiver()
+{
+	_rd=$1
+	_scheme=$2
+	shift 2
+	rm -f "$_rd/port"
+	"$PYTHON3" "$TESTS_DIR/receiver.py" "$@" "$_rd" "$_rd/secret" \
+	    2>>"$_rd/receiver.err" &
+	RECV_PID=$!
+	watch_bg "$RECV_PID"
+	printf '%s\n' "$RECV_PID" >"$_rd/pid"
+	wait_for "$_rd/port" "" 20
+	RECV_URL="$_scheme://127.0.0.1:$(cat "$_rd/port")/hook"
+}
+
 start_receiver()
 {
 	mkdir -p "$1" || fail "mkdir $1"
-	(umask 077 && python3 -c 'import base64, os
+	(umask 077 && "$PYTHON3" -c 'import base64, os
 print("whsec_" + base64.b64encode(os.urandom(32)).decode())' \
 	    >"$1/secret") || fail "cannot make a secret"
-	python3 "$TESTS_DIR/receiver.py" "$1" "$1/secret" \
-	    2>"$1/receiver.err" &
-	RECV_PID=$!
-	watch_bg "$RECV_PID"
-	wait_for "$1/port" "" 20
-	RECV_URL="http://127.0.0.1:$(cat "$1/port")/hook"
+	_d=$1
+	shift
+	case " $* " in
+	*" --tls "*) _run_receiver "$_d" https "$@" ;;
+	*) _run_receiver "$_d" http "$@" ;;
+	esac
+}
+
+restart_receiver()
+{
+	_d=$1
+	shift
+	_port=$(cat "$_d/port") || fail "no port file in $_d"
+	kill -9 "$(cat "$_d/pid")" 2>/dev/null
+	wait "$(cat "$_d/pid")" 2>/dev/null
+	case " $* " in
+	*" --tls "*) _run_receiver "$_d" https --port "$_port" "$@" ;;
+	*) _run_receiver "$_d" http --port "$_port" "$@" ;;
+	esac
 }
 
 recv_mode()
@@ -150,10 +194,23 @@ wait_grep()
 	done
 }
 
+wait_count()
+{
+	_tries=$((${4:-10} * 10))
+	until [ "$(grep -c -F -e "$2" "$1" 2>/dev/null)" -ge "$3" ]; do
+		_tries=$((_tries - 1))
+		if [ "$_tries" -le 0 ]; then
+			[ -e "$1" ] && _show "$(basename "$1")" "$1"
+			fail "waited for $3 lines with '$2' in $(basename "$1")"
+		fi
+		sleep 0.1
+	done
+}
+
 # Python with the receiver's records loaded; used by the helpers below.
 _recv_py()
 {
-	python3 - "$@" <<'EOF'
+	"$PYTHON3" - "$@" <<'EOF'
 import json, os, sys, time
 
 def load(d):

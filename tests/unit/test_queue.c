@@ -168,6 +168,50 @@ test_put_read_done(void **state)
 	queue_free(q);
 }
 
+/*
+ * An event whose file cannot be removed (or moved to dead/), as in a
+ * read-only directory, is reported (-1) but forgotten all the same: kept,
+ * it would be handed out, and sent, again and again. A directory in the
+ * file's place makes unlink() and rename() fail, even for root.
+ */
+static void
+test_done_unremovable(void **state)
+{
+	struct fixture *f = *state;
+	char ids[3][QUEUE_ID_SIZE], got[QUEUE_ID_SIZE], file[256];
+	struct queue *q = NULL;
+	struct err e = { 0 };
+	size_t n;
+
+	assert_int_equal(queue_open(&q, NULL, f->qdir, 1 << 20, &e), 0);
+	put(q, "/a", "sha256:1", QUEUE_ADDED, ids[0]);
+	put(q, "/b", "sha256:2", QUEUE_ADDED, ids[1]);
+	put(q, "/c", "sha256:3", QUEUE_ADDED, ids[2]);
+	(void)snprintf(file, sizeof(file), "%s/%s.json", f->qdir, ids[0]);
+	assert_int_equal(unlink(file), 0);
+	assert_int_equal(mkdir(file, 0700), 0);
+	assert_true(queue_next(q, got));
+	assert_string_equal(got, ids[0]);
+	assert_int_equal(queue_done(q, got, &e), -1);
+	assert_non_null(strstr(e.msg, "cannot remove"));
+	assert_false(queue_has(q, "/a", "sha256:1"));
+
+	(void)snprintf(file, sizeof(file), "%s/%s/%s.json", f->qdir,
+	    QUEUE_DEAD_DIR, ids[1]);
+	assert_int_equal(mkdir(file, 0700), 0);
+	assert_true(queue_next(q, got));
+	assert_string_equal(got, ids[1]);
+	assert_int_equal(queue_dead(q, got, &e), -1);
+	assert_false(queue_has(q, "/b", "sha256:2"));
+
+	assert_true(queue_next(q, got));
+	assert_string_equal(got, ids[2]);
+	assert_false(queue_next(q, got));
+	queue_stats(q, &n, NULL);
+	assert_int_equal(n, 1);
+	queue_free(q);
+}
+
 static void
 test_order_and_retry(void **state)
 {
@@ -429,11 +473,66 @@ test_many(void **state)
 	queue_free(q);
 }
 
+/* queue_record_parse(): what queue_open() accepts from a record file. */
+#define RID "msg_0123456789abcdef0123456789abcdef"
+
+static const struct record_case {
+	const char *name;
+	const char *text;
+	bool with_id;		/* checked against RID */
+	bool ok;
+} record_cases[] = {
+	{ "a record", "{\"id\":\"" RID "\",\"path\":\"/a\","
+	    "\"fingerprint\":\"sha256:00\",\"line\":3}", true, true },
+	{ "another id", "{\"id\":\"msg_1\",\"path\":\"/a\","
+	    "\"fingerprint\":\"f\"}", true, false },
+	{ "no path", "{\"id\":\"" RID "\",\"fingerprint\":\"f\"}", true,
+	    false },
+	{ "path not a string", "{\"id\":\"" RID "\",\"path\":5,"
+	    "\"fingerprint\":\"f\"}", true, false },
+	{ "duplicate member", "{\"id\":\"" RID "\",\"id\":\"" RID "\","
+	    "\"path\":\"/a\",\"fingerprint\":\"f\"}", true, false },
+	{ "not an object", "[1]", false, false },
+	{ "any object without an id", "{}", false, true },
+	{ "truncated", "{\"id\":\"" RID "\",\"pa", true, false },
+	{ "empty", "", false, false },
+	{ "NUL escape refused", "{\"path\":\"a\\u0000b\"}", false, false },
+};
+
+static void
+test_record_parse(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(record_cases) / sizeof(record_cases[0]);
+	    i++) {
+		const struct record_case *c = &record_cases[i];
+		struct err e = { 0 };
+		json_t *rec = NULL;
+		int rc;
+
+		rc = queue_record_parse(&rec, c->text, strlen(c->text),
+		    c->with_id ? RID : NULL, &e);
+		if ((rc == 0) != c->ok) {
+			print_error("record case '%s': rc %d (%s)\n", c->name,
+			    rc, e.msg);
+			fail();
+		}
+		if (rc == 0)
+			assert_true(json_is_object(rec));
+		else
+			assert_string_equal(e.msg, "not an event record");
+		json_decref(rec);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_record_parse),
 		cmocka_unit_test_setup_teardown(test_put_read_done, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_done_unremovable, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_order_and_retry, setup,
 		    teardown),

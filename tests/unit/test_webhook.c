@@ -257,6 +257,48 @@ test_body_alertmanager(void **state)
 	json_decref(b);
 }
 
+/*
+ * Found by fuzz_queue: a long path of multi-byte characters made the
+ * alert's summary (cut to ERR_MAX bytes) end inside a character; jansson
+ * refused it and the event could never be delivered.
+ */
+static void
+test_body_alertmanager_long_utf8(void **state)
+{
+	char path[1200];
+	size_t n = 0;
+	json_t *r = record(), *b;
+	struct err e = { 0 };
+	const char *sum;
+	char *s = NULL;
+
+	(void)state;
+	path[n++] = '/';
+	for (int shift = 0; shift < 3; shift++) {
+		n = 1 + (size_t)shift;
+		memset(path + 1, 'a', (size_t)shift);
+		while (n + 3 < sizeof(path) - 1) {
+			memcpy(path + n, "\xe3\x83\x87", 3);	/* U+30C7 */
+			n += 3;
+		}
+		path[n] = '\0';
+		assert_int_equal(json_object_set_new(r, "path",
+		    json_string(path)), 0);
+		assert_int_equal(webhook_body(&s, WEBHOOK_ALERTMANAGER, r, &e),
+		    0);
+		b = json_loads(s, 0, NULL);
+		assert_non_null(b);
+		sum = json_string_value(json_object_get(json_object_get(
+		    json_array_get(b, 0), "annotations"), "summary"));
+		assert_non_null(sum);
+		assert_true(strlen(sum) < ERR_MAX);
+		json_decref(b);
+		free(s);
+		s = NULL;
+	}
+	json_decref(r);
+}
+
 static void
 test_endpoint(void **state)
 {
@@ -604,6 +646,7 @@ main(void)
 		cmocka_unit_test(test_body_json),
 		cmocka_unit_test(test_body_slack),
 		cmocka_unit_test(test_body_alertmanager),
+		cmocka_unit_test(test_body_alertmanager_long_utf8),
 		cmocka_unit_test(test_endpoint),
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_retry_after),
