@@ -1,10 +1,12 @@
 # tokenguard build. `make` builds every program, `make test` builds and
 # runs every test, `make SAN=1 test` does so under ASan and UBSan,
 # `make bench` measures speed, `make lint` runs the checks,
-# `make install PREFIX=/usr/local DESTDIR=` installs.
+# `make install PREFIX=/usr/local DESTDIR=` installs, `make deb` makes a
+# Debian package.
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
 DESTDIR ?=
 PKG_CONFIG ?= pkg-config
 CC ?= cc
@@ -129,12 +131,68 @@ lint:
 format:
 	clang-format --dry-run $(LINT_SRC) $(wildcard common/*.h)
 
+# The man pages, uncompressed: man/NAME.N goes to $(MANDIR)/manN/.
+MAN1 := $(sort $(wildcard man/*.1))
+MAN5 := $(sort $(wildcard man/*.5))
+MAN8 := $(sort $(wildcard man/*.8))
+
 install: programs
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 0755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man8
+	install -m 0644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
 
 uninstall:
 	rm -f $(PROGRAMS:$(BUILD)/%=$(DESTDIR)$(BINDIR)/%)
+	rm -f $(MAN1:man/%=$(DESTDIR)$(MANDIR)/man1/%) \
+	    $(MAN5:man/%=$(DESTDIR)$(MANDIR)/man5/%) \
+	    $(MAN8:man/%=$(DESTDIR)$(MANDIR)/man8/%)
+
+# make deb: a Debian package of what `make install PREFIX=/usr` installs,
+# plus the watcher's unit and configuration (packaging/deb/mkdeb.sh), in
+# $(DEBDIR).
+DEBDIR ?= $(BUILD)/deb
+.PHONY: deb
+deb: programs
+	test -n "$(DEBDIR)"
+	rm -rf $(DEBDIR)/debian
+	$(MAKE) --no-print-directory install PREFIX=/usr \
+	    DESTDIR=$(DEBDIR)/debian/tokenguard
+	sh packaging/deb/mkdeb.sh $(DEBDIR)
+
+# make fuzz: each tests/fuzz/fuzz_*.c is a libFuzzer harness, built with
+# clang, ASan and UBSan against the library's sources and the watcher's
+# config parsers compiled the same way (needs clang and libclang-rt-dev),
+# then run for FUZZ_SECONDS each from a copy of tests/fuzz/corpus/NAME/.
+FUZZ_BUILD ?= build/fuzz
+FUZZ_SECONDS ?= 300
+FUZZ_CC ?= clang
+FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer $(filter-out -Werror,$(WARN)) \
+    -D_GNU_SOURCE -pthread -Icommon -Iwatcher -Itests/fuzz $(DEP_CFLAGS) \
+    -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SUPPORT := $(filter-out $(FUZZ_SRC),$(sort $(wildcard tests/fuzz/*.c)))
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
+FUZZ_OBJ := $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(COMMON_SRC) watcher/conf.c \
+    watcher/log.c)
+.PHONY: fuzz fuzz-build
+$(FUZZ_OBJ): $(FUZZ_BUILD)/%.o: %.c $(wildcard common/*.h watcher/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+$(FUZZ_BUILD)/libfuzz.a: $(FUZZ_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+$(FUZZ_BIN): $(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_SUPPORT) \
+    $(wildcard tests/fuzz/*.h) $(FUZZ_BUILD)/libfuzz.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_SUPPORT) \
+	    $(FUZZ_BUILD)/libfuzz.a $(DEP_LIBS)
+fuzz-build: $(FUZZ_BIN)
+fuzz: $(FUZZ_BIN)
+	@FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) \
+	    sh tests/fuzz/run.sh $(FUZZ_BIN)
 
 clean:
 	rm -rf build

@@ -1,43 +1,127 @@
 #!/bin/sh
 # install.sh: installs tokenguard's build and test dependencies (Debian
-# packages, with apt-get), builds tokenguard and installs it.
+# packages, with apt-get), builds tokenguard and installs it; optionally
+# sets up tokenguard-watch (--with-watcher) and the pre-receive hook of a
+# git server (--hook-server PATH); --uninstall undoes it. `./install.sh
+# --help` says everything.
 #
-# Usage: ./install.sh [--prefix DIR] [--deps-only] [--help]
-#
-# Only missing packages are installed (apt-get update runs only then), so
-# a second run is quick. apt-get runs through sudo when not root. Exit
-# status: 0 done, 1 packages could not be installed or the build failed,
-# 2 bad usage.
+# Idempotent: only missing packages are installed (apt-get update runs
+# only then), an existing user, configuration or hook is kept, and a
+# second run changes nothing. apt-get, useradd and writes to directories
+# that are not writable run through sudo when not root. Exit status: 0
+# done, 1 packages could not be installed, the build or an install step
+# failed, 2 bad usage.
 set -eu
 
-# Build dependencies, then what the tests use.
+# Build dependencies, then what the tests and checks use: git, python3
+# and its modules, rg (the benchmark's baseline) and Alertmanager for the
+# integration tests; groff-base (man page check), dpkg-dev (make deb),
+# openssl (TLS tests); clang with its libFuzzer runtime (make fuzz),
+# valgrind (make valgrind), cppcheck and clang-tidy (make lint).
 BUILD_PACKAGES="build-essential pkg-config libgit2-dev libpcre2-dev \
 libcurl4-openssl-dev libssl-dev zlib1g-dev libjansson-dev libcmocka-dev"
-TEST_PACKAGES="git python3 python3-jsonschema ripgrep prometheus-alertmanager"
+TEST_PACKAGES="git python3 python3-jsonschema python3-yaml ripgrep \
+prometheus-alertmanager groff-base dpkg-dev openssl clang \
+libclang-rt-14-dev valgrind cppcheck clang-tidy"
+
+# What --with-watcher sets up.
+USER_NAME=tokenguard
+STATE_DIR=/var/lib/tokenguard
+CONF_DIR=/etc/tokenguard
+UNIT=/etc/systemd/system/tokenguard-watch.service
+UNIT_MARKER="# Installed by tokenguard's install.sh --with-watcher."
 
 prog=install.sh
 prefix=/usr/local
+root=
+deps=1
 deps_only=0
+with_watcher=0
+hook_server=
+uninstall=0
+purge=0
 
 usage() {
 	cat <<EOF
-usage: ./install.sh [--prefix DIR] [--deps-only] [--help]
+usage: ./install.sh [--prefix DIR] [--root DIR] [--no-deps]
+                    [--with-watcher] [--hook-server PATH]
+       ./install.sh --uninstall [--purge] [--prefix DIR] [--root DIR]
+                    [--hook-server PATH]
+       ./install.sh --deps-only
 
-Installs the Debian packages tokenguard needs to build and test
-(apt-get, only those missing; through sudo when not root), builds it
-with make and installs it with make install.
+Without a mode: installs the Debian packages tokenguard needs to build
+and test (apt-get, only those missing), builds it with make and installs
+the programs and man pages with make install:
+  PREFIX/bin/tokenguard, tokenguard-pre-commit, tokenguard-pre-receive,
+  tokenguard-watch; PREFIX/share/man/man{1,5,8}/tokenguard*.
 
-  --prefix DIR  install under DIR (default /usr/local): DIR/bin/tokenguard
-  --deps-only   install the packages only; do not build or install
-  -h, --help    print this help
+  --prefix DIR   install under DIR (default /usr/local)
+  --root DIR     install into DIR as if it were / (like make's DESTDIR),
+                 for images, staging and tests: DIR/PREFIX/bin, DIR/etc,
+                 DIR/var/lib; --with-watcher adds the user to
+                 DIR/etc/passwd (useradd --root DIR; the files are
+                 created empty when missing) and systemctl is not run
+  --no-deps      skip the apt-get step (no network needed); the build
+                 needs the packages listed below
+  --deps-only    install the packages only; do not build or install
 
-Packages: $BUILD_PACKAGES $TEST_PACKAGES
+  --with-watcher
+      Also sets up tokenguard-watch, the daemon for CI runner hosts:
+        the system user tokenguard (no login, home /var/lib/tokenguard);
+        the systemd unit /etc/systemd/system/tokenguard-watch.service,
+          running PREFIX/bin/tokenguard-watch;
+        the configuration /etc/tokenguard/watch.conf, from the example
+          when there is none (an existing one is never overwritten;
+          mode 0640, group tokenguard);
+        the queue directory /var/lib/tokenguard/queue (0700, owned by
+          tokenguard).
+      Nothing is enabled or started: it prints how.
+
+  --hook-server PATH
+      Also installs the pre-receive hook that rejects pushes adding npm
+      token material (tokenguard install --server), into PATH:
+        a bare repository            PATH/hooks/pre-receive (an existing
+                                     pre-receive is chained)
+        a GitLab repository          PATH/custom_hooks/pre-receive.d/
+          (gitlab.fullpath set in    tokenguard
+          its config, or it has
+          custom_hooks/)
+        a Gitea or Forgejo           PATH/hooks/pre-receive.d/tokenguard
+          repository (it has
+          hooks/pre-receive.d/)
+        a custom_hooks or            PATH/pre-receive.d/tokenguard or
+          pre-receive.d directory    PATH/tokenguard (GitLab's
+                                     server-wide custom_hooks_dir)
+      The hook runs PREFIX/bin/tokenguard-pre-receive. Not with --root.
+
+  --uninstall
+      Removes what install.sh installed under PREFIX (and --root): the
+      programs, the man pages, the unit when it is install.sh's for this
+      PREFIX, the configuration when it is still the example, and with
+      --hook-server PATH the hook (putting back a chained one). Keeps the
+      user, the queue and an edited configuration; says so.
+  --purge        with --uninstall: also removes /etc/tokenguard/watch.conf,
+                 /var/lib/tokenguard (the queue: undelivered findings
+                 are lost) and the user and group tokenguard
+  -h, --help     print this help
+
+Examples:
+  ./install.sh                          # deps, build, /usr/local
+  ./install.sh --prefix ~/.local --no-deps
+  sudo ./install.sh --with-watcher      # a CI runner host
+  sudo ./install.sh --hook-server /srv/git/project.git
+  sudo ./install.sh --uninstall --purge
+
+Packages:
+$(echo "$BUILD_PACKAGES $TEST_PACKAGES" | fold -s -w 72 | sed 's/ *$//; s/^/  /')
 EOF
 }
 
 bad_usage() {
 	printf '%s: %s\n' "$prog" "$1" >&2
-	echo "usage: ./install.sh [--prefix DIR] [--deps-only] [--help]" >&2
+	echo "usage: ./install.sh [--prefix DIR] [--root DIR] [--no-deps]" \
+	    "[--with-watcher] [--hook-server PATH] [--uninstall [--purge]]" \
+	    "[--deps-only] [--help]" >&2
 	exit 2
 }
 
@@ -46,20 +130,55 @@ die() {
 	exit 1
 }
 
+say() {
+	printf '%s: %s\n' "$prog" "$*"
+}
+
+# The absolute form of path $1.
+absolute() {
+	case $1 in
+	/*) printf '%s\n' "$1" ;;
+	*) printf '%s/%s\n' "$(pwd)" "$1" ;;
+	esac
+}
+
 while [ $# -gt 0 ]; do
 	case $1 in
-	--prefix)
-		[ $# -ge 2 ] || bad_usage "--prefix needs a directory"
-		prefix=$2
+	--prefix | --root | --hook-server)
+		[ $# -ge 2 ] || bad_usage "$1 needs a directory"
+		opt=$1
+		val=$2
 		shift 2
 		;;
-	--prefix=*)
-		prefix=${1#--prefix=}
+	--prefix=* | --root=* | --hook-server=*)
+		opt=${1%%=*}
+		val=${1#*=}
 		shift
+		;;
+	--no-deps)
+		deps=0
+		shift
+		continue
 		;;
 	--deps-only)
 		deps_only=1
 		shift
+		continue
+		;;
+	--with-watcher)
+		with_watcher=1
+		shift
+		continue
+		;;
+	--uninstall)
+		uninstall=1
+		shift
+		continue
+		;;
+	--purge)
+		purge=1
+		shift
+		continue
 		;;
 	-h | --help)
 		usage
@@ -69,19 +188,53 @@ while [ $# -gt 0 ]; do
 		bad_usage "unknown option: $1"
 		;;
 	esac
+	[ -n "$val" ] || bad_usage "empty $opt"
+	case $opt in
+	--prefix) prefix=$(absolute "$val") ;;
+	--root) root=$(absolute "$val") ;;
+	--hook-server) hook_server=$(absolute "$val") ;;
+	esac
 done
-[ -n "$prefix" ] || bad_usage "empty --prefix"
-case $prefix in
-/*) ;;
-*) prefix=$(pwd)/$prefix ;;
-esac
+prefix=${prefix%/}
+[ -n "$prefix" ] || bad_usage "--prefix /: use --prefix /usr"
+root=${root%/}
+if [ "$deps_only" = 1 ]; then
+	[ "$deps" = 1 ] || bad_usage "--deps-only and --no-deps"
+	if [ "$uninstall" = 1 ] || [ "$with_watcher" = 1 ] ||
+	    [ -n "$hook_server" ]; then
+		bad_usage "--deps-only goes alone"
+	fi
+fi
+[ "$purge" = 0 ] || [ "$uninstall" = 1 ] ||
+	bad_usage "--purge goes with --uninstall"
+if [ -n "$hook_server" ] && [ -n "$root" ]; then
+	bad_usage "--hook-server with --root: the hook would run programs \
+from the --root directory"
+fi
 
 # Runs its arguments as root: directly, or through sudo.
 as_root() {
 	if [ "$(id -u)" = 0 ]; then
 		"$@"
-	else
+	elif command -v sudo >/dev/null 2>&1; then
 		sudo "$@"
+	else
+		die "not root and sudo is missing: cannot run: $*"
+	fi
+}
+
+# Runs its arguments directly when path $1 (or its nearest existing
+# parent) is writable, else as root. $1 is not part of the command.
+as_writer() {
+	d=$1
+	shift
+	while [ ! -e "$d" ]; do
+		d=$(dirname "$d")
+	done
+	if [ -w "$d" ]; then
+		"$@"
+	else
+		as_root "$@"
 	fi
 }
 
@@ -104,7 +257,8 @@ install_packages() {
 		cat >&2 <<EOF
 $prog: apt-get not found: this is not a Debian-like system.
 Install these by hand (names as in Debian; pkg-config names libgit2,
-libpcre2-8, libcurl, libcrypto, zlib, jansson, cmocka), then rerun:
+libpcre2-8, libcurl, libcrypto, zlib, jansson, cmocka), then rerun with
+--no-deps:
   a C11 compiler and make, pkg-config, libgit2, PCRE2 (8-bit),
   libcurl, OpenSSL libcrypto, zlib, jansson, cmocka, git, python3,
   ripgrep
@@ -123,10 +277,10 @@ EOF
 		have_package "$p" || missing="$missing $p"
 	done
 	if [ -z "$missing" ]; then
-		echo "$prog: all packages are installed"
+		say "all packages are installed"
 		return 0
 	fi
-	echo "$prog: installing:$missing"
+	say "installing:$missing"
 	if [ "$(id -u)" != 0 ] && ! command -v sudo >/dev/null 2>&1; then
 		die "not root and sudo is missing: as root, run
   apt-get update && apt-get install -y$missing"
@@ -140,62 +294,272 @@ EOF
 	fi
 }
 
-install_packages
+# make install or uninstall ($1) into $root$prefix, as root only when
+# that is not writable. sudo drops the environment: BUILD is passed on.
+run_make_install() {
+	as_writer "$root$prefix" make --no-print-directory "$1" \
+	    PREFIX="$prefix" DESTDIR="$root" ${BUILD:+BUILD="$BUILD"}
+}
+
+# True when the system user exists (in $root/etc/passwd with --root).
+user_exists() {
+	if [ -n "$root" ]; then
+		grep -q "^$USER_NAME:" "$root/etc/passwd" 2>/dev/null
+	else
+		getent passwd "$USER_NAME" >/dev/null
+	fi
+}
+
+# Prints field $2 of the entry of $USER_NAME in database $1.
+user_field() {
+	if [ -n "$root" ]; then
+		grep "^$USER_NAME:" "$root/etc/$1" | cut -d: -f"$2"
+	else
+		getent "$1" "$USER_NAME" | cut -d: -f"$2"
+	fi
+}
+
+add_user() {
+	if user_exists; then
+		say "user $USER_NAME: already there"
+		return 0
+	fi
+	if [ -n "$root" ]; then
+		# useradd --root needs the account files of the root.
+		as_root mkdir -p "$root/etc"
+		for f in passwd group shadow gshadow; do
+			[ -e "$root/etc/$f" ] || as_root touch "$root/etc/$f"
+		done
+	fi
+	group=--user-group
+	if [ -n "$(user_field group 3)" ]; then
+		group="--gid $USER_NAME"
+	fi
+	# shellcheck disable=SC2086 # $group is one or two words
+	as_root useradd ${root:+--root "$root"} --system $group \
+	    --no-create-home --home-dir "$STATE_DIR" \
+	    --shell /usr/sbin/nologin --comment "tokenguard-watch daemon" \
+	    "$USER_NAME" || die "could not create the user $USER_NAME"
+	say "user $USER_NAME: created (system user, no login)"
+}
+
+# --with-watcher: the user, the unit, the configuration, the queue; as
+# root (or through sudo).
+setup_watcher() {
+	add_user
+	uid=$(user_field passwd 3)
+	gid=$(user_field group 3)
+	if [ -z "$uid" ] || [ -z "$gid" ]; then
+		die "no user $USER_NAME"
+	fi
+
+	exec_start=ExecStart=$prefix/bin/tokenguard-watch
+	unit=$(mktemp)
+	{
+		echo "$UNIT_MARKER"
+		sed "s|^ExecStart=/usr/local/bin/tokenguard-watch |$exec_start |" \
+		    watcher/tokenguard-watch.service
+	} >"$unit"
+	if ! grep -q "^$exec_start " "$unit"; then
+		rm -f "$unit"
+		die "watcher/tokenguard-watch.service: no ExecStart line"
+	fi
+	as_root install -D -m 0644 "$unit" "$root$UNIT"
+	rm -f "$unit"
+	say "installed $root$UNIT (not enabled)"
+
+	conf=$root$CONF_DIR/watch.conf
+	as_root install -d -m 0755 "$root$CONF_DIR"
+	if [ -e "$conf" ]; then
+		say "kept $conf"
+	else
+		# It may name webhook URLs with secrets (Slack's).
+		as_root install -m 0640 -o 0 -g "$gid" \
+		    watcher/watch.conf.example "$conf"
+		say "installed $conf (from watcher/watch.conf.example)"
+	fi
+
+	for d in "$root$STATE_DIR" "$root$STATE_DIR/queue"; do
+		as_root install -d -m 0700 -o "$uid" -g "$gid" "$d"
+	done
+	say "queue directory $root$STATE_DIR/queue (0700, $USER_NAME)"
+
+	if [ -z "$root" ] && [ -d /run/systemd/system ]; then
+		as_root systemctl daemon-reload
+	fi
+	cat <<EOF
+$prog: tokenguard-watch is not enabled. To run it:
+  1. set the trees to watch and the webhook in $CONF_DIR/watch.conf:
+       git config -f $CONF_DIR/watch.conf --replace-all watch.path \\
+           /home/gitlab-runner/builds
+       git config -f $CONF_DIR/watch.conf webhook.url \\
+           https://alerts.example.com/hooks/tokenguard
+  2. the signing secret, the user's own, 0600:
+       printf 'whsec_%s\\n' "\$(head -c 32 /dev/urandom | base64)" |
+           install -m 0600 -o $USER_NAME /dev/stdin $CONF_DIR/webhook.secret
+  3. let $USER_NAME read the trees, now and later:
+       setfacl -R -m u:$USER_NAME:rX -m d:u:$USER_NAME:rX \\
+           /home/gitlab-runner/builds
+  4. systemctl enable --now tokenguard-watch
+     (journalctl -u tokenguard-watch shows what it does)
+EOF
+}
+
+# The --hook-server target for tokenguard install --server: GitLab
+# repositories get custom_hooks/ (Gitaly runs custom_hooks/pre-receive.d/*
+# and ignores hooks/); tokenguard finds Gitea's hooks/pre-receive.d itself.
+hook_target() {
+	p=$hook_server
+	case ${p%/} in
+	*/pre-receive.d | */custom_hooks)
+		kind="a hooks directory"
+		;;
+	*)
+		if [ ! -d "$p" ]; then
+			die "--hook-server: no directory $p"
+		fi
+		if [ -d "$p/custom_hooks" ] ||
+		    git config -f "$p/config" --get gitlab.fullpath \
+		    >/dev/null 2>&1; then
+			kind="a GitLab repository"
+			p=${p%/}/custom_hooks
+		elif [ -d "$p/hooks/pre-receive.d" ]; then
+			kind="a Gitea or Forgejo repository"
+		else
+			kind="a repository"
+		fi
+		;;
+	esac
+	target=$p
+}
+
+# --hook-server: tokenguard install --server, from the installed program.
+setup_hook() {
+	hook_target
+	tg=$prefix/bin/tokenguard
+	[ -x "$tg" ] || die "$tg is missing"
+	say "$hook_server: $kind"
+	if ! as_writer "$target" "$tg" install --server "$target"; then
+		die "could not install the pre-receive hook into $target"
+	fi
+	# The git server's user must be able to read what root made.
+	case $kind in
+	"a GitLab repository")
+		if [ "$(id -u)" = 0 ]; then
+			chown -R --reference="$hook_server" "$target"
+		fi
+		;;
+	esac
+}
+
+do_uninstall() {
+	if [ -n "$hook_server" ]; then
+		hook_target
+		tg=$root$prefix/bin/tokenguard
+		[ -x "$tg" ] || tg=${BUILD:-build/release}/tokenguard
+		[ -x "$tg" ] || die "no tokenguard program to uninstall the hook"
+		as_writer "$target" "$tg" install --server "$target" \
+		    --uninstall || die "could not remove the hook from $target"
+	fi
+
+	say "removing the programs and man pages from $root$prefix"
+	run_make_install uninstall >/dev/null || die "make uninstall failed"
+
+	# The unit, when it is ours and runs this prefix's program.
+	if [ -f "$root$UNIT" ] && grep -q -x -F "$UNIT_MARKER" "$root$UNIT" &&
+	    grep -q "^ExecStart=$prefix/bin/tokenguard-watch " "$root$UNIT"
+	then
+		as_writer "$root$UNIT" rm -f "$root$UNIT"
+		say "removed $root$UNIT"
+		if [ -z "$root" ] && [ -d /run/systemd/system ]; then
+			as_root systemctl daemon-reload
+		fi
+	fi
+	# Older install.sh versions put the example here.
+	if cmp -s watcher/watch.conf.example \
+	    "$root$CONF_DIR/watch.conf.example"; then
+		as_writer "$root$CONF_DIR" rm -f \
+		    "$root$CONF_DIR/watch.conf.example"
+	fi
+
+	conf=$root$CONF_DIR/watch.conf
+	if [ -f "$conf" ]; then
+		if [ "$purge" = 1 ] ||
+		    as_root cmp -s watcher/watch.conf.example "$conf"; then
+			as_writer "$conf" rm -f "$conf"
+			say "removed $conf"
+		else
+			say "kept $conf (edited; --purge removes it)"
+		fi
+	fi
+	if [ -d "$root$CONF_DIR" ]; then
+		as_writer "$root$CONF_DIR" rmdir "$root$CONF_DIR" \
+		    2>/dev/null || true
+	fi
+
+	if [ "$purge" = 1 ]; then
+		if [ -d "$root$STATE_DIR" ]; then
+			as_writer "$root$STATE_DIR" rm -rf "$root$STATE_DIR"
+			say "removed $root$STATE_DIR"
+		fi
+		if user_exists; then
+			as_root userdel ${root:+--root "$root"} "$USER_NAME" ||
+			    die "could not remove the user $USER_NAME"
+			say "removed the user $USER_NAME"
+		fi
+		if [ -n "$(user_field group 3)" ]; then
+			as_root groupdel ${root:+--root "$root"} \
+			    "$USER_NAME" || die "could not remove the group"
+		fi
+	else
+		if [ -d "$root$STATE_DIR" ]; then
+			say "kept $root$STATE_DIR (the queue; --purge removes it)"
+		fi
+		if user_exists; then
+			say "kept the user $USER_NAME (--purge removes it)"
+		fi
+	fi
+}
+
+cd "$(dirname "$0")"
+
+if [ "$uninstall" = 1 ]; then
+	do_uninstall
+	exit 0
+fi
+
+if [ "$deps" = 1 ]; then
+	install_packages
+else
+	say "skipping the packages (--no-deps)"
+fi
 if [ "$deps_only" = 1 ]; then
 	exit 0
 fi
 
-cd "$(dirname "$0")"
 jobs=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
-echo "$prog: building"
-make -j"$jobs" || die "the build failed"
+say "building"
+make --no-print-directory -j"$jobs" programs || die "the build failed"
 
-# make install as root only when the prefix is not writable.
-dir=$prefix
-while [ ! -d "$dir" ]; do
-	dir=$(dirname "$dir")
-done
-echo "$prog: installing into $prefix"
-if [ -w "$dir" ] && { [ ! -d "$prefix/bin" ] || [ -w "$prefix/bin" ]; }
-then
-	make install PREFIX="$prefix" || die "make install failed"
-elif [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1; then
-	# sudo drops the environment: pass BUILD on, if it was set.
-	sudo make install PREFIX="$prefix" ${BUILD:+BUILD="$BUILD"} ||
-		die "make install failed"
-else
-	die "cannot write to $prefix: choose another --prefix"
+say "installing into $root$prefix"
+run_make_install install || die "make install failed"
+
+if [ "$with_watcher" = 1 ]; then
+	setup_watcher
+fi
+if [ -n "$hook_server" ]; then
+	setup_hook
 fi
 
-# tokenguard-watch: its systemd unit (ExecStart pointing at what was just
-# installed), an example configuration and the service user. Not
-# enabled: see README.md, "The watcher".
-if [ -d /run/systemd/system ] &&
-    { [ "$(id -u)" = 0 ] || command -v sudo >/dev/null 2>&1; }; then
-	unit=$(mktemp)
-	sed "s|/usr/local/bin/tokenguard-watch|$prefix/bin/tokenguard-watch|" \
-	    watcher/tokenguard-watch.service >"$unit"
-	as_root install -D -m 0644 "$unit" \
-	    /etc/systemd/system/tokenguard-watch.service
-	rm -f "$unit"
-	as_root install -D -m 0644 watcher/watch.conf.example \
-	    /etc/tokenguard/watch.conf.example
-	if ! getent passwd tokenguard-watch >/dev/null; then
-		as_root useradd --system --user-group --no-create-home \
-		    --home-dir /var/lib/tokenguard --shell /usr/sbin/nologin \
-		    tokenguard-watch
-	fi
-	as_root systemctl daemon-reload
-	echo "$prog: installed tokenguard-watch.service (not enabled)"
-fi
-
-echo "$prog: installed:"
-for f in "$prefix"/bin/tokenguard*; do
+say "installed:"
+for f in "$root$prefix"/bin/tokenguard*; do
 	if [ -f "$f" ]; then
 		echo "  $f"
 	fi
 done
-case ":$PATH:" in
-*":$prefix/bin:"*) echo "$prog: try: tokenguard scan ." ;;
-*) echo "$prog: try: $prefix/bin/tokenguard scan ." ;;
-esac
+if [ -z "$root" ]; then
+	case ":$PATH:" in
+	*":$prefix/bin:"*) say "try: tokenguard scan ." ;;
+	*) say "try: $prefix/bin/tokenguard scan ." ;;
+	esac
+fi
