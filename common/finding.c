@@ -33,11 +33,16 @@ finding_redact(char out[REDACTED_SIZE], const char *value, size_t len)
 	memcpy(out + n, value + len - tail, tail);
 	n += tail;
 	out[n] = '\0';
-	/* Control bytes would garble a terminal or a JSON consumer. */
+	/*
+	 * Control bytes would garble a terminal or a JSON consumer, and
+	 * a multi-byte character cut at 4 or 2 bytes is not UTF-8, which
+	 * JSON encoders refuse (the watcher could not queue the finding).
+	 */
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)out[i];
 
-		if (c < 0x20 || c == 0x7f)
+		if (c < 0x20 || c == 0x7f || (c >= 0x80 && i < head) ||
+		    (c >= 0x80 && i >= n - tail))
 			out[i] = '?';
 	}
 }

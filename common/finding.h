@@ -38,7 +38,9 @@ typedef int finding_fn(const struct finding *f, void *payload);
 /*
  * Writes the redacted form of value[0..len) to out: the first 4 and the
  * last 2 characters around an ellipsis for values of 16 bytes or more,
- * fewer for shorter ones, never more than a third of the value.
+ * fewer for shorter ones, never more than a third of the value. Bytes
+ * shown that are control or non-ASCII are written '?': out is printable
+ * ASCII around the ellipsis, and always valid UTF-8.
  */
 void finding_redact(char out[REDACTED_SIZE], const char *value, size_t len);
 

@@ -85,7 +85,7 @@ value_is_reference(const char *v, size_t n)
 	}
 	/* A YAML tag: !vault, !Ref, !!str */
 	if (v[0] == '!') {
-		size_t i = v[1] == '!' ? 2 : 1;
+		size_t i = n > 1 && v[1] == '!' ? 2 : 1;
 
 		while (i < n && ((v[i] >= 'a' && v[i] <= 'z') ||
 		    (v[i] >= 'A' && v[i] <= 'Z')))

@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -41,6 +42,7 @@
 #include "err.h"
 #include "finding.h"
 #include "gitsrc.h"
+#include "refupdate.h"
 #include "report.h"
 #include "scan.h"
 #include "version.h"
@@ -60,7 +62,7 @@ enum {
 #define LINE_MAX_LEN 8192
 
 static const char USAGE[] =
-"Usage: " PROG " [--help | --version]\n"
+"Usage: " PROG " [-h | --help | --version]\n"
 "\n"
 "The server-side git pre-receive hook of tokenguard: reads the ref\n"
 "updates of a push on standard input and rejects the push when what it\n"
@@ -93,13 +95,6 @@ static const char USAGE[] =
 "\n"
 "Exit status: 0 accepted, 1 rejected (findings, skips or time-out by\n"
 "policy), 2 trouble (rejected unless tokenguard.onError = allow).\n";
-
-/* One "<old> <new> <ref>" line. */
-struct update {
-	git_oid old_id, new_id;
-	char *ref;
-	bool deletion;
-};
 
 /* A finding kept until everything is scanned. */
 struct hit {
@@ -142,7 +137,7 @@ struct run {
 	struct scanner *scanner;
 	struct policy policy;
 	bool policy_read;
-	struct update *updates;
+	struct refupdate *updates;
 	size_t nupdates;
 	struct hit *hits;
 	size_t nhits, cap;
@@ -165,7 +160,7 @@ static void
 run_release(struct run *r)
 {
 	for (size_t i = 0; i < r->nupdates; i++)
-		free(r->updates[i].ref);
+		refupdate_release(&r->updates[i]);
 	free(r->updates);
 	for (size_t i = 0; i < r->nhits; i++)
 		free(r->hits[i].path);
@@ -339,18 +334,6 @@ bypass_reason(void)
 	return NULL;
 }
 
-static bool
-hex_id(git_oid *out, const char *s, size_t len)
-{
-	return len == GIT_OID_HEXSZ && git_oid_fromstrn(out, s, len) == 0;
-}
-
-static bool
-zero_id(const git_oid *id)
-{
-	return git_oid_is_zero(id) != 0;
-}
-
 /* Reads every update line from standard input. */
 static int
 read_updates(struct run *r, struct err *e)
@@ -360,8 +343,8 @@ read_updates(struct run *r, struct err *e)
 
 	while (fgets(buf, sizeof(buf), stdin) != NULL) {
 		size_t len = strlen(buf);
-		char *sp1, *sp2;
-		struct update *nv, *u;
+		struct refupdate *nv;
+		struct err pe = { 0 };
 
 		lineno++;
 		if (len > 0 && buf[len - 1] == '\n')
@@ -371,29 +354,13 @@ read_updates(struct run *r, struct err *e)
 			    lineno);
 		if (len == 0)
 			continue;
-		sp1 = strchr(buf, ' ');
-		sp2 = sp1 != NULL ? strchr(sp1 + 1, ' ') : NULL;
-		if (sp1 == NULL || sp2 == NULL || sp2[1] == '\0')
-			return err_set(e, "standard input line %zu: not "
-			    "'<old> <new> <ref>'", lineno);
-		if ((size_t)(sp1 - buf) == 64 || (size_t)(sp2 - sp1 - 1) == 64)
-			return err_set(e, "this repository uses SHA-256 "
-			    "object ids, which tokenguard cannot read yet "
-			    "(libgit2 1.5 reads SHA-1 repositories only)");
 		nv = realloc(r->updates, (r->nupdates + 1) * sizeof(*nv));
 		if (nv == NULL)
 			return err_set(e, "out of memory");
 		r->updates = nv;
-		u = &nv[r->nupdates];
-		memset(u, 0, sizeof(*u));
-		if (!hex_id(&u->old_id, buf, (size_t)(sp1 - buf)) ||
-		    !hex_id(&u->new_id, sp1 + 1, (size_t)(sp2 - sp1 - 1)))
-			return err_set(e, "standard input line %zu: bad "
-			    "object id", lineno);
-		u->ref = strdup(sp2 + 1);
-		if (u->ref == NULL)
-			return err_set(e, "out of memory");
-		u->deletion = zero_id(&u->new_id);
+		if (refupdate_parse(&nv[r->nupdates], buf, len, &pe) < 0)
+			return err_set(e, "standard input line %zu: %s",
+			    lineno, pe.msg);
 		r->nupdates++;
 	}
 	if (ferror(stdin))
@@ -516,11 +483,33 @@ past_deadline(const struct run *r)
 	    now.tv_nsec >= r->deadline.tv_nsec);
 }
 
+/*
+ * Warns that a user rule stopped at a PCRE2 limit in a blob: it was not
+ * fully checked by that rule (the push's fate does not change).
+ */
+static void
+warn_limit(const struct gitsrc_item *it, const struct scan_stats *st)
+{
+	char *path = NULL;
+	char commit[GIT_OID_HEXSZ + 1];
+
+	if (report_escape(&path, it->path, NULL) < 0)
+		path = NULL;
+	git_oid_tostr(commit, sizeof(commit), &it->commit);
+	line(PROG ": warning: user rule '%s' hit the PCRE2 match limit on "
+	    "%zu line%s of %.10s %s (catastrophic backtracking?): it did "
+	    "not fully check that file", st->limit_rule,
+	    st->user_rule_limits, st->user_rule_limits == 1 ? "" : "s",
+	    commit, path != NULL ? path : "?");
+	free(path);
+}
+
 static int
 scan_blob(struct run *r, const struct gitsrc_item *it, struct err *e)
 {
 	struct scan_origin origin = { it->path, NULL };
 	struct collect c = { r, it };
+	struct scan_stats st;
 	git_blob *blob = NULL;
 	uint64_t size;
 	int rc = -1;
@@ -532,10 +521,12 @@ scan_blob(struct run *r, const struct gitsrc_item *it, struct err *e)
 	if (gitsrc_blob(&blob, r->repo, &it->id, e) < 0)
 		return -1;
 	r->first = r->nhits;
-	if (scanner_scan(r->scanner, NULL, &origin, git_blob_rawcontent(blob),
+	if (scanner_scan(r->scanner, &st, &origin, git_blob_rawcontent(blob),
 	    (size_t)git_blob_rawsize(blob), SCAN_REPORT_ALLOWED, collect, &c,
 	    e) != 0)
 		goto out;
+	if (st.user_rule_limits > 0)
+		warn_limit(it, &st);
 	r->upto = r->nhits;
 	for (size_t i = 0; i < it->nold && r->upto > r->first; i++) {
 		if (check_old(r, &it->old[i], e) < 0)
@@ -994,6 +985,11 @@ main(int argc, char **argv)
 	struct err e = { 0 };
 	int status;
 
+	/*
+	 * The verdict is the exit status: a reader gone from standard error
+	 * must not turn it into a death by SIGPIPE (which rejects).
+	 */
+	(void)signal(SIGPIPE, SIG_IGN);
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 ||
 		    strcmp(argv[i], "-h") == 0) {
