@@ -63,6 +63,9 @@ cli_bad_option(const char *cmd, int opt, char **argv)
 	if (opt == ':')
 		return cli_usage(cmd, "%s: option '%.*s' needs a value", cmd,
 		    (int)len, arg);
+	if (strcmp(cmd, "scan") == 0)
+		return cli_usage(cmd, "%s: unknown option '%.*s' (a PATH that "
+		    "starts with '-' goes after --)", cmd, (int)len, arg);
 	return cli_usage(cmd, "%s: unknown option '%.*s'", cmd, (int)len,
 	    arg);
 }

@@ -84,6 +84,7 @@ PY
 cd names || fail "cd"
 assert_status 2 "$TOKENGUARD" scan -x.env
 assert_contains "$ERR" "unknown option '-x'"
+assert_contains "$ERR" "a PATH that starts with '-' goes after --"
 assert_status 1 "$TOKENGUARD" scan -- -x.env --format=sarif ./- --help
 assert_lines 4 "$OUT"
 assert_contains "$OUT" "-x.env:1:11: npm-token: "
