@@ -16,7 +16,9 @@ LDFLAGS ?=
 
 PKGS := libgit2 libpcre2-8 libcurl libcrypto zlib jansson
 DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-DEP_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+# libzxcvbn (the guess estimate of common/guess.c) ships no pkg-config
+# file; Debian's static archive is not position-independent.
+DEP_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lzxcvbn -lm
 CMOCKA_CFLAGS := $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
@@ -120,6 +122,16 @@ $(BUILD)/tests/gencorpus: tests/bench/gencorpus.c $(LIB)
 
 bench: programs $(TEST_HELPERS) $(BUILD)/tests/gencorpus
 	@BUILD=$(BUILD) sh tests/bench/run.sh
+
+# make precision: the scan on tests/precision/ (labelled snippets of
+# real public code: leaks found, clean snippets flagged, every miss and
+# flag listed); TREES="DIR..." also measures checkouts of real
+# repositories (tests/precision/README.md).
+.PHONY: precision
+precision: programs
+	python3 tests/precision/score.py tests/precision $(BUILD)/tokenguard
+	@if [ -n "$(TREES)" ]; then \
+	    python3 tests/precision/trees.py $(BUILD)/tokenguard $(TREES); fi
 
 LINT_SRC := $(COMMON_SRC) $(CLI_SRC) $(HOOK_SRC) $(WATCH_SRC)
 lint:

@@ -19,7 +19,8 @@ set -eu
 # openssl (TLS tests); clang with its libFuzzer runtime (make fuzz),
 # valgrind (make valgrind), cppcheck and clang-tidy (make lint).
 BUILD_PACKAGES="build-essential pkg-config libgit2-dev libpcre2-dev \
-libcurl4-openssl-dev libssl-dev zlib1g-dev libjansson-dev libcmocka-dev"
+libcurl4-openssl-dev libssl-dev zlib1g-dev libjansson-dev libcmocka-dev \
+libzxcvbn-dev"
 TEST_PACKAGES="git python3 python3-jsonschema python3-yaml ripgrep \
 prometheus-alertmanager groff-base dpkg-dev openssl clang \
 libclang-rt-14-dev valgrind cppcheck clang-tidy"

@@ -47,6 +47,7 @@ struct opts {
 	bool implicit;		/* no PATH given */
 	bool implicit_stdin;	/* ... and standard input is to be read */
 	bool git;		/* --git: paths are revision ranges */
+	bool show_dummies;	/* --show-dummies */
 };
 
 /*
@@ -59,6 +60,7 @@ struct context {
 	struct scanner *scanner;
 	uint64_t max;
 	bool skip_is_trouble;	/* tokenguard.onSkip = reject */
+	unsigned scan_flags;	/* SCAN_REPORT_DUMMIES, or 0 */
 };
 
 /* What the sink counts and decides while the scan runs. */
@@ -78,6 +80,7 @@ struct run {
 	size_t errors;		/* paths that could not be read */
 	size_t findings;
 	size_t files_found;
+	size_t dummies;		/* values set aside as made up */
 	const char *ref;	/* --git: the ref of the finding printed */
 	size_t commits;		/* --git: commits scanned */
 	size_t commits_total;	/* --git: commits to scan */
@@ -87,7 +90,10 @@ struct run {
 	uint64_t bytes;		/* bytes scanned, for the progress line */
 };
 
-enum { OPT_FORMAT = 256, OPT_CONFIG, OPT_MAX_FILE_SIZE, OPT_GIT };
+enum {
+	OPT_FORMAT = 256, OPT_CONFIG, OPT_MAX_FILE_SIZE, OPT_GIT,
+	OPT_SHOW_DUMMIES
+};
 
 static const struct option OPTIONS[] = {
 	{ "format", required_argument, NULL, OPT_FORMAT },
@@ -96,6 +102,7 @@ static const struct option OPTIONS[] = {
 	{ "max-file-size", required_argument, NULL, OPT_MAX_FILE_SIZE },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "git", no_argument, NULL, OPT_GIT },
+	{ "show-dummies", no_argument, NULL, OPT_SHOW_DUMMIES },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -197,6 +204,9 @@ parse_opts(struct opts *o, int argc, char **argv)
 			break;
 		case OPT_GIT:
 			o->git = true;
+			break;
+		case OPT_SHOW_DUMMIES:
+			o->show_dummies = true;
 			break;
 		case 'h':
 			return help_print(stdout, "scan") < 0 ? EXIT_TROUBLE :
@@ -383,21 +393,26 @@ static void
 print_hits(struct run *r, const struct job *j)
 {
 	struct finding f;
+	size_t found = 0;
 
 	for (size_t i = 0; i < j->nhits && !r->out_failed; i++) {
 		f = j->hits[i].f;
 		f.path = j->shown;
+		if (f.dummy == NULL)
+			found++;
 		if (print_finding(r, &f) < 0) {
 			cli_error("out of memory");
 			r->trouble = true;
 			r->out_failed = true;
 		}
 	}
-	if (j->nhits > 0) {
-		r->findings += j->nhits;
+	r->dummies += j->stats.dummies;
+	if (found > 0) {
+		r->findings += found;
 		r->files_found++;
-		flush(r);
 	}
+	if (j->nhits > 0)
+		flush(r);
 }
 
 static void
@@ -532,6 +547,7 @@ on_entry(const struct walk_entry *ent, void *payload)
 	j->read_flags = ent->top ? WALK_FOLLOW : 0;
 	j->scanner = r->cur->scanner;
 	j->max = r->cur->max;
+	j->scan_flags = r->cur->scan_flags;
 	j->tag = r->cur;
 	return pipeline_add(r->pipe, j);
 }
@@ -551,6 +567,7 @@ add_stdin(struct run *r)
 	j->top = true;
 	j->scanner = r->cur->scanner;
 	j->max = r->cur->max;
+	j->scan_flags = r->cur->scan_flags;
 	j->tag = r->cur;
 	return pipeline_add(r->pipe, j);
 }
@@ -642,6 +659,24 @@ read_on_skip(bool *trouble, git_config *cfg, struct err *e)
 	    "warn", "reject", "error", e);
 }
 
+/* tokenguard.showDummies (a git boolean), or --show-dummies. */
+static int
+read_show_dummies(unsigned *flags, git_config *cfg, bool opt,
+    struct err *e)
+{
+	int show = 0;
+	int rc = git_config_get_bool(&show, cfg, "tokenguard.showDummies");
+
+	if (rc < 0 && rc != GIT_ENOTFOUND) {
+		const git_error *ge = git_error_last();
+
+		return err_set(e, "tokenguard.showDummies: %s", ge != NULL ?
+		    ge->message : "not a boolean");
+	}
+	*flags = opt || (rc == 0 && show) ? SCAN_REPORT_DUMMIES : 0;
+	return 0;
+}
+
 /*
  * Reads the configuration seen from dir and the allow file of its
  * repository (outside one: of dir) and compiles c's scanner. *in_repo
@@ -656,7 +691,9 @@ context_load(struct context *c, bool *in_repo, const struct opts *o,
 	int rc = -1;
 
 	if (settings_load(&set, dir, o->config_file, e) < 0 ||
-	    read_on_skip(&c->skip_is_trouble, set.git, e) < 0)
+	    read_on_skip(&c->skip_is_trouble, set.git, e) < 0 ||
+	    read_show_dummies(&c->scan_flags, set.git, o->show_dummies,
+	    e) < 0)
 		goto out;
 	*in_repo = set.repo_root != NULL;
 	allow = join(set.repo_root != NULL ? set.repo_root : dir,
@@ -906,6 +943,11 @@ summary(const struct run *r)
 		fprintf(stderr, PROG ": %zu finding%s in %zu file%s (%s)\n",
 		    r->findings, r->findings == 1 ? "" : "s", r->files_found,
 		    r->files_found == 1 ? "" : "s", detail);
+	if (r->dummies > 0)
+		fprintf(stderr, PROG ": %zu made-up value%s set aside (test "
+		    "dummies, example hosts, textbook passwords)%s\n",
+		    r->dummies, r->dummies == 1 ? "" : "s",
+		    r->o->show_dummies ? "" : "; --show-dummies lists them");
 }
 
 /* Runs the scan proper, once the contexts are set up. */
@@ -1136,7 +1178,8 @@ git_hit(const struct finding *f, void *payload)
 	hide_progress(g->r);
 	if (print_finding(g->r, &c) < 0)
 		return err_set(g->e, "out of memory");
-	g->r->findings++;
+	if (f->dummy == NULL)
+		g->r->findings++;
 	return g->r->out_failed ? 1 : 0;
 }
 
@@ -1147,6 +1190,7 @@ git_item(const struct gitsrc_item *it, void *payload)
 	struct run *r = g->r;
 	const struct context *c = &r->ctx[r->arg_ctx[0]];
 	struct scan_origin origin = { NULL, g->commit };
+	struct scan_stats st = { 0 };
 	git_blob *blob = NULL;
 	uint64_t size;
 	size_t before = r->findings;
@@ -1161,8 +1205,9 @@ git_item(const struct gitsrc_item *it, void *payload)
 	if (it->kind != GITSRC_ITEM_BLOB) {
 		origin.path = it->kind == GITSRC_ITEM_TAG ? "(tag message)" :
 		    "(commit message)";
-		rc = scanner_scan(c->scanner, NULL, &origin, it->message,
-		    it->message_len, SCAN_FORCE_TEXT, git_hit, g, g->e);
+		rc = scanner_scan(c->scanner, &st, &origin, it->message,
+		    it->message_len, SCAN_FORCE_TEXT | c->scan_flags, git_hit,
+		    g, g->e);
 		goto out;
 	}
 	origin.path = it->path;
@@ -1187,12 +1232,13 @@ git_item(const struct gitsrc_item *it, void *payload)
 	}
 	if (gitsrc_blob(&blob, r->repo, &it->id, g->e) < 0)
 		return -1;
-	rc = scanner_scan(c->scanner, NULL, &origin, git_blob_rawcontent(blob),
-	    (size_t)git_blob_rawsize(blob), 0, git_hit, g, g->e);
+	rc = scanner_scan(c->scanner, &st, &origin, git_blob_rawcontent(blob),
+	    (size_t)git_blob_rawsize(blob), c->scan_flags, git_hit, g, g->e);
 	git_blob_free(blob);
 	r->scanned++;
 	r->bytes += size;
 out:
+	r->dummies += st.dummies;
 	if (r->findings > before) {
 		r->files_found++;
 		flush(r);

@@ -67,6 +67,7 @@ add_stats(struct scan_stats *sum, const struct scan_stats *w, bool first)
 		sum->binary = w->binary;
 	sum->lines_capped += w->lines_capped;
 	sum->allowed += w->allowed;
+	sum->dummies += w->dummies;
 	sum->user_rule_limits += w->user_rule_limits;
 	if (sum->limit_rule == NULL)
 		sum->limit_rule = w->limit_rule;

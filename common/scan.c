@@ -21,6 +21,7 @@
 #include <pcre2.h>
 
 #include "b64.h"
+#include "guess.h"
 #include "token.h"
 #include "value.h"
 
@@ -125,6 +126,7 @@ enum key_kind {
 	K_YARN_TOKEN,
 	K_YARN_IDENT,
 	K_ENV,
+	K_ENV_PASSWORD,		/* a variable named like NPM_PASSWORD */
 	K_NPMRC_BLOB,
 	K_BUNFIG,
 };
@@ -179,6 +181,8 @@ struct ctx {
 	struct scan_stats *st;
 	int rc;			/* non-zero: stop */
 	struct err *e;
+	/* The key being judged names an example host (RULES.md 3.1). */
+	bool example_host;
 
 	/* line numbering, advanced lazily */
 	size_t cnt_pos;
@@ -627,12 +631,14 @@ line_has_marker(struct ctx *c, size_t ls, size_t le)
 }
 
 /*
- * Reports value[0..vn) under rule at pos. Decoded text reports through
- * its parent, at the place of the encoded value.
+ * Reports value[0..vn) under rule at pos; dummy is NULL, or why the
+ * value is set aside as made up (counted, and reported only when asked
+ * to). Decoded text reports through its parent, at the place of the
+ * encoded value.
  */
 static void
 emit(struct ctx *c, size_t pos, const struct scan_rule_info *rule,
-    const char *value, size_t vn)
+    const char *value, size_t vn, const char *dummy)
 {
 	struct finding f;
 	size_t ls, le;
@@ -642,7 +648,7 @@ emit(struct ctx *c, size_t pos, const struct scan_rule_info *rule,
 		return;
 	c->found++;
 	if (c->parent != NULL) {
-		emit(c->parent, c->parent_pos, rule, value, vn);
+		emit(c->parent, c->parent_pos, rule, value, vn, dummy);
 		c->rc = c->parent->rc;
 		return;
 	}
@@ -674,6 +680,13 @@ emit(struct ctx *c, size_t pos, const struct scan_rule_info *rule,
 			c->st->allowed++;
 		return;
 	}
+	if (dummy != NULL) {
+		if (c->st != NULL)
+			c->st->dummies++;
+		if ((c->flags & SCAN_REPORT_DUMMIES) == 0)
+			return;
+	}
+	f.dummy = dummy;
 	f.path = c->origin != NULL && c->origin->path != NULL ?
 	    c->origin->path : "-";
 	f.commit = c->origin != NULL ? c->origin->commit : NULL;
@@ -691,7 +704,15 @@ static void
 emit_builtin(struct ctx *c, size_t pos, enum rule r, const char *value,
     size_t vn)
 {
-	emit(c, pos, &BUILTIN[r], value, vn);
+	emit(c, pos, &BUILTIN[r], value, vn, NULL);
+}
+
+/* Sets value[0..vn) aside under rule r: made up, for the reason why. */
+static void
+emit_dummy(struct ctx *c, size_t pos, enum rule r, const char *value,
+    size_t vn, const char *why)
+{
+	emit(c, pos, &BUILTIN[r], value, vn, why);
 }
 
 /* Scans decoded bytes as a file of their own, reporting at pos. */
@@ -917,7 +938,8 @@ key_kind(const char *id, size_t n)
 	if (nw == 0)
 		return K_NONE;
 	if (nw == 1 && word_in(words[0], glued))
-		return K_ENV;
+		return strcmp(words[0], "npmpassword") == 0 ? K_ENV_PASSWORD :
+		    K_ENV;
 	if (strcmp(words[nw - 1], "npmrc") == 0)
 		return K_NPMRC_BLOB;
 	for (size_t i = 0; i < nw; i++) {
@@ -930,6 +952,10 @@ key_kind(const char *id, size_t n)
 		return K_NONE;
 	if (nw < 2 || !word_in(words[nw - 1], secret_words))
 		return K_NONE;
+	if (strcmp(words[nw - 1], "password") == 0 ||
+	    strcmp(words[nw - 1], "passwd") == 0 ||
+	    strcmp(words[nw - 1], "pwd") == 0)
+		return K_ENV_PASSWORD;
 	return K_ENV;
 }
 
@@ -1073,21 +1099,129 @@ all_b64(const char *v, size_t n)
 	return i == n;
 }
 
+/* Why a value is set aside (finding.dummy). */
+#define WHY_TOKEN "made-up value in a token slot"
+#define WHY_PASSWORD "test or example password"
+#define WHY_HOST "credential for an example host"
+
+/* The value starting at vs is in quotes. */
+static bool
+quoted(const struct ctx *c, size_t vs)
+{
+	return vs > 0 && (c->buf[vs - 1] == '"' || c->buf[vs - 1] == '\'');
+}
+
 /*
- * Reports a credential value that starts at vs unless it sits in a
- * ciphertext container; that look back is costly, so it comes last.
+ * The file is an npm or Yarn configuration file: .npmrc, npmrc,
+ * NAME.npmrc, .yarnrc, .yarnrc.yml.
+ */
+static bool
+npm_file(const struct ctx *c)
+{
+	const char *b;
+	size_t n;
+
+	if (c->origin == NULL || c->origin->path == NULL)
+		return false;
+	b = base_name(c->origin->path);
+	n = strlen(b);
+	return strcmp(b, "npmrc") == 0 || (n >= 6 &&
+	    strcmp(b + n - 6, ".npmrc") == 0) || strncmp(b, ".yarnrc", 7) == 0;
+}
+
+/*
+ * RULES.md 3.1: whether the literal v[0..n) given to a key of kind k is
+ * made up, and why (NULL: it looks issued or chosen by a person).
+ */
+static const char *
+made_up(const struct ctx *c, enum key_kind k, const char *v, size_t n)
+{
+	if (c->example_host)
+		return WHY_HOST;
+	if (k == K_PASSWORD || k == K_ENV_PASSWORD)
+		return guess_password_made_up(v, n) ? WHY_PASSWORD : NULL;
+	return guess_token_made_up(v, n) ? WHY_TOKEN : NULL;
+}
+
+/* A user:password pair: made up, and why, or NULL. */
+static const char *
+login_made_up(const struct ctx *c, const char *v, size_t n)
+{
+	const char *colon = memchr(v, ':', n);
+
+	if (c->example_host)
+		return WHY_HOST;
+	if (colon == NULL)
+		return NULL;
+	return guess_login_made_up(v, (size_t)(colon - v), colon + 1,
+	    n - (size_t)(colon - v) - 1) ? WHY_PASSWORD : NULL;
+}
+
+/* Reports value[0..n) at pos under r, or sets it aside (why). */
+static void
+report_or_aside(struct ctx *c, size_t pos, enum rule r, const char *value,
+    size_t n, const char *why)
+{
+	if (why != NULL)
+		emit_dummy(c, pos, r, value, n, why);
+	else
+		emit_builtin(c, pos, r, value, n);
+}
+
+/*
+ * Judges the pair or password of _auth, _password and npmAuthIdent:
+ * base64 is decoded first; _auth outside npm files counts only then.
  */
 static void
-report_value(struct ctx *c, size_t vs, size_t pos, enum rule r,
-    const char *value, size_t n)
+judge_login(struct ctx *c, enum key_kind k, size_t vs, size_t ve)
 {
-	if (!in_cipher_container(c, vs))
-		emit_builtin(c, pos, r, value, n);
+	const char *v = c->buf + vs, *why = NULL;
+	size_t n = ve - vs, off, len, dn = 0;
+	char *dec;
+	bool real;
+
+	if (value_is_reference(v, n) || value_is_placeholder(v, n) ||
+	    (n == TOKEN_LEN && token_shape(v, n) != TOKEN_NONE))
+		return;
+	dec = all_b64(v, n) ? decode_text(v, n, &dn) : NULL;
+	if (k == K_PASSWORD) {
+		if (dec != NULL)
+			real = !value_is_placeholder(dec, dn) &&
+			    !value_is_reference(dec, dn);
+		else
+			real = value_classify(v, n, &off, &len) ==
+			    VALUE_LITERAL;
+		if (real)
+			why = made_up(c, k, dec != NULL ? dec : v,
+			    dec != NULL ? dn : n);
+	} else if (dec != NULL || k == K_YARN_IDENT) {
+		real = value_is_real_login(dec != NULL ? dec : v,
+		    dec != NULL ? dn : n);
+		if (real)
+			why = login_made_up(c, dec != NULL ? dec : v,
+			    dec != NULL ? dn : n);
+	} else {
+		/* _auth that is not base64: npm cannot use it elsewhere */
+		real = npm_file(c) && value_classify(v, n, &off, &len) ==
+		    VALUE_LITERAL;
+		if (real)
+			why = made_up(c, K_PASSWORD, v, n);
+	}
+	/*
+	 * Ciphertext is not claimed: a valid token in it is still a
+	 * finding (RULES.md 1.1: any context).
+	 */
+	if (real && !in_cipher_container(c, vs)) {
+		claim(c, vs, ve);
+		report_or_aside(c, vs, rule_of(k), v, n, why);
+	}
+	free(dec);
 }
 
 /*
  * Judges the value [vs, ve) of a key of kind k and reports it (section
  * 3), decoding base64 values and scanning what they hold (section 4).
+ * Literals are judged by their slot (section 3.1).
  */
 static void
 judge(struct ctx *c, enum key_kind k, size_t vs, size_t ve)
@@ -1100,35 +1234,15 @@ judge(struct ctx *c, enum key_kind k, size_t vs, size_t ve)
 
 	if (n == 0 || n > VALUE_MAX || claimed(c, vs, ve))
 		return;
-	if (cipher_value(v, n))
+	/* Jenkins {AQAA...}: the brace ends an unquoted value */
+	if (cipher_value(v, n) || (n > 5 && memcmp(v, "{AQAA", 5) == 0 &&
+	    ve < c->len && c->buf[ve] == '}'))
+		return;
+	/* FirebaseAuth.instance, creds.auth_token: code, not a value */
+	if (!quoted(c, vs) && value_is_member_access(v, n))
 		return;
 	if (k == K_AUTH || k == K_PASSWORD || k == K_YARN_IDENT) {
-		bool real;
-
-		if (value_is_reference(v, n) || value_is_placeholder(v, n) ||
-		    (n == TOKEN_LEN && token_shape(v, n) != TOKEN_NONE))
-			return;
-		dec = all_b64(v, n) ? decode_text(v, n, &dn) : NULL;
-		if (k == K_PASSWORD)
-			real = dec != NULL ? !value_is_placeholder(dec, dn) &&
-			    !value_is_reference(dec, dn) :
-			    value_classify(v, n, &off, &len) == VALUE_LITERAL;
-		else if (dec != NULL)
-			real = value_is_real_login(dec, dn);
-		else if (k == K_YARN_IDENT)
-			real = value_is_real_login(v, n);
-		else
-			real = value_classify(v, n, &off, &len) ==
-			    VALUE_LITERAL;
-		/*
-		 * Ciphertext is not claimed: a valid token in it is still a
-		 * finding (RULES.md 1.1: any context).
-		 */
-		if (real && !in_cipher_container(c, vs)) {
-			claim(c, vs, ve);
-			emit_builtin(c, vs, rule_of(k), v, n);
-		}
-		free(dec);
+		judge_login(c, k, vs, ve);
 		return;
 	}
 	if (k == K_NPMRC_BLOB) {
@@ -1147,13 +1261,17 @@ judge(struct ctx *c, enum key_kind k, size_t vs, size_t ve)
 		/* A token is reported by the token rule at its own place. */
 		return;
 	case VALUE_UUID:
+		/* Issued whatever it looks like (RULES.md 3.1 item 5). */
 		claim(c, vs, ve);
-		report_value(c, vs, vs + off, R_LEGACY, v + off, len);
+		if (!in_cipher_container(c, vs))
+			report_or_aside(c, vs + off, R_LEGACY, v + off, len,
+			    c->example_host ? WHY_HOST : NULL);
 		return;
 	case VALUE_GITHUB_PAT:
 		claim(c, vs, ve);
-		report_value(c, vs, vs + off, R_GITHUB_TOKEN, v + off,
-		    len);
+		if (!in_cipher_container(c, vs))
+			report_or_aside(c, vs + off, R_GITHUB_TOKEN, v + off,
+			    len, c->example_host ? WHY_HOST : NULL);
 		return;
 	case VALUE_LITERAL:
 		break;
@@ -1168,17 +1286,24 @@ judge(struct ctx *c, enum key_kind k, size_t vs, size_t ve)
 		/* A base64 value: what it holds decides (section 4). */
 		if (scan_child(c, vs + off, dec, dn, true) == 0) {
 			cls = value_classify(dec, dn, &o2, &l2);
-			if (!cipher && (cls == VALUE_LITERAL ||
-			    cls == VALUE_UUID || cls == VALUE_GITHUB_PAT))
-				emit_builtin(c, vs + off, cls == VALUE_UUID ?
-				    R_LEGACY : rule_of(k), dec + o2, l2);
+			if (!cipher && cls == VALUE_UUID)
+				report_or_aside(c, vs + off, R_LEGACY,
+				    dec + o2, l2, c->example_host ?
+				    WHY_HOST : NULL);
+			else if (!cipher && (cls == VALUE_LITERAL ||
+			    cls == VALUE_GITHUB_PAT))
+				report_or_aside(c, vs + off, rule_of(k),
+				    dec + o2, l2, cls == VALUE_LITERAL ?
+				    made_up(c, k, dec + o2, l2) :
+				    c->example_host ? WHY_HOST : NULL);
 		}
 		free(dec);
 		return;
 	}
 	free(dec);
 	if (!cipher)
-		emit_builtin(c, vs + off, rule_of(k), v + off, len);
+		report_or_aside(c, vs + off, rule_of(k), v + off, len,
+		    made_up(c, k, v + off, len));
 }
 
 /* Judges a value on another line than the current one. */
@@ -1493,14 +1618,74 @@ hcl_default(struct ctx *c, enum key_kind k, size_t ke)
 	}
 }
 
+/*
+ * The key starting at ks is scoped to a registry, //host[:port]/path/:
+ * KEY (npm's form, also after NPM_CONFIG_ or --): whether that host is
+ * an example host.
+ */
+static bool
+key_host_is_example(const struct ctx *c, size_t ks)
+{
+	const char *b = c->buf;
+	size_t i = ks, h, e;
+
+	if (i < 3 || b[i - 1] != ':')
+		return false;
+	while (i >= 2 && ks - i < KEY_MAX && !(b[i - 1] == '/' &&
+	    b[i - 2] == '/')) {
+		if (is_space((unsigned char)b[i - 1]) || b[i - 1] == '\n' ||
+		    b[i - 1] == '"' || b[i - 1] == '\'')
+			return false;
+		i--;
+	}
+	if (i < 2 || b[i - 1] != '/' || b[i - 2] != '/')
+		return false;
+	h = i;
+	for (e = h; e < ks && b[e] != '/' && b[e] != ':'; e++)
+		;
+	return value_host_is_example(b + h, e - h);
+}
+
+/*
+ * 'key': name in a program's map literal: the value is a variable
+ * (RULES.md 3.1 item 4). YAML allows a quoted key before a plain
+ * scalar, so there the value is judged.
+ */
+static bool
+identifier_after_quoted_key(const struct ctx *c, size_t ke, size_t vs,
+    size_t ve)
+{
+	const char *b;
+
+	if (ke >= c->len || (c->buf[ke] != '"' && c->buf[ke] != '\'') ||
+	    quoted(c, vs) || vs >= ve)
+		return false;
+	if (c->origin != NULL && c->origin->path != NULL) {
+		b = base_name(c->origin->path);
+		if (strstr(b, ".yml") != NULL || strstr(b, ".yaml") != NULL ||
+		    npm_file(c))
+			return false;
+	}
+	if (!((c->buf[vs] >= 'a' && c->buf[vs] <= 'z') ||
+	    (c->buf[vs] >= 'A' && c->buf[vs] <= 'Z') || c->buf[vs] == '_'))
+		return false;
+	for (size_t i = vs; i < ve; i++) {
+		if (!is_ident_char((unsigned char)c->buf[i]))
+			return false;
+	}
+	return true;
+}
+
+static size_t key_value(struct ctx *c, enum key_kind k, size_t ks,
+    size_t ke);
+
 /* A credential key anchor at p: judge the value it is given. */
 static size_t
 key_at(struct ctx *c, size_t p)
 {
 	const char *b = c->buf;
-	size_t ks = p, ke = p, lend, vs, ve;
+	size_t ks = p, ke = p, next;
 	enum key_kind k;
-	char prev;
 
 	line_enter(c, p);
 	if (p < c->ln.key_end)
@@ -1515,6 +1700,23 @@ key_at(struct ctx *c, size_t p)
 	k = key_kind(b + ks, ke - ks);
 	if (k == K_NONE || !line_budget(c))
 		return ke;
+	c->example_host = key_host_is_example(c, ks);
+	next = key_value(c, k, ks, ke);
+	c->example_host = false;
+	return next;
+}
+
+/*
+ * Judges the value given to the key [ks, ke) of kind k; returns where
+ * to look on.
+ */
+static size_t
+key_value(struct ctx *c, enum key_kind k, size_t ks, size_t ke)
+{
+	const char *b = c->buf;
+	size_t lend, vs, ve;
+	char prev;
+
 	lend = line_content_end(c);
 	prev = ks > c->ln.ls ? b[ks - 1] : '\n';
 
@@ -1555,7 +1757,8 @@ key_at(struct ctx *c, size_t p)
 		return ke;
 	}
 	if (!value_after_key(c, ke, lend, ws_separator_ok(c, c->ln.ls, ks),
-	    &vs, &ve) || is_done(c, vs, ve))
+	    &vs, &ve) || is_done(c, vs, ve) ||
+	    identifier_after_quoted_key(c, ke, vs, ve))
 		return ke;
 	if (ve - vs == 1 && b[vs] == '{')
 		/* an object: its "value" member (Terraform state outputs) */
@@ -1656,13 +1859,79 @@ decoded_length(const char *v, size_t n)
 	return len;
 }
 
-/* "://" at p: user:password@ in an http(s) URL. */
+/* Users whose password half is a token (x-access-token:TOKEN@). */
+static const char *const TOKEN_USERS[] = {
+	"x-access-token", "oauth2", "gitlab-ci-token", "x-token-auth",
+	"oauth", "token", "x-auth-token", "private-token", NULL
+};
+
+static bool
+word_is_one_of(const char *w, size_t n, const char *const *list)
+{
+	for (size_t i = 0; list[i] != NULL; i++) {
+		if (strlen(list[i]) == n && ascii_ncaseeq(w, list[i], n))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The host after a URL's '@' at a: sets *example, and returns false when
+ * the URL is a template rather than an address (a port that is not a
+ * number: proxy-host.com:port).
+ */
+static bool
+url_host(const struct ctx *c, size_t a, bool *example)
+{
+	const char *b = c->buf;
+	size_t h = a + 1, e = h;
+
+	/* {authority}, ${HOST}, %s, <host>: a format string's hole */
+	if (h < c->len && strchr("{$%<", b[h]) != NULL)
+		return false;
+	while (e < c->len && e - h < 256 && !USERINFO_STOP[(unsigned char)
+	    b[e]] && b[e] != ':' && b[e] != '@')
+		e++;
+	*example = value_host_is_example(b + h, e - h);
+	if (e < c->len && b[e] == ':') {
+		size_t d = e + 1;
+
+		while (d < c->len && b[d] >= '0' && b[d] <= '9')
+			d++;
+		if (d == e + 1 || (d < c->len && !USERINFO_STOP[(unsigned char)
+		    b[d]]))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Whether [s, s + n) may be a credential at all: long enough, two
+ * character classes, neither a reference nor a placeholder nor an exact
+ * token shape (that is section 1's).
+ */
+static bool
+url_secret_ok(const char *v, size_t n, size_t min)
+{
+	return decoded_length(v, n) >= min && value_classes(v, n) >= 2 &&
+	    !value_is_reference(v, n) && !value_is_placeholder(v, n) &&
+	    !(n == TOKEN_LEN && token_shape(v, n) != TOKEN_NONE);
+}
+
+/*
+ * "://" at p: user:password@ in an http(s) URL. The password is judged
+ * as a person's (RULES.md 3.1 item 2), except where the user names a
+ * token (x-access-token:TOKEN, oauth2:TOKEN) or the password is the
+ * constant x-oauth-basic (TOKEN:x-oauth-basic): there the token is
+ * judged as issued or made up (item 1).
+ */
 static size_t
 url_at(struct ctx *c, size_t p)
 {
-	const char *b = c->buf;
-	size_t s = p, u, at_sign, colon = 0, pn;
+	const char *b = c->buf, *why;
+	size_t s = p, u, at_sign, colon = 0, pn, un;
 	const char *pw;
+	bool example;
 
 	while (s > 0 && p - s < 32 && (token_is_base62((unsigned char)b[s - 1])
 	    || b[s - 1] == '+' || b[s - 1] == '.' || b[s - 1] == '-'))
@@ -1683,17 +1952,32 @@ url_at(struct ctx *c, size_t p)
 		return p + 3;
 	pw = b + colon + 1;
 	pn = at_sign - colon - 1;
+	un = colon - u;
 	line_enter(c, p);
-	if (!line_budget(c) || claimed(c, colon + 1, at_sign))
+	if (!line_budget(c) || claimed(c, colon + 1, at_sign) ||
+	    claimed(c, u, colon) || !url_host(c, at_sign, &example))
 		return p + 3;
-	if (decoded_length(pw, pn) < 8 || value_classes(pw, pn) < 2 ||
-	    value_is_reference(pw, pn) ||
-	    value_is_placeholder(pw, pn) || value_is_reference(b + u,
-	    colon - u) || (pn == TOKEN_LEN &&
-	    token_shape(pw, pn) != TOKEN_NONE))
+	if (pn == 13 && ascii_ncaseeq(pw, "x-oauth-basic", 13)) {
+		/* the user is the token */
+		if (!url_secret_ok(b + u, un, 16))
+			return p + 3;
+		why = example ? WHY_HOST : guess_token_made_up(b + u, un) ?
+		    WHY_TOKEN : NULL;
+		claim(c, u, colon);
+		report_or_aside(c, u, R_URL, b + u, un, why);
 		return p + 3;
+	}
+	if (!url_secret_ok(pw, pn, 8) || value_is_reference(b + u, un))
+		return p + 3;
+	if (word_is_one_of(b + u, un, TOKEN_USERS))
+		why = guess_token_made_up(pw, pn) ? WHY_TOKEN : NULL;
+	else
+		why = guess_login_made_up(b + u, un, pw, pn) ? WHY_PASSWORD :
+		    NULL;
+	if (example)
+		why = WHY_HOST;
 	claim(c, colon + 1, at_sign);
-	emit_builtin(c, colon + 1, R_URL, pw, pn);
+	report_or_aside(c, colon + 1, R_URL, pw, pn, why);
 	/* Anchors inside the userinfo (a token as password) are still seen. */
 	return p + 3;
 }
@@ -2036,7 +2320,8 @@ user_rule_line(struct ctx *c, size_t r, size_t ls, size_t le)
 		if (ve > vs && !value_is_reference(c->buf + ls + vs, ve - vs) &&
 		    !value_is_placeholder(c->buf + ls + vs, ve - vs)) {
 			line_enter(c, ls + vs);
-			emit(c, ls + vs, info, c->buf + ls + vs, ve - vs);
+			emit(c, ls + vs, info, c->buf + ls + vs, ve - vs,
+			    NULL);
 		}
 		off = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
 	}

@@ -52,7 +52,7 @@ umask 022
 grep -q -E '^Max core file size +0 +0 ' "/proc/$WATCH_PID/limits" ||
     fail "RLIMIT_CORE is not 0"
 printf 'NPM_TOKEN=%s\n' "$(tok 2)" >tree/b.env
-printf 'registry=https://ci-bot:%s@npm.example.com/\n' "$pass" >tree/.npmrc
+printf 'registry=https://ci-bot:%s@npm.corp.internal/\n' "$pass" >tree/.npmrc
 printf '_auth=%s\n' "$auth" >tree/c.npmrc
 printf 'GITHUB_TOKEN_FOR_NPM: %s\n' "$(tok 5)" >tree/d.yml
 printf '{"NODE_AUTH_TOKEN": "%s"}\n' "$(tok 3)" >tree/e.json
