@@ -141,6 +141,8 @@ struct scanner {
 	bool checksum;
 	bool inline_allow;
 	bool avx2;
+	unsigned char teddy_lo[3][32];	/* the filter's tables */
+	unsigned char teddy_hi[3][32];
 	uint64_t max_file_size;
 	char **allow;		/* sorted */
 	size_t nallow;
@@ -380,41 +382,135 @@ candidate_at(const unsigned char *b, size_t i, size_t len)
 	}
 }
 
-#define EQ(v, ch) _mm256_cmpeq_epi8((v), _mm256_set1_epi8((char)(ch)))
-#define AND(a, b) _mm256_and_si256((a), (b))
-#define OR(a, b) _mm256_or_si256((a), (b))
+/*
+ * The vector filter is Teddy, as in Hyperscan and ripgrep: each anchor
+ * is a bucket (a bit of a byte), and for each of the first three
+ * positions two 16-entry tables, indexed by a byte's low and high
+ * nibble, give the buckets whose anchor may have that byte there (both
+ * cases of a letter: the high-nibble table folds them). Each 32-byte
+ * block is loaded once; the lookups for positions 0 and 1 are shifted
+ * by two and one bytes, carrying the previous block's last bytes, and a
+ * match ends where the AND of the three is not zero. The cost does not
+ * grow with the number of anchors, up to eight. The fourth byte of the
+ * longer anchors is checked by candidate_at() on the few places that
+ * pass.
+ */
+static const char TEDDY_ANCHORS[8][4] = {
+	"npm", "\x7f" "au", "\x7f" "pa", "gh?", "-be", "://", "bnb", "sec",
+};
+
+static void
+teddy_init(unsigned char lo[3][32], unsigned char hi[3][32])
+{
+	memset(lo, 0, 3 * 32);
+	memset(hi, 0, 3 * 32);
+	for (unsigned k = 0; k < 8; k++) {
+		for (unsigned j = 0; j < 3; j++) {
+			unsigned char ch = (unsigned char)TEDDY_ANCHORS[k][j];
+			unsigned char bit = (unsigned char)(1u << k);
+
+			for (unsigned n = 0; n < 16; n++) {
+				/*
+				 * '?' is any byte. Anchors are folded, bit
+				 * 0x20 set: the byte without it (upper case
+				 * for letters) has the high nibble less 2.
+				 * Tables are repeated for both 128-bit lanes.
+				 */
+				if (ch == '?' || (ch & 15) == n) {
+					lo[j][n] |= bit;
+					lo[j][n + 16] |= bit;
+				}
+				if (ch == '?' || (ch >> 4) == n ||
+				    ((ch >> 4) & ~2u) == n) {
+					hi[j][n] |= bit;
+					hi[j][n + 16] |= bit;
+				}
+			}
+		}
+	}
+}
+
+/* The buckets whose anchor may have the bytes of v at a position. */
+#define TEDDY_LOOKUP(l, h, lo, hi) _mm256_and_si256( \
+	_mm256_shuffle_epi8((lo), (l)), _mm256_shuffle_epi8((hi), (h)))
+
+/* cur moved up by n bytes (1 or 2), prev's last bytes shifted in. */
+#define TEDDY_SHIFT(cur, prev, n) _mm256_alignr_epi8((cur), \
+	_mm256_permute2x128_si256((prev), (cur), 0x21), 16 - (n))
 
 /*
- * The mask of candidates in the 32 bytes at b + i: bit k set when one
- * starts at i + k. Needs b[i..i+35) readable.
+ * Looks for candidate starts at i and after, block by block while a
+ * block of 32 bytes fits before lim and may hold a start before end.
+ * Returns the position p of the first block holding one, *mask having
+ * bit k set for a possible candidate at p + k (the block covers starts
+ * p to p + 31); or, with *mask 0, the first start it did not look at.
+ * i must be at least 2.
  */
-__attribute__((target("avx2"))) static unsigned
-candidate_mask_avx2(const unsigned char *b, size_t i)
+__attribute__((target("avx2"))) static size_t
+teddy_find(const struct scanner *s, const unsigned char *b, size_t i,
+    size_t lim, size_t end, unsigned *mask)
 {
-	const __m256i fold = _mm256_set1_epi8(0x20);
-	__m256i v0 = OR(_mm256_loadu_si256((const __m256i *)(b + i)), fold);
-	__m256i v1 = OR(_mm256_loadu_si256((const __m256i *)(b + i + 1)),
-	    fold);
-	__m256i v2 = OR(_mm256_loadu_si256((const __m256i *)(b + i + 2)),
-	    fold);
-	__m256i v3 = OR(_mm256_loadu_si256((const __m256i *)(b + i + 3)),
-	    fold);
-	__m256i us0 = EQ(v0, 0x7f), us3 = EQ(v3, 0x7f);
-	__m256i p1 = EQ(v1, 'p');
-	__m256i m;
+	const __m256i nib = _mm256_set1_epi8(0x0f);
+	const __m256i zero = _mm256_setzero_si256();
+	const __m256i lo0 = _mm256_loadu_si256((const __m256i *)s->teddy_lo[0]);
+	const __m256i lo1 = _mm256_loadu_si256((const __m256i *)s->teddy_lo[1]);
+	const __m256i lo2 = _mm256_loadu_si256((const __m256i *)s->teddy_lo[2]);
+	const __m256i hi0 = _mm256_loadu_si256((const __m256i *)s->teddy_hi[0]);
+	const __m256i hi1 = _mm256_loadu_si256((const __m256i *)s->teddy_hi[1]);
+	const __m256i hi2 = _mm256_loadu_si256((const __m256i *)s->teddy_hi[2]);
+	__m256i prev0 = zero, prev1 = zero;
+	size_t bs = i, stop;
 
-	m = AND(AND(EQ(v0, 'n'), p1), EQ(v2, 'm'));
-	m = OR(m, AND(us0, OR(AND(EQ(v1, 'a'), EQ(v2, 'u')),
-	    AND(AND(p1, EQ(v2, 'a')), EQ(v3, 's')))));
-	m = OR(m, AND(AND(EQ(v0, 'g'), EQ(v1, 'h')), us3));
-	m = OR(m, AND(AND(EQ(v0, '-'), EQ(v1, 'b')),
-	    AND(EQ(v2, 'e'), EQ(v3, 'g'))));
-	m = OR(m, AND(AND(EQ(v0, ':'), EQ(v1, '/')), EQ(v2, '/')));
-	m = OR(m, AND(AND(EQ(v0, 'b'), EQ(v1, 'n')),
-	    AND(EQ(v2, 'b'), EQ(v3, 't'))));
-	m = OR(m, AND(AND(EQ(v0, 's'), EQ(v1, 'e')),
-	    AND(EQ(v2, 'c'), EQ(v3, 'r'))));
-	return (unsigned)_mm256_movemask_epi8(m);
+	assert(i >= 2);
+	/* Blocks start below stop: 32 bytes fit, a start may be < end. */
+	stop = lim >= 32 ? lim - 32 + 1 : 0;
+	if (stop > end + 2)
+		stop = end + 2;
+#define TEDDY_BLOCK(at, m) do { \
+		__m256i v = _mm256_loadu_si256((const __m256i *)(b + (at))); \
+		__m256i l = _mm256_and_si256(v, nib); \
+		__m256i h = _mm256_and_si256(_mm256_srli_epi16(v, 4), nib); \
+		__m256i r0 = TEDDY_LOOKUP(l, h, lo0, hi0); \
+		__m256i r1 = TEDDY_LOOKUP(l, h, lo1, hi1); \
+		(m) = _mm256_and_si256(_mm256_and_si256( \
+		    TEDDY_SHIFT(r0, prev0, 2), TEDDY_SHIFT(r1, prev1, 1)), \
+		    TEDDY_LOOKUP(l, h, lo2, hi2)); \
+		prev0 = r0; \
+		prev1 = r1; \
+	} while (0)
+	/* Two blocks per test: most of the text has no candidate. */
+	while (bs + 32 < stop) {
+		__m256i m1, m2;
+
+		TEDDY_BLOCK(bs, m1);
+		TEDDY_BLOCK(bs + 32, m2);
+		if (!_mm256_testz_si256(_mm256_or_si256(m1, m2),
+		    _mm256_or_si256(m1, m2))) {
+			/* a match ending at bs + k starts at bs - 2 + k */
+			*mask = ~(unsigned)_mm256_movemask_epi8(
+			    _mm256_cmpeq_epi8(m1, zero));
+			if (*mask != 0)
+				return bs - 2;
+			*mask = ~(unsigned)_mm256_movemask_epi8(
+			    _mm256_cmpeq_epi8(m2, zero));
+			return bs + 30;
+		}
+		bs += 64;
+	}
+	if (bs < stop) {
+		__m256i m1;
+
+		TEDDY_BLOCK(bs, m1);
+		*mask = ~(unsigned)_mm256_movemask_epi8(
+		    _mm256_cmpeq_epi8(m1, zero));
+		if (*mask != 0)
+			return bs - 2;
+		bs += 32;
+	}
+#undef TEDDY_BLOCK
+	*mask = 0;
+	/* Starts before bs - 2 were looked at, and none before i exists. */
+	return bs - 2 > i ? bs - 2 : i;
 }
 
 static size_t
@@ -434,35 +530,61 @@ next_candidate_scalar(const unsigned char *b, size_t i, size_t len)
 }
 
 /*
+ * The first place in the mask m of the 32-byte block at base that
+ * candidate_at() confirms, from lim's view; clears the bits it passes
+ * in *m. Returns SIZE_MAX when none does.
+ */
+static size_t
+confirm(const unsigned char *b, size_t base, unsigned *m, size_t lim)
+{
+	while (*m != 0) {
+		size_t p = base + (size_t)__builtin_ctz(*m);
+
+		*m &= *m - 1;
+		if (candidate_at(b, p, lim))
+			return p;
+	}
+	return SIZE_MAX;
+}
+
+/*
  * The next candidate at or after i and before end; end when there is
  * none. Patterns are checked with up to 3 bytes past end when present.
- * The mask of the last 32-byte block is kept, so that dense candidates
- * cost a bit scan each, not a reload.
+ * The unconfirmed rest of the last 32-byte block's mask is kept, so
+ * that dense candidates cost a bit scan each, not a reload.
  */
 static size_t
 next_candidate(struct ctx *c, size_t i, size_t end)
 {
 	const unsigned char *b = (const unsigned char *)c->buf;
-	size_t lim = end + 3 < c->len ? end + 3 : c->len;
+	size_t lim = end + 3 < c->len ? end + 3 : c->len, p;
 
 	if (!c->s->avx2)
 		return min_size(next_candidate_scalar(b, i, lim), end);
 	if (c->cand_mask != 0 && i >= c->cand_base && i < c->cand_base + 32) {
-		unsigned m = c->cand_mask & (~0u << (i - c->cand_base));
-
-		if (m != 0)
-			return min_size(c->cand_base +
-			    (size_t)__builtin_ctz(m), end);
+		c->cand_mask &= ~0u << (i - c->cand_base);
+		p = confirm(b, c->cand_base, &c->cand_mask, lim);
+		if (p != SIZE_MAX)
+			return min_size(p, end);
 		i = c->cand_base + 32;
 	}
 	c->cand_mask = 0;
-	while (i + 35 < lim && i < end) {
-		unsigned m = candidate_mask_avx2(b, i);
+	/* The vector search starts at 2: a block reports two bytes back. */
+	for (; i < 2 && i < end; i++) {
+		if (candidate_at(b, i, lim))
+			return i;
+	}
+	for (;;) {
+		unsigned m;
 
-		if (m != 0) {
+		i = teddy_find(c->s, b, i, lim, end, &m);
+		if (m == 0)
+			break;
+		p = confirm(b, i, &m, lim);
+		if (p != SIZE_MAX) {
 			c->cand_base = i;
 			c->cand_mask = m;
-			return min_size(i + (size_t)__builtin_ctz(m), end);
+			return min_size(p, end);
 		}
 		i += 32;
 	}
@@ -890,17 +1012,27 @@ equals_ci(const char *id, size_t n, const char *s)
 
 /*
  * Every credential key ends with one of these words: a cheap test that
- * turns away "npm", "npmjs", "npm_config_cache" and the like.
+ * turns away "npm", "npmjs", "npm_config_cache" and the like. Most
+ * identifiers fail on their last letter alone.
  */
 static bool
 ends_like_key(const char *id, size_t n)
 {
-	static const char *const endings[] = { "token", "auth", "password",
-	    "passwd", "pwd", "secret", "pat", "apikey", "ident", "npmrc",
-	    NULL };
+	static const struct {
+		const char *s;
+		size_t n;
+	} endings[] = {
+		{ "token", 5 }, { "auth", 4 }, { "password", 8 },
+		{ "passwd", 6 }, { "pwd", 3 }, { "secret", 6 }, { "pat", 3 },
+		{ "apikey", 6 }, { "ident", 5 }, { "npmrc", 5 },
+	};
 
-	for (size_t i = 0; endings[i] != NULL; i++) {
-		if (ends_with_ci(id, n, endings[i]))
+	if (n == 0 || strchr("nhdtyc", lower((unsigned char)id[n - 1])) ==
+	    NULL)
+		return false;
+	for (size_t i = 0; i < sizeof(endings) / sizeof(*endings); i++) {
+		if (n >= endings[i].n && ascii_ncaseeq(id + n - endings[i].n,
+		    endings[i].s, endings[i].n))
 			return true;
 	}
 	return false;
@@ -1687,18 +1819,25 @@ key_at(struct ctx *c, size_t p)
 	size_t ks = p, ke = p, next;
 	enum key_kind k;
 
-	line_enter(c, p);
-	if (p < c->ln.key_end)
+	/*
+	 * The identifier first: most are no key ("npm", "npmjs"), and that
+	 * needs no line. A newline is no identifier byte, so the walk stays
+	 * on the line without knowing where it starts.
+	 */
+	if (c->ln.have && p >= c->ln.ls && p < c->ln.key_end)
 		return c->ln.key_end;
-	while (ks > c->ln.ls && is_ident_char((unsigned char)b[ks - 1]) &&
+	while (ks > c->start && is_ident_char((unsigned char)b[ks - 1]) &&
 	    p - ks < KEY_MAX)
 		ks--;
-	while (ke < c->ln.le && is_ident_char((unsigned char)b[ke]) &&
+	while (ke < c->len && is_ident_char((unsigned char)b[ke]) &&
 	    ke - p < KEY_MAX)
 		ke++;
-	c->ln.key_end = ke;
 	k = key_kind(b + ks, ke - ks);
-	if (k == K_NONE || !line_budget(c))
+	if (k == K_NONE)
+		return ke;
+	line_enter(c, p);
+	c->ln.key_end = ke;
+	if (!line_budget(c))
 		return ke;
 	c->example_host = key_host_is_example(c, ks);
 	next = key_value(c, k, ks, ke);
@@ -2597,6 +2736,7 @@ scanner_new(struct scanner **out, const struct config *cfg, struct err *e)
 	__builtin_cpu_init();
 	s->avx2 = __builtin_cpu_supports("avx2") != 0 &&
 	    getenv("TOKENGUARD_NO_AVX2") == NULL;
+	teddy_init(s->teddy_lo, s->teddy_hi);
 	s->info = calloc(R_COUNT + cfg->nrules, sizeof(*s->info));
 	s->urules = calloc(cfg->nrules + 1, sizeof(*s->urules));
 	s->allow = calloc(cfg->nallow + 1, sizeof(*s->allow));
