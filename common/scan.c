@@ -363,7 +363,9 @@ candidate_at(const unsigned char *b, size_t i, size_t len)
 	c3 = i + 3 < len ? b[i + 3] | 0x20 : 0;
 	switch (c0) {
 	case 'n':
-		return c1 == 'p' && c2 == 'm';
+		/* a token (npm_) or a key (NPM_TOKEN, npmAuthToken) */
+		return c1 == 'p' && c2 == 'm' && ((c3 >= '0' && c3 <= '9') ||
+		    (c3 >= 'a' && c3 <= 'z') || c3 == 0x7f);
 	case 0x7f:
 		return (c1 == 'a' && c2 == 'u') || (c1 == 'p' && c2 == 'a' &&
 		    c3 == 's');
@@ -430,6 +432,24 @@ teddy_init(unsigned char lo[3][32], unsigned char hi[3][32])
 	}
 }
 
+/*
+ * The first place in the mask m of the 32-byte block at base that
+ * candidate_at() confirms, from lim's view; clears the bits it passes
+ * in *m. Returns SIZE_MAX when none does.
+ */
+static size_t
+confirm(const unsigned char *b, size_t base, unsigned *m, size_t lim)
+{
+	while (*m != 0) {
+		size_t p = base + (size_t)__builtin_ctz(*m);
+
+		*m &= *m - 1;
+		if (candidate_at(b, p, lim))
+			return p;
+	}
+	return SIZE_MAX;
+}
+
 /* The buckets whose anchor may have the bytes of v at a position. */
 #define TEDDY_LOOKUP(l, h, lo, hi) _mm256_and_si256( \
 	_mm256_shuffle_epi8((lo), (l)), _mm256_shuffle_epi8((hi), (h)))
@@ -439,16 +459,17 @@ teddy_init(unsigned char lo[3][32], unsigned char hi[3][32])
 	_mm256_permute2x128_si256((prev), (cur), 0x21), 16 - (n))
 
 /*
- * Looks for candidate starts at i and after, block by block while a
- * block of 32 bytes fits before lim and may hold a start before end.
- * Returns the position p of the first block holding one, *mask having
- * bit k set for a possible candidate at p + k (the block covers starts
- * p to p + 31); or, with *mask 0, the first start it did not look at.
- * i must be at least 2.
+ * Looks for a candidate at i or after, block by block while a block of
+ * 32 bytes fits before lim and may hold a start before end, confirming
+ * the filter's hits with candidate_at(). Returns the first candidate,
+ * *base being the start of its block (which covers the starts *base to
+ * *base + 31) and *rest the hits after it there, not yet confirmed; or
+ * SIZE_MAX, *base being the first start it did not look at. i must be
+ * at least 2.
  */
 __attribute__((target("avx2"))) static size_t
 teddy_find(const struct scanner *s, const unsigned char *b, size_t i,
-    size_t lim, size_t end, unsigned *mask)
+    size_t lim, size_t end, size_t *base, unsigned *rest)
 {
 	const __m256i nib = _mm256_set1_epi8(0x0f);
 	const __m256i zero = _mm256_setzero_si256();
@@ -459,24 +480,40 @@ teddy_find(const struct scanner *s, const unsigned char *b, size_t i,
 	const __m256i hi1 = _mm256_loadu_si256((const __m256i *)s->teddy_hi[1]);
 	const __m256i hi2 = _mm256_loadu_si256((const __m256i *)s->teddy_hi[2]);
 	__m256i prev0 = zero, prev1 = zero;
-	size_t bs = i, stop;
+	size_t bs = i, stop, p;
+	unsigned m;
 
 	assert(i >= 2);
 	/* Blocks start below stop: 32 bytes fit, a start may be < end. */
 	stop = lim >= 32 ? lim - 32 + 1 : 0;
 	if (stop > end + 2)
 		stop = end + 2;
-#define TEDDY_BLOCK(at, m) do { \
+#define TEDDY_BLOCK(at, mv) do { \
 		__m256i v = _mm256_loadu_si256((const __m256i *)(b + (at))); \
 		__m256i l = _mm256_and_si256(v, nib); \
 		__m256i h = _mm256_and_si256(_mm256_srli_epi16(v, 4), nib); \
 		__m256i r0 = TEDDY_LOOKUP(l, h, lo0, hi0); \
 		__m256i r1 = TEDDY_LOOKUP(l, h, lo1, hi1); \
-		(m) = _mm256_and_si256(_mm256_and_si256( \
+		(mv) = _mm256_and_si256(_mm256_and_si256( \
 		    TEDDY_SHIFT(r0, prev0, 2), TEDDY_SHIFT(r1, prev1, 1)), \
 		    TEDDY_LOOKUP(l, h, lo2, hi2)); \
 		prev0 = r0; \
 		prev1 = r1; \
+	} while (0)
+	/*
+	 * A match ending at bs + k starts at bs - 2 + k: block bs covers the
+	 * starts from bs - 2. The hits are confirmed here, so that the
+	 * filter goes on over false ones with its state.
+	 */
+#define TEDDY_HITS(mv, from) do { \
+		m = ~(unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8((mv), \
+		    zero)); \
+		p = m != 0 ? confirm(b, (from), &m, lim) : SIZE_MAX; \
+		if (p != SIZE_MAX) { \
+			*base = (from); \
+			*rest = m; \
+			return p; \
+		} \
 	} while (0)
 	/* Two blocks per test: most of the text has no candidate. */
 	while (bs + 32 < stop) {
@@ -486,14 +523,8 @@ teddy_find(const struct scanner *s, const unsigned char *b, size_t i,
 		TEDDY_BLOCK(bs + 32, m2);
 		if (!_mm256_testz_si256(_mm256_or_si256(m1, m2),
 		    _mm256_or_si256(m1, m2))) {
-			/* a match ending at bs + k starts at bs - 2 + k */
-			*mask = ~(unsigned)_mm256_movemask_epi8(
-			    _mm256_cmpeq_epi8(m1, zero));
-			if (*mask != 0)
-				return bs - 2;
-			*mask = ~(unsigned)_mm256_movemask_epi8(
-			    _mm256_cmpeq_epi8(m2, zero));
-			return bs + 30;
+			TEDDY_HITS(m1, bs - 2);
+			TEDDY_HITS(m2, bs + 30);
 		}
 		bs += 64;
 	}
@@ -501,16 +532,14 @@ teddy_find(const struct scanner *s, const unsigned char *b, size_t i,
 		__m256i m1;
 
 		TEDDY_BLOCK(bs, m1);
-		*mask = ~(unsigned)_mm256_movemask_epi8(
-		    _mm256_cmpeq_epi8(m1, zero));
-		if (*mask != 0)
-			return bs - 2;
+		TEDDY_HITS(m1, bs - 2);
 		bs += 32;
 	}
+#undef TEDDY_HITS
 #undef TEDDY_BLOCK
-	*mask = 0;
 	/* Starts before bs - 2 were looked at, and none before i exists. */
-	return bs - 2 > i ? bs - 2 : i;
+	*base = bs - 2 > i ? bs - 2 : i;
+	return SIZE_MAX;
 }
 
 static size_t
@@ -530,24 +559,6 @@ next_candidate_scalar(const unsigned char *b, size_t i, size_t len)
 }
 
 /*
- * The first place in the mask m of the 32-byte block at base that
- * candidate_at() confirms, from lim's view; clears the bits it passes
- * in *m. Returns SIZE_MAX when none does.
- */
-static size_t
-confirm(const unsigned char *b, size_t base, unsigned *m, size_t lim)
-{
-	while (*m != 0) {
-		size_t p = base + (size_t)__builtin_ctz(*m);
-
-		*m &= *m - 1;
-		if (candidate_at(b, p, lim))
-			return p;
-	}
-	return SIZE_MAX;
-}
-
-/*
  * The next candidate at or after i and before end; end when there is
  * none. Patterns are checked with up to 3 bytes past end when present.
  * The unconfirmed rest of the last 32-byte block's mask is kept, so
@@ -557,7 +568,7 @@ static size_t
 next_candidate(struct ctx *c, size_t i, size_t end)
 {
 	const unsigned char *b = (const unsigned char *)c->buf;
-	size_t lim = end + 3 < c->len ? end + 3 : c->len, p;
+	size_t lim = end + 3 < c->len ? end + 3 : c->len, p, base;
 
 	if (!c->s->avx2)
 		return min_size(next_candidate_scalar(b, i, lim), end);
@@ -574,21 +585,12 @@ next_candidate(struct ctx *c, size_t i, size_t end)
 		if (candidate_at(b, i, lim))
 			return i;
 	}
-	for (;;) {
-		unsigned m;
-
-		i = teddy_find(c->s, b, i, lim, end, &m);
-		if (m == 0)
-			break;
-		p = confirm(b, i, &m, lim);
-		if (p != SIZE_MAX) {
-			c->cand_base = i;
-			c->cand_mask = m;
-			return min_size(p, end);
-		}
-		i += 32;
+	p = teddy_find(c->s, b, i, lim, end, &base, &c->cand_mask);
+	if (p != SIZE_MAX) {
+		c->cand_base = base;
+		return min_size(p, end);
 	}
-	return min_size(next_candidate_scalar(b, i, lim), end);
+	return min_size(next_candidate_scalar(b, base, lim), end);
 }
 
 __attribute__((target("avx2"))) static size_t
