@@ -14,9 +14,14 @@ CC ?= cc
 CFLAGS ?= -O2 -g
 LDFLAGS ?=
 
-PKGS := libgit2 libpcre2-8 libcurl libcrypto zlib jansson
+PKGS := libgit2 libpcre2-8 libcurl libcrypto zlib jansson libarchive
+# libarchive is linked into what uses common/image.c only (the scan CLI
+# and its tests): the hooks and the watcher start without loading it.
+IMAGE_PKGS := libarchive
 DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-DEP_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+DEP_LIBS := $(shell $(PKG_CONFIG) --libs $(filter-out $(IMAGE_PKGS),\
+    $(PKGS)) 2>/dev/null)
+IMAGE_LIBS := $(shell $(PKG_CONFIG) --libs $(IMAGE_PKGS) 2>/dev/null)
 CMOCKA_CFLAGS := $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
@@ -71,7 +76,7 @@ $(LIB): $(COMMON_OBJ)
 	$(AR) rcs $@ $^
 
 $(BUILD)/tokenguard: $(CLI_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(DEP_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(DEP_LIBS) $(IMAGE_LIBS)
 
 # Each hooks/NAME.c is the program tokenguard-NAME, linked statically
 # against the library so that it works when copied into .git/hooks.
@@ -91,7 +96,7 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(UNIT_SUPPORT) \
     $(wildcard tests/unit/*.h) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(CMOCKA_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< \
-	    $(UNIT_SUPPORT) $(LIB) $(CMOCKA_LIBS) $(DEP_LIBS)
+	    $(UNIT_SUPPORT) $(LIB) $(CMOCKA_LIBS) $(DEP_LIBS) $(IMAGE_LIBS)
 
 # Every unit test binary, then every integration scenario; one summary.
 test: programs $(TEST_HELPERS) $(UNIT_BIN)
