@@ -85,8 +85,9 @@ tar_open(struct archive **out, const char *path, struct err *e)
 }
 
 /*
- * name without "./" prefixes and repeated or trailing slashes, in buf.
- * Returns -1 when it is absolute, empty or has a ".." component.
+ * name without "." components and repeated or trailing slashes, ".."
+ * taking away the component before it, in buf. Returns -1 when it is
+ * absolute, empty, or ".." would leave the top.
  */
 static int
 clean_name(char *buf, size_t cap, const char *name)
@@ -104,8 +105,17 @@ clean_name(char *buf, size_t cap, const char *name)
 			p = end;
 			continue;
 		}
-		if (end - p == 2 && p[0] == '.' && p[1] == '.')
-			return -1;
+		if (end - p == 2 && p[0] == '.' && p[1] == '.') {
+			char *slash;
+
+			if (n == 0)
+				return -1;
+			buf[n] = '\0';
+			slash = strrchr(buf, '/');
+			n = slash != NULL ? (size_t)(slash - buf) : 0;
+			p = end;
+			continue;
+		}
 		if (end == p)
 			break;
 		if (n + (size_t)(end - p) + 2 > cap)
@@ -983,6 +993,26 @@ image_path(char *buf, size_t cap, const char *name)
 	return buf;
 }
 
+/*
+ * Whether target, from the directory of name, is the top itself: each
+ * ".." of it then takes away one component, exactly.
+ */
+static bool
+to_root(const char *name, const char *target)
+{
+	size_t depth = 0, up = 0;
+	const char *p;
+
+	for (p = name; *p != '\0'; p++)
+		depth += *p == '/';
+	for (p = target; *p != '\0'; p++) {
+		if (p[0] == '.' && p[1] == '.' && (p == target ||
+		    p[-1] == '/') && (p[2] == '/' || p[2] == '\0'))
+			up++;
+	}
+	return up == depth && strspn(target, "./") == strlen(target);
+}
+
 /* Whether a symbolic link at path (in the image) points outside it. */
 static bool
 link_escapes(const char *path, const char *target)
@@ -992,8 +1022,9 @@ link_escapes(const char *path, const char *target)
 	/* Absolute targets resolve inside the image's root. */
 	if (target[0] == '/')
 		return false;
+	/* A link to the root itself ("..", "a/..") cleans to nothing. */
 	return link_target(buf, sizeof(buf), path + 1, target) < 0 &&
-	    strstr(target, "..") != NULL;
+	    strstr(target, "..") != NULL && !to_root(path + 1, target);
 }
 
 static int
