@@ -70,6 +70,7 @@ struct imgrun {
 	uint64_t max;
 	struct layer_job *jobs;
 	size_t njobs;
+	size_t *order;		/* the jobs, biggest layer first */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	size_t next;		/* the next layer to take; under mu */
@@ -226,7 +227,7 @@ worker(void *arg)
 	filescan_init(&fs);
 	for (;;) {
 		(void)pthread_mutex_lock(&r->mu);
-		j = r->next < r->njobs ? &r->jobs[r->next++] : NULL;
+		j = r->next < r->njobs ? &r->jobs[r->order[r->next++]] : NULL;
 		(void)pthread_mutex_unlock(&r->mu);
 		if (j == NULL)
 			break;
@@ -508,6 +509,24 @@ report_layer(struct report *r, const struct imgrun *run, size_t i)
 	return r->rc;
 }
 
+/*
+ * Orders the jobs biggest layer first (by the manifest's sizes, when it
+ * gives them), so that the biggest does not start last and keep one
+ * thread busy alone at the end. Insertion sort: few layers, stable.
+ */
+static void
+order_jobs(struct imgrun *run)
+{
+	for (size_t i = 0; i < run->njobs; i++) {
+		size_t k = i;
+
+		for (; k > 0 && run->jobs[run->order[k - 1]].l->size <
+		    run->jobs[i].l->size; k--)
+			run->order[k] = run->order[k - 1];
+		run->order[k] = i;
+	}
+}
+
 /* Scans image m of im: layers on threads, config here, then reports. */
 static int
 scan_manifest(struct report *r, const struct scanner *s, uint64_t max,
@@ -526,11 +545,13 @@ scan_manifest(struct report *r, const struct scanner *s, uint64_t max,
 	run.njobs = r->m->nlayers;
 	atomic_init(&run.bytes, 0);
 	run.jobs = calloc(run.njobs + 1, sizeof(*run.jobs));
+	run.order = calloc(run.njobs + 1, sizeof(*run.order));
 	if (nthreads > run.njobs)
 		nthreads = run.njobs;
 	th = calloc(nthreads + 1, sizeof(*th));
-	if (run.jobs == NULL || th == NULL) {
+	if (run.jobs == NULL || run.order == NULL || th == NULL) {
 		free(run.jobs);
+		free(run.order);
 		free(th);
 		return cli_error("out of memory");
 	}
@@ -538,6 +559,7 @@ scan_manifest(struct report *r, const struct scanner *s, uint64_t max,
 		run.jobs[i].l = &r->m->layers[i];
 		run.jobs[i].bytes = &run.bytes;
 	}
+	order_jobs(&run);
 	(void)pthread_mutex_init(&run.mu, NULL);
 	(void)pthread_cond_init(&run.cv, NULL);
 	for (; started < nthreads; started++) {
@@ -561,6 +583,7 @@ scan_manifest(struct report *r, const struct scanner *s, uint64_t max,
 	(void)pthread_cond_destroy(&run.cv);
 	(void)pthread_mutex_destroy(&run.mu);
 	free(run.jobs);
+	free(run.order);
 	free(th);
 	return rc;
 }

@@ -593,6 +593,9 @@ open_oci_manifest(struct image *im, const json_t *desc, struct err *e)
 		}
 		l->index = k + 1;
 		m->nlayers = k + 1;
+		if (json_integer_value(json_object_get(v, "size")) > 0)
+			l->size = (uint64_t)json_integer_value(
+			    json_object_get(v, "size"));
 		if (strdup_to(&l->member, path, e) < 0 ||
 		    strdup_to(&l->digest, s, e) < 0)
 			goto out;

@@ -51,6 +51,7 @@ struct image_layer {
 	size_t index;		/* 1-based, bottom layer first */
 	char *member;		/* the blob: tar member or path in the dir */
 	char *digest;		/* "sha256:<hex>" */
+	uint64_t size;		/* the blob's size in the manifest; 0 unknown */
 	const char *created_by;	/* its history entry's; NULL if unknown */
 	size_t history;		/* that entry's index, 1-based; 0 unknown */
 };
