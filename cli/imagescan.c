@@ -304,6 +304,8 @@ wait_layers(struct imgrun *r, const char *image, struct progress *prog)
 	struct timespec until;
 	size_t done;
 
+	/* Once at the start: with a delay of 0, a line is always drawn. */
+	draw(prog, image, 0, r->njobs, 0);
 	(void)pthread_mutex_lock(&r->mu);
 	while (r->done < r->njobs) {
 		(void)clock_gettime(CLOCK_REALTIME, &until);

@@ -23,12 +23,13 @@ t_label=$(gen_token 1505) || fail "gen_token"
 
 TMPDIR=$scratch/tmp
 export TMPDIR
-mkdir -p "$TMPDIR" ctx clean
-podman()
-{
-	command podman --storage-driver vfs --root "$scratch/store" \
-	    --runroot "$scratch/run" "$@"
-}
+mkdir -p "$TMPDIR" ctx clean bin
+# podman on PATH names this test's store: the system's is left alone.
+printf '#!/bin/sh\nexec "%s" --storage-driver vfs --root "%s" --runroot "%s" "$@"\n' \
+    "$(command -v podman)" "$scratch/store" "$scratch/run" >bin/podman
+chmod +x bin/podman
+PATH=$scratch/bin:$PATH
+export PATH
 # tool WHAT CMD...: runs a build tool, whose output shows the tokens (the
 # build steps): not through run_cmd, and its log redacted on failure.
 tool()
@@ -199,6 +200,39 @@ assert_contains "$OUT" "img-oci.tar:layer2:/root/.npmrc"
 assert_status 2 "$TOKENGUARD" scan -q --image img.tar missing.tar
 assert_contains "$ERR" "missing.tar: cannot open"
 assert_contains "$OUT" "img.tar:layer2:/root/.npmrc"
+
+# Progress on a terminal (standard error on a pseudo-terminal): a line
+# naming the image and its layers, erased; standard output unchanged.
+command -v script >/dev/null 2>&1 || fail "script(1) is needed"
+assert_status 1 "$TOKENGUARD" scan -q --image img-oci
+cp "$OUT" plain.txt
+TOKENGUARD_PROGRESS_DELAY=0 TERM=xterm assert_status 1 script -qfec \
+    "'$TOKENGUARD' scan --image img-oci >tty.txt" /dev/null
+assert_contains "$OUT" "tokenguard: img-oci: 0/5 layers, 0 B scanned"
+printf '\r\033[K' >erase.txt
+assert_contains "$OUT" "$(cat erase.txt)"
+cmp -s plain.txt tty.txt || fail "standard output differs on a terminal"
+TOKENGUARD_PROGRESS_DELAY=0 TERM=xterm assert_status 1 script -qfec \
+    "'$TOKENGUARD' scan -q --image img-oci >tty.txt" /dev/null
+assert_not_contains "$OUT" "layers,"
+
+# The README's loop over a host's images (podman save to a temporary
+# file), run as it is on this test's store (podman on PATH names it;
+# tokenguard is the build's).
+python3 - "$TESTS_DIR/../../README.md" >loop.sh <<'PY' ||
+import sys
+text = open(sys.argv[1]).read()
+part = text.split("### All the images on a host", 1)[1]
+code = part.split("```sh\n", 1)[1].split("```", 1)[0]
+sys.stdout.write(code)
+PY
+    fail "no loop in the README"
+printf '#!/bin/sh\nexec "%s" "$@"\n' "$TOKENGUARD" >bin/tokenguard
+chmod +x bin/tokenguard
+CMD_TIMEOUT=300 assert_status 1 sh loop.sh
+assert_contains "$OUT" "== localhost/tg-image-test:latest"
+assert_contains "$OUT" "== localhost/tg-clean:latest"
+assert_contains "$OUT" ":layer2:/root/.npmrc:1:"
 
 # Usage.
 assert_status 2 "$TOKENGUARD" scan --image
