@@ -602,6 +602,14 @@ imagescan_run(struct imagescan_stats *st, const char *path,
 	char *label = NULL;
 	int rc = 0;
 
+	if (strcmp(path, "-") == 0) {
+		message(prog, path, "an image is not read from standard input "
+		    "(its layers are read by several threads): save it to a "
+		    "file");
+		st->errors++;
+		st->trouble = true;
+		return 0;
+	}
 	if (image_open(&im, path, &e) < 0) {
 		message(prog, path, "%s", e.msg);
 		st->errors++;
@@ -676,9 +684,13 @@ imagescan_text(char **out, const struct imagescan_hit *h, struct err *e)
 		free(by);
 		return err_set(e, "out of memory");
 	}
-	k = snprintf(buf, cap, "    layer %zu (%s)%s%s\n", h->layer,
-	    h->digest, by != NULL ? " made by: " : "",
-	    by != NULL ? by : "");
+	if (h->part != NULL)
+		k = snprintf(buf, cap, "    this history entry made layer %zu "
+		    "(%s)\n", h->layer, h->digest);
+	else
+		k = snprintf(buf, cap, "    layer %zu (%s)%s%s\n", h->layer,
+		    h->digest, by != NULL ? " made by: " : "",
+		    by != NULL ? by : "");
 	if (k > 0)
 		n = k;
 	if (h->deleted_in != 0 && (size_t)n < cap)

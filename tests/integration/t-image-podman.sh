@@ -151,6 +151,7 @@ assert_contains "$OUT" "img.tar:layer2:/root/.npmrc:1:"
 assert_contains "$OUT" "    added in layer 2, deleted in layer 5: still in the image"
 assert_contains "$OUT" "img.tar:config.Env:2:"
 assert_contains "$OUT" "img.tar:history:6:"
+assert_contains "$OUT" "    this history entry made layer 3 (sha256:"
 grep -q '^    layer 2 (sha256:[0-9a-f]\{64\}) made by: .*COPY' "$OUT" ||
     fail "no layer line with its instruction"
 # The history holds the build argument: never shown as an instruction.
@@ -238,4 +239,6 @@ assert_contains "$OUT" ":layer2:/root/.npmrc:1:"
 assert_status 2 "$TOKENGUARD" scan --image
 assert_contains "$ERR" "--image needs an image PATH"
 assert_status 2 "$TOKENGUARD" scan --image --git img.tar
+assert_status 2 "$TOKENGUARD" scan --image - <img.tar
+assert_contains "$ERR" "-: an image is not read from standard input"
 exit 0
