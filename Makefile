@@ -193,7 +193,7 @@ $(FUZZ_BUILD)/libfuzz.a: $(FUZZ_OBJ)
 $(FUZZ_BIN): $(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_SUPPORT) \
     $(wildcard tests/fuzz/*.h) $(FUZZ_BUILD)/libfuzz.a
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_SUPPORT) \
-	    $(FUZZ_BUILD)/libfuzz.a $(DEP_LIBS)
+	    $(FUZZ_BUILD)/libfuzz.a $(DEP_LIBS) $(IMAGE_LIBS)
 fuzz-build: $(FUZZ_BIN)
 fuzz: $(FUZZ_BIN)
 	@FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) \
