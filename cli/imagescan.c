@@ -29,6 +29,7 @@ enum item_kind {
 	ITEM_HIT,
 	ITEM_MESSAGE,		/* trouble: a hostile entry */
 	ITEM_SKIPPED,		/* a file over the size cap */
+	ITEM_WARNING,		/* a file not fully checked: message */
 };
 
 /* What a layer reported, in entry order. */
@@ -38,7 +39,7 @@ struct item {
 	char *path;		/* in the image */
 	char *rule;
 	char *description;
-	char *message;		/* ITEM_MESSAGE */
+	char *message;		/* ITEM_MESSAGE, ITEM_WARNING */
 	uint64_t size;		/* ITEM_SKIPPED: the size the tar gives */
 };
 
@@ -157,6 +158,32 @@ collect(const struct finding *f, void *payload)
 	return 0;
 }
 
+/*
+ * A file that a user rule could not fully check (the PCRE2 match limit):
+ * a warning, as the file scan gives.
+ */
+static int
+warn_limits(struct layer_job *j, const struct image_event *ev)
+{
+	const struct scan_stats *st = ev->stats;
+	char msg[ERR_MAX];
+	struct item *it;
+
+	if (st == NULL || st->user_rule_limits == 0)
+		return 0;
+	(void)snprintf(msg, sizeof(msg), "warning: user rule '%s' hit the "
+	    "PCRE2 match limit on %zu line%s (catastrophic backtracking?): "
+	    "the file was not fully checked by it", st->limit_rule != NULL ?
+	    st->limit_rule : "?", st->user_rule_limits,
+	    st->user_rule_limits == 1 ? "" : "s");
+	it = add_item(j);
+	if (it == NULL || (it->path = strdup(ev->path)) == NULL ||
+	    (it->message = strdup(msg)) == NULL)
+		return fail(j, "out of memory");
+	it->kind = ITEM_WARNING;
+	return 0;
+}
+
 /* image_layer_scan()'s events on a worker. */
 static int
 on_event(const struct image_event *ev, void *payload)
@@ -172,10 +199,12 @@ on_event(const struct image_event *ev, void *payload)
 	case IMAGE_FILE:
 		j->files++;
 		atomic_fetch_add(j->bytes, ev->bytes);
-		return 0;
+		return warn_limits(j, ev);
 	case IMAGE_SKIPPED:
 		j->files++;
 		atomic_fetch_add(j->bytes, ev->bytes);
+		if (warn_limits(j, ev) != 0)
+			return 1;
 		it = add_item(j);
 		if (it == NULL || (it->path = strdup(ev->path)) == NULL)
 			return fail(j, "out of memory");
@@ -485,6 +514,10 @@ report_layer(struct report *r, const struct imgrun *run, size_t i)
 		}
 		if (set_shown(r, middle, it->path) < 0)
 			return cli_error("out of memory");
+		if (it->kind == ITEM_WARNING) {
+			message(r->prog, r->shown, "%s", it->message);
+			continue;
+		}
 		if (it->kind == ITEM_SKIPPED) {
 			r->st->skipped++;
 			if (r->skip_is_trouble)

@@ -122,6 +122,15 @@ assert_status 1 "$TOKENGUARD" scan --image wh.tar
 assert_contains "$OUT" "wh.tar:layer1:/opt/y/.npmrc:1:"
 assert_contains "$OUT" "    added in layer 1, deleted in layer 3: still in the image"
 
+# A user rule that hits the PCRE2 match limit: a warning naming the
+# image, the layer and the file, even with -q; not trouble.
+printf '[rule "slow"]\n\tpattern = ^(a+)+$\n\tkeyword = aaaa\n' >rules.conf
+slow=$(python3 -c 'print(("a" * 30 + "!\\n") * 40, end="")')
+mkimage slow.tar '{"layers": [{"entries": [
+  ["srv/slow.txt", "file", "'"$slow"'"]]}]}'
+assert_status 0 "$TOKENGUARD" scan -q --config rules.conf --image slow.tar
+assert_contains "$ERR" "slow.tar:layer1:/srv/slow.txt: warning: user rule 'slow' hit the PCRE2 match limit on "
+
 # Path traversal: an error naming image, layer and entry; the token in it
 # is still reported, and exit 2 wins over 1.
 mkimage trav.tar '{"layers": [{"entries": [
@@ -204,7 +213,7 @@ assert_contains "$ERR" "notimg: 'index.json'"
 # Nothing was written by the scans.
 find . | sort >after.txt
 grep -v -x -F -f before.txt after.txt |
-    grep -v -e '^\./\(trav\|links\|trunc\|huge\|bomb\|out\|notimg\)' \
+    grep -v -e '^\./\(slow\|rules\|trav\|links\|trunc\|huge\|bomb\|out\|notimg\)' \
     -e '^\./\(before\|after\)\.txt$' -e '^\./\.\(out\|err\)$' >new.txt
 [ -s new.txt ] && fail "files appeared: $(cat new.txt)"
 exit 0
