@@ -17,13 +17,16 @@ set -eu
 # and its modules, rg (the benchmark's baseline) and Alertmanager for the
 # integration tests; groff-base (man page check), dpkg-dev (make deb),
 # openssl (TLS tests); clang with its libFuzzer runtime (make fuzz),
-# valgrind (make valgrind), cppcheck and clang-tidy (make lint).
+# valgrind (make valgrind), cppcheck and clang-tidy (make lint);
+# podman, buildah, skopeo, busybox-static and zstd (container image
+# scans: images built in the tests, layers compressed for make bench).
 BUILD_PACKAGES="build-essential pkg-config libgit2-dev libpcre2-dev \
 libcurl4-openssl-dev libssl-dev zlib1g-dev libjansson-dev libcmocka-dev \
-libzxcvbn-dev"
+libzxcvbn-dev libarchive-dev"
 TEST_PACKAGES="git python3 python3-jsonschema python3-yaml ripgrep \
 prometheus-alertmanager groff-base dpkg-dev openssl clang \
-libclang-rt-14-dev valgrind cppcheck clang-tidy"
+libclang-rt-14-dev valgrind cppcheck clang-tidy podman buildah skopeo \
+busybox-static zstd"
 
 # What --with-watcher sets up.
 USER_NAME=tokenguard

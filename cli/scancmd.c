@@ -5,7 +5,8 @@
  * memory does not grow with the size of the tree. With --git, the
  * history of the repository in the current directory is scanned instead
  * (gitsrc_history(): each new blob once, commit and tag messages), on
- * this thread.
+ * this thread. With --image, each PATH is a saved container image
+ * (imagescan.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +22,7 @@
 
 #include "cli.h"
 #include "gitsrc.h"
+#include "imagescan.h"
 #include "pipeline.h"
 #include "progress.h"
 #include "report.h"
@@ -48,6 +50,7 @@ struct opts {
 	bool implicit_stdin;	/* ... and standard input is to be read */
 	bool git;		/* --git: paths are revision ranges */
 	bool show_dummies;	/* --show-dummies */
+	bool image;		/* --image: paths are container images */
 };
 
 /*
@@ -85,6 +88,7 @@ struct run {
 	size_t commits;		/* --git: commits scanned */
 	size_t commits_total;	/* --git: commits to scan */
 	git_repository *repo;	/* --git */
+	const struct imagescan_hit *where;	/* --image: of the finding */
 	bool progress;		/* standard error is a terminal, no -q */
 	struct progress prog;
 	uint64_t bytes;		/* bytes scanned, for the progress line */
@@ -92,7 +96,7 @@ struct run {
 
 enum {
 	OPT_FORMAT = 256, OPT_CONFIG, OPT_MAX_FILE_SIZE, OPT_GIT,
-	OPT_SHOW_DUMMIES
+	OPT_SHOW_DUMMIES, OPT_IMAGE
 };
 
 static const struct option OPTIONS[] = {
@@ -103,6 +107,7 @@ static const struct option OPTIONS[] = {
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "git", no_argument, NULL, OPT_GIT },
 	{ "show-dummies", no_argument, NULL, OPT_SHOW_DUMMIES },
+	{ "image", no_argument, NULL, OPT_IMAGE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -208,6 +213,9 @@ parse_opts(struct opts *o, int argc, char **argv)
 		case OPT_SHOW_DUMMIES:
 			o->show_dummies = true;
 			break;
+		case OPT_IMAGE:
+			o->image = true;
+			break;
 		case 'h':
 			return help_print(stdout, "scan") < 0 ? EXIT_TROUBLE :
 			    EXIT_CLEAN;
@@ -217,6 +225,11 @@ parse_opts(struct opts *o, int argc, char **argv)
 	}
 	o->paths = argv + optind;
 	o->npaths = (size_t)(argc - optind);
+	if (o->image && o->git)
+		return cli_usage("scan", "scan: --image and --git do not go "
+		    "together");
+	if (o->image && o->npaths == 0)
+		return cli_usage("scan", "scan: --image needs an image PATH");
 	if (o->npaths == 0 && !o->git) {
 		o->implicit = true;
 		o->implicit_stdin = stdin_has_data();
@@ -355,6 +368,8 @@ add_ref(json_t *j, enum format format, const struct finding *f,
 	return rc;
 }
 
+static int image_text(char **s, const struct imagescan_hit *h);
+
 /* Prints one finding in the chosen format; -1 when out of memory. */
 static int
 print_finding(struct run *r, const struct finding *f)
@@ -363,14 +378,26 @@ print_finding(struct run *r, const struct finding *f)
 	char *s = NULL;
 	json_t *j = NULL;
 
+	struct finding shown;
+
+	if (r->where != NULL && r->o->format != FORMAT_JSON) {
+		/* Text and SARIF name the image, the layer and the path. */
+		shown = *f;
+		shown.path = r->where->shown;
+		f = &shown;
+	}
 	if (r->o->format == FORMAT_TEXT) {
 		if (report_text(&s, f, &e) < 0)
+			return -1;
+		if (r->where != NULL && image_text(&s, r->where) < 0)
 			return -1;
 	} else {
 		if (r->o->format == FORMAT_JSON ? report_json(&j, f, &e) < 0 :
 		    report_sarif_result(&j, f, &e) < 0)
 			return -1;
-		if (r->ref != NULL && add_ref(j, r->o->format, f, r->ref) < 0) {
+		if ((r->ref != NULL && add_ref(j, r->o->format, f, r->ref) <
+		    0) || (r->where != NULL && imagescan_json(j,
+		    r->o->format == FORMAT_SARIF, r->where, &e) < 0)) {
 			json_decref(j);
 			return -1;
 		}
@@ -383,9 +410,34 @@ print_finding(struct run *r, const struct finding *f)
 		put(r, r->sarif_first ? "\n" : ",\n");
 	r->sarif_first = false;
 	put(r, s);
-	if (r->o->format != FORMAT_SARIF)
+	if (r->o->format != FORMAT_SARIF && (r->where == NULL ||
+	    r->o->format != FORMAT_TEXT))
 		put(r, "\n");
 	free(s);
+	return 0;
+}
+
+/* The text finding *s and imagescan_text()'s lines after it. */
+static int
+image_text(char **s, const struct imagescan_hit *h)
+{
+	struct err e = { 0 };
+	char *more = NULL, *all;
+	size_t a, b;
+
+	if (imagescan_text(&more, h, &e) < 0)
+		return -1;
+	a = strlen(*s);
+	b = strlen(more);
+	all = realloc(*s, a + b + 2);
+	if (all == NULL) {
+		free(more);
+		return -1;
+	}
+	all[a] = '\n';
+	memcpy(all + a + 1, more, b + 1);
+	free(more);
+	*s = all;
 	return 0;
 }
 
@@ -570,6 +622,53 @@ add_stdin(struct run *r)
 	j->scan_flags = r->cur->scan_flags;
 	j->tag = r->cur;
 	return pipeline_add(r->pipe, j);
+}
+
+/* imagescan's callback: one finding in an image, printed at once. */
+static int
+image_hit(const struct finding *f, const struct imagescan_hit *h,
+    void *payload)
+{
+	struct run *r = payload;
+
+	r->where = h;
+	if (print_finding(r, f) < 0) {
+		cli_error("out of memory");
+		r->trouble = true;
+		r->out_failed = true;
+	}
+	r->where = NULL;
+	if (f->dummy == NULL) {
+		r->findings++;
+		if (h->new_file)
+			r->files_found++;
+	}
+	flush(r);
+	return r->out_failed ? 1 : 0;
+}
+
+/* --image: each PATH is a container image, scanned layer by layer. */
+static int
+feed_images(struct run *r)
+{
+	struct imagescan_stats st = { 0 };
+	int rc = 0;
+
+	for (size_t i = 0; i < r->o->npaths && rc == 0; i++) {
+		const struct context *c = &r->ctx[r->arg_ctx[i]];
+
+		rc = imagescan_run(&st, r->o->paths[i], c->scanner, c->max,
+		    c->scan_flags, r->o->jobs, c->skip_is_trouble, r->progress ? &r->prog :
+		    NULL, image_hit, r);
+	}
+	r->scanned += st.files;
+	r->skipped += st.skipped;
+	r->errors += st.errors;
+	r->bytes += st.bytes;
+	r->dummies += st.dummies;
+	if (st.trouble)
+		r->trouble = true;
+	return rc;
 }
 
 /* Feeds every PATH to the pipeline, then waits for the last result. */
@@ -965,7 +1064,7 @@ scan(struct run *r)
 		return cli_error("%s", e.msg);
 	}
 	start_progress(r);
-	rc = feed(r);
+	rc = r->o->image ? feed_images(r) : feed(r);
 	pipeline_free(r->pipe);
 	r->pipe = NULL;
 	if (tail != NULL && rc == 0) {

@@ -106,8 +106,8 @@ if command -v dpkg-shlibdeps >/dev/null 2>&1; then
 	shlibs=${shlibs#shlibs:Depends=}
 else
 	echo "$prog: dpkg-shlibdeps (dpkg-dev) is missing: a fixed Depends" >&2
-	shlibs="libc6, libcurl4, libgit2-1.5, libjansson4, libpcre2-8-0"
-	shlibs="$shlibs, libssl3, libzxcvbn0, zlib1g"
+	shlibs="libarchive13, libc6, libcurl4, libgit2-1.5, libjansson4"
+	shlibs="$shlibs, libpcre2-8-0, libssl3, libzxcvbn0, zlib1g"
 fi
 [ -n "$shlibs" ] || die "no shared libraries found"
 

@@ -388,8 +388,9 @@ if [ -n "$failures" ]; then
 fi
 say "results and findings: $OUT"
 
-# The hooks' and the watcher's figures, measured by their own scripts.
-for extra_bench in hook watch; do
+# The hooks', the watcher's and the image scan's figures, measured by
+# their own scripts.
+for extra_bench in hook watch image; do
 	say ""
 	if ! BUILD=$BUILD sh "$SRC/tests/bench/$extra_bench.sh"; then
 		status=1

@@ -342,7 +342,10 @@ for n, raw in enumerate(data.split(b"\n")[:-1], 1):
 # The keys of issue 2, and those later issues add.
 KEYS = {"path", "line", "column", "rule", "description", "redacted",
         "fingerprint"}
-LATER = {"commit", "ref", "preexisting", "path_base64"}
+LATER = {"commit", "ref", "preexisting", "path_base64",
+         # scan --image
+         "image", "image_format", "image_name", "layer", "layer_digest",
+         "created_by", "config", "deleted_in_layer", "still_in_image"}
 FP = re.compile(r"sha256:[0-9a-f]{64}\Z")
 for n, d in enumerate(f, 1):
     if not isinstance(d, dict):
