@@ -585,6 +585,8 @@ next_candidate(struct ctx *c, size_t i, size_t end)
 		if (candidate_at(b, i, lim))
 			return i;
 	}
+	if (i >= end)
+		return end;
 	p = teddy_find(c->s, b, i, lim, end, &base, &c->cand_mask);
 	if (p != SIZE_MAX) {
 		c->cand_base = base;

@@ -1601,6 +1601,39 @@ test_3_1_made_up(void **state)
 	RUN_TABLE("3.1 made up", MADEUP);
 }
 
+/*
+ * Inputs of every length up to a few vector blocks, with a token at
+ * every offset that fits: the filter's edges (the first two bytes, the
+ * last partial block) find it, and tiny inputs are no trouble.
+ */
+static void
+test_6_short_inputs(void **state)
+{
+	struct support_text tok;
+	struct result *r = calloc(1, sizeof(*r));
+	char buf[160];
+
+	(void)state;
+	assert_non_null(r);
+	support_expand(&tok, "@NPM@");
+	for (size_t n = 0; n < sizeof(buf); n++) {
+		memset(buf, '.', n);
+		scan_buf(r, sc_default, "x.txt", NULL, buf, n, 0);
+		assert_int_equal(r->rc, 0);
+		assert_int_equal(r->n, 0);
+		for (size_t off = 0; off + tok.len <= n; off++) {
+			memset(buf, '.', n);
+			memcpy(buf + off, tok.buf, tok.len);
+			scan_buf(r, sc_default, "x.txt", NULL, buf, n, 0);
+			if (r->rc != 0 || r->n != 1 || r->f[0].column != off + 1)
+				fail_msg("length %zu, token at %zu: %zu findings",
+				    n, off, r->n);
+		}
+	}
+	support_text_release(&tok);
+	free(r);
+}
+
 /* Set-aside values are counted in the stats, reported or not. */
 static void
 test_3_1_counted(void **state)
@@ -2480,6 +2513,7 @@ main(void)
 		cmocka_unit_test(test_3_references),
 		cmocka_unit_test(test_3_1_made_up),
 		cmocka_unit_test(test_3_1_counted),
+		cmocka_unit_test(test_6_short_inputs),
 		cmocka_unit_test(test_4_decode),
 		cmocka_unit_test(test_5_findings),
 		cmocka_unit_test(test_6_files),
