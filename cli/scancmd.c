@@ -658,8 +658,8 @@ feed_images(struct run *r)
 		const struct context *c = &r->ctx[r->arg_ctx[i]];
 
 		rc = imagescan_run(&st, r->o->paths[i], c->scanner, c->max,
-		    c->scan_flags, r->o->jobs, c->skip_is_trouble, r->progress ? &r->prog :
-		    NULL, image_hit, r);
+		    c->scan_flags, r->o->jobs, c->skip_is_trouble,
+		    r->progress ? &r->prog : NULL, image_hit, r);
 	}
 	r->scanned += st.files;
 	r->skipped += st.skipped;

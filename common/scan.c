@@ -2740,7 +2740,6 @@ scanner_new(struct scanner **out, const struct config *cfg, struct err *e)
 	__builtin_cpu_init();
 	s->avx2 = __builtin_cpu_supports("avx2") != 0 &&
 	    getenv("TOKENGUARD_NO_AVX2") == NULL;
-	teddy_init(s->teddy_lo, s->teddy_hi);
 	s->info = calloc(R_COUNT + cfg->nrules, sizeof(*s->info));
 	s->urules = calloc(cfg->nrules + 1, sizeof(*s->urules));
 	s->allow = calloc(cfg->nallow + 1, sizeof(*s->allow));
@@ -2765,6 +2764,7 @@ scanner_new(struct scanner **out, const struct config *cfg, struct err *e)
 			return -1;
 		}
 	}
+	teddy_init(s->teddy_lo, s->teddy_hi);
 	*out = s;
 	return 0;
 oom:
