@@ -34,6 +34,7 @@
 #include "cli.h"
 #include "gitsrc.h"
 #include "installcmd.h"
+#include "managers.h"
 
 #define HOOK_PROGRAM "tokenguard-pre-commit"
 #define SERVER_PROGRAM "tokenguard-pre-receive"
@@ -72,6 +73,28 @@ const char INSTALL_HELP[] =
 "    Installing again changes nothing; it updates a hook installed by an\n"
 "    older tokenguard or from another path.\n"
 "\n"
+"HOOK MANAGERS\n"
+"    When a hook manager runs the repository's hooks, tokenguard joins it\n"
+"    instead of writing into the hooks directory it owns (the manager\n"
+"    would drop tokenguard's hook, or stop running its own):\n"
+"    husky (core.hooksPath in .husky, or a .husky directory)\n"
+"        adds the line 'tokenguard-pre-commit' at the top of\n"
+"        .husky/pre-commit and .husky/pre-merge-commit (creating them),\n"
+"        which husky's prepare script leaves alone. Commit the change.\n"
+"    lefthook (lefthook.yml and its other names, or its hook scripts)\n"
+"        adds a tokenguard command for pre-commit and pre-merge-commit\n"
+"        to lefthook-local.yml, the clone's own file that lefthook\n"
+"        merges over lefthook.yml; then run 'lefthook install'. When\n"
+"        that file already has such a section, or is not YAML, it\n"
+"        changes nothing and prints the lines to add.\n"
+"    the pre-commit framework (.pre-commit-config.yaml, or its hook)\n"
+"        changes nothing and exits 2 after printing a 'repo: local'\n"
+"        entry for .pre-commit-config.yaml (or use tokenguard's\n"
+"        .pre-commit-hooks.yaml: see the README).\n"
+"    A tokenguard hook that an older install put into the manager's\n"
+"    hooks directory is removed, and the manager's hook put back.\n"
+"    --uninstall takes out what install added.\n"
+"\n"
 "OPTIONS\n"
 "    --global\n"
 "        Installs into the hooks directory of every repository of the\n"
@@ -85,7 +108,7 @@ const char INSTALL_HELP[] =
 "        but other hooks in .git/hooks (commit-msg, pre-push, ...) stop\n"
 "        running. A repository whose own configuration sets\n"
 "        core.hooksPath (husky does) keeps its own hooks directory: run\n"
-"        'tokenguard install' there, or see the README for husky.\n"
+"        'tokenguard install' in it (see HOOK MANAGERS).\n"
 "\n"
 "    --server PATH\n"
 "        Installs the server-side pre-receive hook, which rejects pushes\n"
@@ -123,7 +146,8 @@ const char INSTALL_HELP[] =
 "EXIT STATUS\n"
 "    0  done (or nothing to do)\n"
 "    2  trouble: bad usage, not in a repository, a file that could not\n"
-"       be written or moved\n"
+"       be written or moved, or a hook manager's config to edit by hand\n"
+"       (the lines are printed)\n"
 "\n"
 "EXAMPLES\n"
 "    Protect the current repository:\n"
@@ -794,19 +818,36 @@ out:
 	return rc;
 }
 
-/* The hooks directory of the current repository. */
+/*
+ * The hooks directory of the current repository, and its work tree
+ * (*workdir: malloc'd, without a trailing slash; NULL when bare).
+ */
 static int
-repo_target(struct target *t)
+repo_target(struct target *t, char **workdir)
 {
 	git_repository *repo = NULL;
 	struct err e = { 0 };
+	const char *wd;
+	size_t len;
 	int rc = EXIT_TROUBLE;
 
+	*workdir = NULL;
 	if (gitsrc_open(&repo, &e) < 0)
 		return cli_error("install: %s", e.msg);
 	if (gitsrc_hooks_dir(&t->dir, repo, &e) < 0) {
 		cli_error("install: %s", e.msg);
 		goto out;
+	}
+	wd = git_repository_workdir(repo);
+	if (wd != NULL) {
+		len = strlen(wd);
+		while (len > 1 && wd[len - 1] == '/')
+			len--;
+		*workdir = strndup(wd, len);
+		if (*workdir == NULL) {
+			cli_error("install: out of memory");
+			goto out;
+		}
 	}
 	rc = EXIT_CLEAN;
 out:
@@ -915,6 +956,56 @@ out:
 	return rc;
 }
 
+/* Whether the hook file name in dir is tokenguard's script. */
+static bool
+ours_in(const char *dir, const char *name)
+{
+	char *path = join3(dir, "/", name), *text = NULL;
+	size_t len;
+	bool ours;
+
+	if (path == NULL || read_hook(&text, &len, path) != 0) {
+		free(path);
+		return false;
+	}
+	ours = is_ours(text);
+	free(text);
+	free(path);
+	return ours;
+}
+
+/*
+ * A repository whose hooks a manager runs: tokenguard joins the manager
+ * (managers.h) instead of writing into the hooks directory, where the
+ * manager would drop it or stop running its own hook. A tokenguard hook
+ * that an earlier install put there is taken out, and the manager's
+ * hook it had renamed is put back.
+ */
+static int
+with_manager(const struct manager *m, const struct target *t,
+    const char *workdir, bool uninstall)
+{
+	int rc = EXIT_CLEAN;
+	const int n = (int)(sizeof(HOOK_NAMES) / sizeof(*HOOK_NAMES));
+
+	printf("tokenguard: this repository's hooks are run by %s (%s)\n",
+	    m->name, m->why);
+	for (int i = 0; i < n; i++) {
+		if (ours_in(t->dir, HOOK_NAMES[i]) &&
+		    uninstall_one(t->dir, HOOK_NAMES[i]) != 0)
+			rc = EXIT_TROUBLE;
+	}
+	if (manager_install(m, workdir, HOOK_NAMES, n, uninstall) != 0)
+		rc = EXIT_TROUBLE;
+	if (rc == EXIT_CLEAN && !uninstall && m->kind == MANAGER_HUSKY &&
+	    strstr(t->dir, "/.husky") == NULL)
+		printf("tokenguard: note: git does not run husky's hooks in "
+		    "this clone yet (core.hooksPath is not .husky/_): 'npm "
+		    "install' (husky's prepare script) or 'npx husky' sets "
+		    "it up\n");
+	return rc;
+}
+
 static int
 parse_opts(struct opts *o, int argc, char **argv)
 {
@@ -968,7 +1059,8 @@ installcmd_run(int argc, char **argv)
 {
 	struct opts o;
 	struct target t = { NULL, NULL, false, false, HOOK_PROGRAM };
-	char *global_dir = NULL, *configured = NULL;
+	struct manager m = { MANAGER_NONE, NULL, NULL, NULL };
+	char *global_dir = NULL, *configured = NULL, *workdir = NULL;
 	int rc;
 
 	rc = parse_opts(&o, argc, argv);
@@ -987,7 +1079,12 @@ installcmd_run(int argc, char **argv)
 			cli_error("install: out of memory");
 			goto out;
 		}
-	} else if (repo_target(&t) != 0) {
+	} else if (repo_target(&t, &workdir) != 0) {
+		goto out;
+	} else if (manager_detect(&m, workdir, t.dir) != 0) {
+		goto out;
+	} else if (m.kind != MANAGER_NONE) {
+		rc = with_manager(&m, &t, workdir, o.uninstall);
 		goto out;
 	}
 	/* Our own global directory stands in for every .git/hooks. */
@@ -1024,6 +1121,8 @@ installcmd_run(int argc, char **argv)
 			    "not\n", t.dir);
 	}
 out:
+	manager_release(&m);
+	free(workdir);
 	free(t.prog);
 	free(t.dir);
 	free(configured);
