@@ -526,7 +526,11 @@ make_script(char **out, size_t *len, const struct target *t,
 	    "if [ ! -x \"$tg\" ]; then\n"
 	    "\ttg=$(command -v " HOOK_PROGRAM " 2>/dev/null) || tg=\n"
 	    "fi\n"
-	    "if [ -n \"$tg\" ]; then\n"
+	    "# A global tokenguard hook that runs this one has checked "
+	    "already.\n"
+	    "if [ \"${TOKENGUARD_CHECKED-}\" = \"$PPID\" ]; then\n"
+	    "\t:\n"
+	    "elif [ -n \"$tg\" ]; then\n"
 	    "\t\"$tg\" </dev/null || exit $?\n"
 	    "else\n"
 	    "\tcase $(git config tokenguard.onError 2>/dev/null) in\n"
@@ -551,7 +555,7 @@ make_script(char **out, size_t *len, const struct target *t,
 		    "own=$(git rev-parse --git-common-dir 2>/dev/null)"
 		    "/hooks/%s\n"
 		    "if [ -x \"$own\" ] && [ ! \"$own\" -ef \"$0\" ]; then\n"
-		    "\t\"$own\" \"$@\" || exit $?\n"
+		    "\tTOKENGUARD_CHECKED=$$ \"$own\" \"$@\" || exit $?\n"
 		    "fi\n", name, name);
 	if (chain)
 		fputs("# The hook that was here before, run after the check.\n"
@@ -974,6 +978,101 @@ ours_in(const char *dir, const char *name)
 	return ours;
 }
 
+/* Appends a copy of dir to *v unless it is there already. */
+static int
+add_dir(char ***v, size_t *n, const char *dir)
+{
+	char **nv, *copy;
+
+	for (size_t i = 0; i < *n; i++) {
+		if (strcmp((*v)[i], dir) == 0)
+			return EXIT_CLEAN;
+	}
+	copy = strdup(dir);
+	nv = copy != NULL ? realloc(*v, (*n + 1) * sizeof(*nv)) : NULL;
+	if (nv == NULL) {
+		free(copy);
+		return cli_error("install: out of memory");
+	}
+	nv[*n] = copy;
+	*v = nv;
+	(*n)++;
+	return EXIT_CLEAN;
+}
+
+/* Adds the hooks directory git uses in repo, when it differs. */
+static int
+add_repo_dir(char ***v, size_t *n, git_repository *repo, const char *what)
+{
+	struct err e = { 0 };
+	char *dir = NULL;
+	int rc;
+
+	if (gitsrc_hooks_dir(&dir, repo, &e) < 0) {
+		printf("tokenguard: note: %s: %s\n", what, e.msg);
+		return EXIT_CLEAN;
+	}
+	rc = add_dir(v, n, dir);
+	free(dir);
+	return rc;
+}
+
+/*
+ * The hooks directories of the repository's other worktrees, when they
+ * differ from t->dir: a relative core.hooksPath names a directory in
+ * each work tree, and git looks for hooks only in the one it commits in.
+ * *v holds t->dir first. Worktrees that cannot be opened (moved or
+ * deleted without 'git worktree prune') are mentioned and passed over.
+ */
+static int
+worktree_dirs(char ***v, size_t *n, const char *first)
+{
+	git_repository *repo = NULL, *other = NULL;
+	git_worktree *wt = NULL;
+	git_strarray names = { NULL, 0 };
+	struct err e = { 0 };
+	int rc = EXIT_TROUBLE;
+
+	if (add_dir(v, n, first) != EXIT_CLEAN)
+		return EXIT_TROUBLE;
+	if (gitsrc_open(&repo, &e) < 0)
+		return cli_error("install: %s", e.msg);
+	if (git_repository_is_worktree(repo) &&
+	    git_repository_open(&other, git_repository_commondir(repo)) ==
+	    0 && !git_repository_is_bare(other) &&
+	    add_repo_dir(v, n, other, "the main worktree") != EXIT_CLEAN)
+		goto out;
+	git_repository_free(other);
+	other = NULL;
+	if (git_worktree_list(&names, repo) < 0) {
+		git_fail("worktrees");
+		goto out;
+	}
+	for (size_t i = 0; i < names.count; i++) {
+		if (git_worktree_lookup(&wt, repo, names.strings[i]) < 0 ||
+		    git_worktree_validate(wt) < 0 ||
+		    git_repository_open_from_worktree(&other, wt) < 0) {
+			printf("tokenguard: note: worktree '%s' could not be "
+			    "opened ('git worktree prune'?): not installed "
+			    "there\n", names.strings[i]);
+		} else if (add_repo_dir(v, n, other, names.strings[i]) !=
+		    EXIT_CLEAN) {
+			goto out;
+		}
+		git_repository_free(other);
+		other = NULL;
+		git_worktree_free(wt);
+		wt = NULL;
+	}
+	rc = EXIT_CLEAN;
+out:
+	git_repository_free(other);
+	git_worktree_free(wt);
+	git_strarray_dispose(&names);
+	git_repository_free(repo);
+	return rc;
+}
+
 /*
  * A repository whose hooks a manager runs: tokenguard joins the manager
  * (managers.h) instead of writing into the hooks directory, where the
@@ -1061,6 +1160,8 @@ installcmd_run(int argc, char **argv)
 	struct target t = { NULL, NULL, false, false, HOOK_PROGRAM };
 	struct manager m = { MANAGER_NONE, NULL, NULL, NULL };
 	char *global_dir = NULL, *configured = NULL, *workdir = NULL;
+	char **dirs = NULL;
+	size_t ndirs = 0;
 	int rc;
 
 	rc = parse_opts(&o, argc, argv);
@@ -1090,11 +1191,19 @@ installcmd_run(int argc, char **argv)
 	/* Our own global directory stands in for every .git/hooks. */
 	t.passthrough = global_dir != NULL && strcmp(t.dir, global_dir) == 0;
 	if (o.uninstall) {
+		if (o.global) {
+			if (add_dir(&dirs, &ndirs, t.dir) != 0)
+				goto out;
+		} else if (worktree_dirs(&dirs, &ndirs, t.dir) != 0) {
+			goto out;
+		}
 		rc = EXIT_CLEAN;
-		for (size_t i = 0; i < sizeof(HOOK_NAMES) / sizeof(*HOOK_NAMES);
-		    i++) {
-			if (uninstall_one(t.dir, HOOK_NAMES[i]) != 0)
-				rc = EXIT_TROUBLE;
+		for (size_t d = 0; d < ndirs; d++) {
+			for (size_t i = 0; i < sizeof(HOOK_NAMES) /
+			    sizeof(*HOOK_NAMES); i++) {
+				if (uninstall_one(dirs[d], HOOK_NAMES[i]) != 0)
+					rc = EXIT_TROUBLE;
+			}
 		}
 		if (rc == EXIT_CLEAN && o.global && t.passthrough) {
 			if (configured != NULL &&
@@ -1104,13 +1213,36 @@ installcmd_run(int argc, char **argv)
 		}
 		goto out;
 	}
-	if (hook_program(&t.prog, HOOK_PROGRAM) != 0 || make_dirs(t.dir) != 0)
+	if (hook_program(&t.prog, HOOK_PROGRAM) != 0)
 		goto out;
-	rc = EXIT_CLEAN;
-	for (size_t i = 0; i < sizeof(HOOK_NAMES) / sizeof(*HOOK_NAMES); i++) {
-		if (install_one(&t, &o, HOOK_NAMES[i]) != 0)
-			rc = EXIT_TROUBLE;
+	if (o.global) {
+		if (add_dir(&dirs, &ndirs, t.dir) != 0)
+			goto out;
+	} else if (worktree_dirs(&dirs, &ndirs, t.dir) != 0) {
+		goto out;
 	}
+	rc = EXIT_CLEAN;
+	for (size_t d = 0; d < ndirs; d++) {
+		struct target each = t;
+
+		each.dir = dirs[d];
+		if (make_dirs(each.dir) != 0) {
+			rc = EXIT_TROUBLE;
+			continue;
+		}
+		for (size_t i = 0; i < sizeof(HOOK_NAMES) / sizeof(*HOOK_NAMES);
+		    i++) {
+			if (install_one(&each, &o, HOOK_NAMES[i]) != 0)
+				rc = EXIT_TROUBLE;
+		}
+	}
+	if (ndirs > 1)
+		printf("tokenguard: note: core.hooksPath is relative, so each "
+		    "worktree has hooks of its own: installed in the %zu "
+		    "there are now. After 'git worktree add', run 'tokenguard "
+		    "install' in the new worktree too (or commit the hook "
+		    "files, which find tokenguard-pre-commit in PATH)\n",
+		    ndirs);
 	if (rc == EXIT_CLEAN && o.global && configured == NULL) {
 		rc = set_global_hooks_path(t.dir);
 		if (rc == EXIT_CLEAN)
@@ -1121,6 +1253,9 @@ installcmd_run(int argc, char **argv)
 			    "not\n", t.dir);
 	}
 out:
+	for (size_t d = 0; d < ndirs; d++)
+		free(dirs[d]);
+	free(dirs);
 	manager_release(&m);
 	free(workdir);
 	free(t.prog);
