@@ -69,7 +69,9 @@ const char INSTALL_HELP[] =
 "\n"
 "    A hook of the same name that is already there is kept: it is\n"
 "    renamed NAME.tokenguard-chained and runs after tokenguard's check,\n"
-"    with the same arguments and standard input, when the check passes.\n"
+"    with the same arguments and standard input, when the check passes,\n"
+"    under its own name (an sh or bash script sees $0 as the path git\n"
+"    ran).\n"
 "    Installing again changes nothing; it updates a hook installed by an\n"
 "    older tokenguard or from another path.\n"
 "\n"
@@ -501,6 +503,37 @@ make_server_script(char **out, size_t *len, const struct target *t,
 	return 0;
 }
 
+/*
+ * The end of a hook script that chains the hook that was there before.
+ * That hook runs under its own name, the path git ran ("$0"): a hook
+ * that dispatches on basename "$0" or finds files next to dirname "$0"
+ * (husky's do) would do nothing, or the wrong thing, as NAME.tokenguard-
+ * chained. An sh or bash script is read by its interpreter with $0 set
+ * to that path (its shebang options kept); anything else, which cannot
+ * see the difference, is run as it is.
+ */
+#define CHAIN_SCRIPT \
+    "# The hook that was here before, run after the check under its own\n" \
+    "# name (\"$0\"), which hooks that dispatch on their name need.\n" \
+    "chained=\"$0" CHAINED "\"\n" \
+    "if [ -x \"$chained\" ]; then\n" \
+    "\tIFS= read -r first <\"$chained\" || first=\n" \
+    "\tcase $first in\n" \
+    "\t'#!/bin/sh' | '#!/bin/sh '* | '#!/bin/bash' | '#!/bin/bash '* | \\\n" \
+    "\t'#!/usr/bin/bash' | '#!/usr/bin/bash '* | \\\n" \
+    "\t'#!/usr/bin/env sh' | '#!/usr/bin/env sh '* | \\\n" \
+    "\t'#!/usr/bin/env bash' | '#!/usr/bin/env bash '*)\n" \
+    "\t\tinterp=${first#??}\n" \
+    "\t\tinterp=${interp#/usr/bin/env }\n" \
+    "\t\t# shellcheck disable=SC2086 # the interpreter and its options\n" \
+    "\t\texec $interp -c \\\n" \
+    "\t\t    'tokenguard_hook=$1; shift; . \"$tokenguard_hook\"' \\\n" \
+    "\t\t    \"$0\" \"$chained\" \"$@\"\n" \
+    "\t\t;;\n" \
+    "\tesac\n" \
+    "\texec \"$chained\" \"$@\"\n" \
+    "fi\n"
+
 /* The hook script for hook name; malloc'd. */
 static int
 make_script(char **out, size_t *len, const struct target *t,
@@ -558,10 +591,7 @@ make_script(char **out, size_t *len, const struct target *t,
 		    "\tTOKENGUARD_CHECKED=$$ \"$own\" \"$@\" || exit $?\n"
 		    "fi\n", name, name);
 	if (chain)
-		fputs("# The hook that was here before, run after the check.\n"
-		    "if [ -x \"$0" CHAINED "\" ]; then\n"
-		    "\texec \"$0" CHAINED "\" \"$@\"\n"
-		    "fi\n", f);
+		fputs(CHAIN_SCRIPT, f);
 	fputs("exit 0\n", f);
 	if (fclose(f) != 0) {
 		free(buf);
