@@ -86,7 +86,8 @@ const char INSTALL_HELP[] =
 "    lefthook (lefthook.yml and its other names, or its hook scripts)\n"
 "        adds a tokenguard command for pre-commit and pre-merge-commit\n"
 "        to lefthook-local.yml, the clone's own file that lefthook\n"
-"        merges over lefthook.yml; then run 'lefthook install'. When\n"
+"        merges over lefthook.yml (and keeps it out of commits with a\n"
+"        line in .git/info/exclude); then run 'lefthook install'. When\n"
 "        that file already has such a section, or is not YAML, it\n"
 "        changes nothing and prints the lines to add.\n"
 "    the pre-commit framework (.pre-commit-config.yaml, or its hook)\n"
@@ -1104,6 +1105,70 @@ out:
 }
 
 /*
+ * Keeps the file path (in the work tree workdir) out of commits with a
+ * line in .git/info/exclude, unless git ignores it already: a per-clone
+ * file that names tokenguard-pre-commit would, once committed, block the
+ * commits of a teammate who does not have tokenguard.
+ */
+static int
+exclude(const char *workdir, const char *path)
+{
+	git_repository *repo = NULL;
+	struct err e = { 0 };
+	git_buf info = { 0 };
+	char *file = NULL;
+	const char *rel;
+	int ignored = 0, rc = EXIT_TROUBLE;
+	FILE *f;
+
+	if (workdir == NULL || strncmp(path, workdir, strlen(workdir)) != 0 ||
+	    path[strlen(workdir)] != '/')
+		return EXIT_CLEAN;
+	rel = path + strlen(workdir) + 1;
+	if (gitsrc_open(&repo, &e) < 0)
+		return cli_error("install: %s", e.msg);
+	if (git_ignore_path_is_ignored(&ignored, repo, rel) < 0) {
+		git_fail(rel);
+		goto out;
+	}
+	if (ignored != 0) {
+		rc = EXIT_CLEAN;
+		goto out;
+	}
+	if (git_repository_item_path(&info, repo, GIT_REPOSITORY_ITEM_INFO) <
+	    0) {
+		git_fail("info directory");
+		goto out;
+	}
+	file = join3(info.ptr, "exclude", "");
+	if (file == NULL) {
+		cli_error("install: out of memory");
+		goto out;
+	}
+	if (make_dirs(info.ptr) != 0)
+		goto out;
+	f = fopen(file, "ae");
+	if (f == NULL) {
+		cli_error("install: cannot write '%s': %s", file,
+		    strerror(errno));
+		goto out;
+	}
+	fprintf(f, "# tokenguard install: this clone's own file\n/%s\n", rel);
+	if (fclose(f) != 0) {
+		cli_error("install: cannot write '%s': %s", file,
+		    strerror(errno));
+		goto out;
+	}
+	printf("tokenguard: added /%s to %s\n", rel, file);
+	rc = EXIT_CLEAN;
+out:
+	free(file);
+	git_buf_dispose(&info);
+	git_repository_free(repo);
+	return rc;
+}
+
+/*
  * A repository whose hooks a manager runs: tokenguard joins the manager
  * (managers.h) instead of writing into the hooks directory, where the
  * manager would drop it or stop running its own hook. A tokenguard hook
@@ -1125,6 +1190,10 @@ with_manager(const struct manager *m, const struct target *t,
 			rc = EXIT_TROUBLE;
 	}
 	if (manager_install(m, workdir, HOOK_NAMES, n, uninstall) != 0)
+		rc = EXIT_TROUBLE;
+	if (rc == EXIT_CLEAN && !uninstall && m->kind == MANAGER_LEFTHOOK &&
+	    m->config != NULL && access(m->config, F_OK) == 0 &&
+	    exclude(workdir, m->config) != 0)
 		rc = EXIT_TROUBLE;
 	if (rc == EXIT_CLEAN && !uninstall && m->kind == MANAGER_HUSKY &&
 	    strstr(t->dir, "/.husky") == NULL)

@@ -125,7 +125,7 @@ cd "$scratch" || fail cd
 # --- lefthook 2 --------------------------------------------------------
 new_repo lefthook-repo
 printf '{ "name": "l", "version": "1.0.0", "private": true }\n' >package.json
-printf 'node_modules\nlefthook-local.yml\n' >.gitignore
+printf 'node_modules\n' >.gitignore
 cat >lefthook.yml <<YML
 pre-commit:
   commands:
@@ -141,6 +141,10 @@ user_hook_ran "before tokenguard"
 install_hook
 assert_contains "$OUT" "run by lefthook"
 assert_contains "$OUT" "lefthook-local.yml"
+# The clone's own file stays out of commits.
+assert_contains "$OUT" "added /lefthook-local.yml to"
+[ -z "$(git status --porcelain lefthook-local.yml)" ] ||
+	fail "lefthook-local.yml is not ignored"
 assert_status 0 npx lefthook install
 clean_commit one
 user_hook_ran "after install"
