@@ -17,17 +17,18 @@ set -eu
 # and its modules, rg (the benchmark's baseline) and Alertmanager for the
 # integration tests; groff-base (man page check), dpkg-dev (make deb),
 # openssl (TLS tests); clang with its libFuzzer runtime (make fuzz),
-# valgrind (make valgrind), cppcheck and clang-tidy (make lint);
-# pre-commit (the pre-commit framework scenario).
+# valgrind (make valgrind), cppcheck and clang-tidy (make lint).
 BUILD_PACKAGES="build-essential pkg-config libgit2-dev libpcre2-dev \
 libcurl4-openssl-dev libssl-dev zlib1g-dev libjansson-dev libcmocka-dev"
 TEST_PACKAGES="git python3 python3-jsonschema python3-yaml ripgrep \
 prometheus-alertmanager groff-base dpkg-dev openssl clang \
-libclang-rt-14-dev valgrind cppcheck clang-tidy pre-commit"
-# npm (husky and lefthook for the hook-manager tests come from its
-# registry): Debian's package, unless an npm is already there, such as
-# the one a NodeSource nodejs package brings (it conflicts with
-# Debian's npm).
+libclang-rt-14-dev valgrind cppcheck clang-tidy"
+
+# The hook-manager scenarios: Debian's pre-commit (the framework), and
+# npm, from which they install husky and lefthook: Debian's npm, unless
+# an npm is there already, such as the one in a NodeSource nodejs
+# package (it conflicts with Debian's).
+TEST_PACKAGES="$TEST_PACKAGES pre-commit"
 command -v npm >/dev/null 2>&1 || TEST_PACKAGES="$TEST_PACKAGES npm"
 
 # What --with-watcher sets up.
