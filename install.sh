@@ -28,6 +28,13 @@ prometheus-alertmanager groff-base dpkg-dev openssl clang \
 libclang-rt-14-dev valgrind cppcheck clang-tidy podman buildah skopeo \
 busybox-static zstd"
 
+# The hook-manager scenarios: Debian's pre-commit (the framework), and
+# npm, from which they install husky and lefthook: Debian's npm, unless
+# an npm is there already, such as the one in a NodeSource nodejs
+# package (it conflicts with Debian's).
+TEST_PACKAGES="$TEST_PACKAGES pre-commit"
+command -v npm >/dev/null 2>&1 || TEST_PACKAGES="$TEST_PACKAGES npm"
+
 # What --with-watcher sets up.
 USER_NAME=tokenguard
 STATE_DIR=/var/lib/tokenguard

@@ -85,7 +85,8 @@ trap 'exit 130' INT TERM HUP
 
 # Isolation: no user git configuration, no system one for git(1), no
 # inherited git environment, a predictable locale, nothing on stdin.
-# (libgit2 1.5 has no switch to skip /etc/gitconfig: it still reads it.)
+# (tokenguard honours GIT_CONFIG_NOSYSTEM as git does; libgit2 alone
+# would still read /etc/gitconfig.)
 HOME=$scratch/home
 XDG_CONFIG_HOME=$HOME/.config
 GIT_CONFIG_NOSYSTEM=1
