@@ -648,6 +648,15 @@ queue_free(struct queue *q)
 }
 
 void
+queue_each(struct queue *q, queue_each_fn *fn, void *payload)
+{
+	(void)pthread_mutex_lock(&q->lock);
+	for (struct entry *x = q->head; x != NULL; x = x->next)
+		fn(x->key, x->key + strlen(x->key) + 1, payload);
+	(void)pthread_mutex_unlock(&q->lock);
+}
+
+void
 queue_set_max_bytes(struct queue *q, uint64_t max_bytes)
 {
 	(void)pthread_mutex_lock(&q->lock);

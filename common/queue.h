@@ -135,6 +135,16 @@ void queue_retry(struct queue *q, const char *id);
  */
 int queue_dead(struct queue *q, const char *id, struct err *e);
 
+/* Called by queue_each() for each queued event. */
+typedef void queue_each_fn(const char *path, const char *fingerprint,
+    void *payload);
+
+/*
+ * Calls fn for the path and fingerprint of every queued event (in
+ * delivery order), with q locked: fn must not call back into q.
+ */
+void queue_each(struct queue *q, queue_each_fn *fn, void *payload);
+
 /* Events queued (handed out or not) and the bytes their files take. */
 void queue_stats(struct queue *q, size_t *events, uint64_t *bytes);
 

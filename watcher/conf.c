@@ -130,6 +130,7 @@ conf_parse_duration(uint64_t *ms, const char *s)
 	return 0;
 }
 
+/* conf_load() cleared libgit2's last error: what is there now is new. */
 static int
 git_err(struct err *e, const char *what)
 {
@@ -372,9 +373,42 @@ read_excludes(struct conf *c, git_config *cfg, struct err *e)
 	return 0;
 }
 
-/* Reads the secret file: regular, readable by its owner alone. */
+/*
+ * The credential CONF_CREDENTIAL that systemd handed over
+ * (LoadCredential=): *out is its path (malloc'd), or NULL when there is
+ * none.
+ */
 static int
-read_secret(struct conf *c, const char *path, struct err *e)
+credential(char **out, struct err *e)
+{
+	const char *dir = getenv("CREDENTIALS_DIRECTORY");
+	char *path = NULL;
+	size_t n;
+
+	*out = NULL;
+	if (dir == NULL || dir[0] != '/')
+		return 0;
+	n = strlen(dir) + sizeof(CONF_CREDENTIAL) + 1;
+	path = malloc(n);
+	if (path == NULL)
+		return err_set(e, "out of memory");
+	(void)snprintf(path, n, "%s/%s", dir, CONF_CREDENTIAL);
+	if (access(path, F_OK) < 0) {
+		free(path);
+		return 0;
+	}
+	*out = path;
+	return 0;
+}
+
+/*
+ * Reads the secret file: regular, readable by its owner alone, unless
+ * it is a systemd credential (trusted): systemd made it, in a directory
+ * of the service's own, with an ACL for the service user when the file
+ * system has them (which shows as group bits).
+ */
+static int
+read_secret(struct conf *c, const char *path, bool trusted, struct err *e)
 {
 	char *buf = NULL;
 	struct stat st;
@@ -396,7 +430,7 @@ read_secret(struct conf *c, const char *path, struct err *e)
 		    "regular file", SHOWN, path);
 		goto out;
 	}
-	if ((st.st_mode & 077) != 0) {
+	if (!trusted && (st.st_mode & 077) != 0) {
 		err_set(e, "config 'webhook.secretFile': '%.*s' is open to "
 		    "group or others (mode %04o): chmod 600 it", SHOWN, path,
 		    (unsigned)(st.st_mode & 07777));
@@ -473,11 +507,18 @@ read_webhook(struct conf *c, git_config *cfg, struct err *e)
 		goto out;
 	}
 	if (secret != NULL && secret[0] != '\0') {
-		if (read_secret(c, secret, e) < 0)
+		if (read_secret(c, secret, false, e) < 0)
+			goto out;
+	} else if (credential(&secret, e) < 0) {
+		goto out;
+	} else if (secret != NULL) {
+		if (read_secret(c, secret, true, e) < 0)
 			goto out;
 	} else if (c->format == WEBHOOK_JSON) {
 		err_set(e, "config 'webhook.secretFile': required with "
-		    "webhook.format json (requests are signed)");
+		    "webhook.format json (requests are signed), unless "
+		    "systemd hands over the credential '%s'",
+		    CONF_CREDENTIAL);
 		goto out;
 	}
 	if (c->ca_file != NULL && access(c->ca_file, R_OK) < 0) {
@@ -558,8 +599,9 @@ conf_load(struct conf **out, const char *file, struct err *e)
 {
 	git_config *cfg = NULL;
 	struct conf *c;
+	char what[SHOWN + 16];
 	struct stat st;
-	int rc = -1;
+	int fd = -1, rc = -1;
 
 	c = calloc(1, sizeof(*c));
 	if (c == NULL)
@@ -581,8 +623,13 @@ conf_load(struct conf **out, const char *file, struct err *e)
 		err_set(e, "out of memory");
 		goto out;
 	}
-	/* libgit2 reads a missing file as an empty one. */
-	if (stat(file, &st) < 0) {
+	/*
+	 * libgit2 reads a missing file as an empty one, and says nothing
+	 * useful about one it may not read: open it first, so that the
+	 * message has the file's name and the errno.
+	 */
+	fd = open(file, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0 || fstat(fd, &st) < 0) {
 		err_errno(e, "config file '%.*s'", SHOWN, file);
 		goto out;
 	}
@@ -591,8 +638,11 @@ conf_load(struct conf **out, const char *file, struct err *e)
 		    file);
 		goto out;
 	}
+	git_error_clear();
 	if (git_config_open_ondisk(&cfg, file) < 0) {
-		git_err(e, "config file");
+		(void)snprintf(what, sizeof(what), "config file '%.*s'", SHOWN,
+		    file);
+		git_err(e, what);
 		goto out;
 	}
 	if (read_all(c, cfg, e) < 0)
@@ -602,6 +652,8 @@ conf_load(struct conf **out, const char *file, struct err *e)
 	rc = 0;
 out:
 	git_config_free(cfg);
+	if (fd >= 0)
+		(void)close(fd);
 	if (c != NULL)
 		conf_free(c);
 	return rc;

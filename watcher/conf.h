@@ -22,7 +22,8 @@
  *   webhook.url            where events go (http:// or https://) [none]
  *   webhook.format         json, slack or alertmanager [json]
  *   webhook.secretFile     the signing secret; 0600 or stricter;
- *                          required for json [none]
+ *                          required for json [the systemd credential
+ *                          CONF_CREDENTIAL, when there is one]
  *   webhook.caFile         CA certificates for TLS [the system's]
  *   webhook.connectTimeout [5s]   webhook.timeout (whole request) [15s]
  *   webhook.retryBase      first retry delay (before jitter) [1s]
@@ -48,6 +49,13 @@
 
 #define CONF_DEFAULT_FILE "/etc/tokenguard/watch.conf"
 #define CONF_DEFAULT_QUEUE "/var/lib/tokenguard/queue"
+
+/*
+ * The credential (in $CREDENTIALS_DIRECTORY, from the unit's
+ * LoadCredential=) that is the signing secret when webhook.secretFile
+ * is unset.
+ */
+#define CONF_CREDENTIAL "webhook.secret"
 
 struct conf {
 	atomic_int refs;

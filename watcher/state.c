@@ -183,6 +183,45 @@ out:
 	return rc;
 }
 
+int
+state_seed(struct state *s, const char *path, const char *fp)
+{
+	struct held **pp, *h;
+	char (*fps)[FINGERPRINT_SIZE];
+	size_t len;
+	int rc = -1;
+
+	(void)pthread_mutex_lock(&s->lock);
+	pp = held_slot(s, path);
+	h = *pp;
+	if (h != NULL && holds(h, fp)) {
+		rc = 0;
+		goto out;
+	}
+	if (h == NULL) {
+		h = calloc(1, sizeof(*h));
+		if (h == NULL || (h->path = strdup(path)) == NULL) {
+			free(h);
+			goto out;
+		}
+		h->next = *pp;
+		*pp = h;
+		s->nheld++;
+	}
+	fps = realloc(h->fps, (h->n + 1) * sizeof(*fps));
+	if (fps == NULL)
+		goto out;
+	h->fps = fps;
+	len = strnlen(fp, FINGERPRINT_SIZE - 1);
+	memcpy(h->fps[h->n], fp, len);
+	h->fps[h->n++][len] = '\0';
+	held_grow(s);
+	rc = 0;
+out:
+	(void)pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
 void
 state_unhold(struct state *s, const char *path, const char *fp)
 {

@@ -53,6 +53,14 @@ void state_release(struct state *s);
 int state_hold(struct state *s, const char *path,
     char (*fps)[FINGERPRINT_SIZE], size_t n, bool *is_new);
 
+/*
+ * path held fp when an event was queued for it before a restart: adds
+ * fp to what path holds, so that the initial scan does not make a
+ * second event (with a new id) for a finding whose event is queued or
+ * was delivered meanwhile. Returns -1 when out of memory.
+ */
+int state_seed(struct state *s, const char *path, const char *fp);
+
 /* path does not hold fp any more (its event could not be queued). */
 void state_unhold(struct state *s, const char *path, const char *fp);
 
