@@ -964,7 +964,7 @@ check(struct daemon *d)
 	struct conf *c = NULL;
 
 	if (conf_load(&c, d->conf_file, &e) < 0) {
-		fprintf(stderr, "tokenguard-watch: %s\n", e.msg);
+		log_error("%s", e.msg);	/* from ExecReload=: the journal */
 		return EXIT_TROUBLE;
 	}
 	printf("tokenguard-watch: '%s' is good: %zu roots, delivering %s "
