@@ -17,12 +17,15 @@ set -eu
 # and its modules, rg (the benchmark's baseline) and Alertmanager for the
 # integration tests; groff-base (man page check), dpkg-dev (make deb),
 # openssl (TLS tests); clang with its libFuzzer runtime (make fuzz),
-# valgrind (make valgrind), cppcheck and clang-tidy (make lint).
+# valgrind (make valgrind), cppcheck and clang-tidy (make lint);
+# debootstrap and systemd-container (t-watch-systemd boots a Debian
+# root), prometheus (promtool), prometheus-node-exporter and acl.
 BUILD_PACKAGES="build-essential pkg-config libgit2-dev libpcre2-dev \
 libcurl4-openssl-dev libssl-dev zlib1g-dev libjansson-dev libcmocka-dev"
 TEST_PACKAGES="git python3 python3-jsonschema python3-yaml ripgrep \
 prometheus-alertmanager groff-base dpkg-dev openssl clang \
-libclang-rt-14-dev valgrind cppcheck clang-tidy"
+libclang-rt-14-dev valgrind cppcheck clang-tidy debootstrap \
+systemd-container prometheus prometheus-node-exporter acl"
 
 # What --with-watcher sets up.
 USER_NAME=tokenguard

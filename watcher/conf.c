@@ -376,18 +376,20 @@ read_excludes(struct conf *c, git_config *cfg, struct err *e)
 /*
  * The credential CONF_CREDENTIAL that systemd handed over
  * (LoadCredential=): *out is its path (malloc'd), or NULL when there is
- * none.
+ * none; *announced is true when $CREDENTIALS_DIRECTORY is set.
  */
 static int
-credential(char **out, struct err *e)
+credential(char **out, bool *announced, struct err *e)
 {
 	const char *dir = getenv("CREDENTIALS_DIRECTORY");
 	char *path = NULL;
 	size_t n;
 
 	*out = NULL;
+	*announced = false;
 	if (dir == NULL || dir[0] != '/')
 		return 0;
+	*announced = true;
 	n = strlen(dir) + sizeof(CONF_CREDENTIAL) + 1;
 	path = malloc(n);
 	if (path == NULL)
@@ -476,11 +478,12 @@ out:
 }
 
 static int
-read_webhook(struct conf *c, git_config *cfg, struct err *e)
+read_webhook(struct conf *c, git_config *cfg, unsigned flags, struct err *e)
 {
 	char *url = NULL, *format = NULL, *secret = NULL;
 	char shown[LOG_PATH_MAX];
 	struct err why = { 0 };
+	bool announced;
 	int rc = -1;
 
 	if (get(&url, cfg, "webhook.url", e) < 0 ||
@@ -509,11 +512,17 @@ read_webhook(struct conf *c, git_config *cfg, struct err *e)
 	if (secret != NULL && secret[0] != '\0') {
 		if (read_secret(c, secret, false, e) < 0)
 			goto out;
-	} else if (credential(&secret, e) < 0) {
+	} else if (credential(&secret, &announced, e) < 0) {
 		goto out;
 	} else if (secret != NULL) {
 		if (read_secret(c, secret, true, e) < 0)
 			goto out;
+	} else if (announced && (flags & CONF_CHECK) != 0) {
+		/*
+		 * systemd 252 runs ExecReload= where the credentials are
+		 * not mounted: the service itself reads the secret.
+		 */
+		c->key_elsewhere = true;
 	} else if (c->format == WEBHOOK_JSON) {
 		err_set(e, "config 'webhook.secretFile': required with "
 		    "webhook.format json (requests are signed), unless "
@@ -549,7 +558,7 @@ out:
 }
 
 static int
-read_all(struct conf *c, git_config *cfg, struct err *e)
+read_all(struct conf *c, git_config *cfg, unsigned flags, struct err *e)
 {
 	uint64_t n;
 	char *dir = NULL;
@@ -571,7 +580,7 @@ read_all(struct conf *c, git_config *cfg, struct err *e)
 	if (get_count(&n, cfg, "watch.maxPending", 1U << 24, e) < 0)
 		return -1;
 	c->max_pending = (size_t)n;
-	if (read_webhook(c, cfg, e) < 0)
+	if (read_webhook(c, cfg, flags, e) < 0)
 		return -1;
 	if (get(&dir, cfg, "queue.dir", e) < 0)
 		return -1;
@@ -595,7 +604,8 @@ read_all(struct conf *c, git_config *cfg, struct err *e)
 }
 
 int
-conf_load(struct conf **out, const char *file, struct err *e)
+conf_load(struct conf **out, const char *file, unsigned flags,
+    struct err *e)
 {
 	git_config *cfg = NULL;
 	struct conf *c;
@@ -645,7 +655,7 @@ conf_load(struct conf **out, const char *file, struct err *e)
 		git_err(e, what);
 		goto out;
 	}
-	if (read_all(c, cfg, e) < 0)
+	if (read_all(c, cfg, flags, e) < 0)
 		goto out;
 	*out = c;
 	c = NULL;

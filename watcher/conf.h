@@ -74,6 +74,7 @@ struct conf {
 	enum webhook_format format;
 	unsigned char *key;	/* NULL: unsigned */
 	size_t keylen;
+	bool key_elsewhere;	/* CONF_CHECK: the credential, unseen */
 	char *ca_file;
 	uint64_t connect_timeout_ms;
 	uint64_t timeout_ms;
@@ -88,11 +89,23 @@ struct conf {
 	struct scanner *scanner;
 };
 
+enum conf_flags {
+	/*
+	 * Only checking (--check, from ExecReload=): a credential that
+	 * $CREDENTIALS_DIRECTORY announces but that cannot be seen is taken
+	 * as there (systemd 252 does not mount the credentials for
+	 * ExecReload=); key_elsewhere is then set and key is NULL.
+	 */
+	CONF_CHECK = 1 << 0,
+};
+
 /*
- * Reads file and compiles the scanner. A bad value is an error naming
- * the key. *out has one reference, the caller's: conf_unref().
+ * Reads file and compiles the scanner; flags are enum conf_flags. A bad
+ * value is an error naming the key, a file that cannot be read names the
+ * file and the errno. *out has one reference, the caller's: conf_unref().
  */
-int conf_load(struct conf **out, const char *file, struct err *e);
+int conf_load(struct conf **out, const char *file, unsigned flags,
+    struct err *e);
 
 /* Another reference to c. */
 struct conf *conf_ref(struct conf *c);

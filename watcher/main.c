@@ -606,7 +606,7 @@ reload(struct reader *r)
 	struct conf *nc = NULL;
 
 	notify("RELOADING=1");
-	if (conf_load(&nc, r->d->conf_file, &e) < 0) {
+	if (conf_load(&nc, r->d->conf_file, 0, &e) < 0) {
 		log_error("reload of '%s' failed: %s; the running "
 		    "configuration stays", r->d->conf_file, e.msg);
 		metrics_add(&r->d->metrics, &r->d->metrics.reload_failures,
@@ -825,7 +825,7 @@ setup(struct daemon *d, struct err *e)
 	struct queue_loaded ld = { 0 };
 	pthread_condattr_t ca;
 
-	if (conf_load(&d->conf, d->conf_file, e) < 0)
+	if (conf_load(&d->conf, d->conf_file, 0, e) < 0)
 		return -1;
 	if (gethostname(d->host, sizeof(d->host) - 1) < 0)
 		(void)snprintf(d->host, sizeof(d->host), "unknown");
@@ -963,13 +963,15 @@ check(struct daemon *d)
 	struct err e = { 0 };
 	struct conf *c = NULL;
 
-	if (conf_load(&c, d->conf_file, &e) < 0) {
+	if (conf_load(&c, d->conf_file, CONF_CHECK, &e) < 0) {
 		log_error("%s", e.msg);	/* from ExecReload=: the journal */
 		return EXIT_TROUBLE;
 	}
 	printf("tokenguard-watch: '%s' is good: %zu roots, delivering %s "
 	    "to %s%s\n", d->conf_file, c->npaths,
 	    webhook_format_name(c->format), c->url_shown,
+	    c->key_elsewhere ? " (signed with the credential '"
+	    CONF_CREDENTIAL "' of the service)" :
 	    c->key == NULL ? " (unsigned)" : "");
 	conf_unref(c);
 	return EXIT_CLEAN;
