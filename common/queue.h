@@ -31,6 +31,10 @@
  * the directory at queue_open() are all kept even when they exceed the
  * limit.
  *
+ * Run by root in a queue directory another user owns (the service
+ * user's, from `tokenguard-watch --once` by hand), the files and the
+ * dead/ directory it makes are given to that owner.
+ *
  * Every function is thread-safe. The directory is locked (flock()) while
  * the queue is open: a second process cannot use it at the same time.
  */
