@@ -509,7 +509,11 @@ read_webhook(struct conf *c, git_config *cfg, unsigned flags, struct err *e)
 		err_set(e, "out of memory");
 		goto out;
 	}
-	if (secret != NULL && secret[0] != '\0') {
+	if (secret != NULL && secret[0] == '\0') {
+		free(secret);	/* set empty: unset */
+		secret = NULL;
+	}
+	if (secret != NULL) {
 		if (read_secret(c, secret, false, e) < 0)
 			goto out;
 	} else if (credential(&secret, &announced, e) < 0) {

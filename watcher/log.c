@@ -45,7 +45,7 @@ to_journal(void)
 	return k == 1;
 }
 
-static void
+static void __attribute__((format(printf, 2, 0)))
 vlog(const char *level, const char *fmt, va_list ap)
 {
 	char line[LOG_LINE_MAX];
