@@ -38,8 +38,8 @@ case $version in
 *) die "no version in common/version.h" ;;
 esac
 arch=$(dpkg --print-architecture) || die "dpkg --print-architecture failed"
-maintainer=${DEB_MAINTAINER:-"tokenguard maintainers \
-<tokenguard@example.invalid>"}
+# No address is made up: set one with DEB_MAINTAINER="Name <mail>".
+maintainer=${DEB_MAINTAINER:-"the tokenguard authors"}
 if [ -z "${SOURCE_DATE_EPOCH-}" ]; then
 	SOURCE_DATE_EPOCH=$(git log -1 --format=%ct 2>/dev/null || date +%s)
 	export SOURCE_DATE_EPOCH
