@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -607,15 +608,55 @@ read_all(struct conf *c, git_config *cfg, unsigned flags, struct err *e)
 	return scanner_new(&c->scanner, &c->engine, e);
 }
 
+/* A configuration file larger than this is a mistake. */
+#define CONF_FILE_MAX (4U << 20)
+
+/* Copies the file open as fd into a memory file (*out), what names it. */
+static int
+copy(int *out, int fd, const struct stat *st, const char *what,
+    struct err *e)
+{
+	char buf[8192];
+	int mfd;
+
+	if (st->st_size > (off_t)CONF_FILE_MAX)
+		return err_set(e, "%s: bigger than %u MiB", what,
+		    CONF_FILE_MAX >> 20);
+	mfd = memfd_create("watch.conf", MFD_CLOEXEC);
+	if (mfd < 0)
+		return err_errno(e, "%s: memfd_create", what);
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err_errno(e, "%s", what);
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		if (write(mfd, buf, (size_t)n) != n) {
+			err_errno(e, "%s: copy", what);
+			goto fail;
+		}
+	}
+	*out = mfd;
+	return 0;
+fail:
+	(void)close(mfd);
+	return -1;
+}
+
 int
 conf_load(struct conf **out, const char *file, unsigned flags,
     struct err *e)
 {
 	git_config *cfg = NULL;
 	struct conf *c;
-	char what[SHOWN + 16];
+	char what[SHOWN + 16], proc[32] = "";
 	struct stat st;
-	int fd = -1, rc = -1;
+	int fd = -1, mfd = -1, rc = -1;
 
 	c = calloc(1, sizeof(*c));
 	if (c == NULL)
@@ -653,9 +694,18 @@ conf_load(struct conf **out, const char *file, unsigned flags,
 		goto out;
 	}
 	git_error_clear();
-	if (git_config_open_ondisk(&cfg, file) < 0) {
-		(void)snprintf(what, sizeof(what), "config file '%.*s'", SHOWN,
-		    file);
+	(void)snprintf(what, sizeof(what), "config file '%.*s'", SHOWN, file);
+	if (access(file, R_OK) < 0) {
+		/*
+		 * Opened through CAP_DAC_READ_SEARCH (the unit's), which
+		 * access(2), and so libgit2, does not honour: libgit2 reads
+		 * a copy in memory instead.
+		 */
+		if (copy(&mfd, fd, &st, what, e) < 0)
+			goto out;
+		(void)snprintf(proc, sizeof(proc), "/proc/self/fd/%d", mfd);
+	}
+	if (git_config_open_ondisk(&cfg, mfd >= 0 ? proc : file) < 0) {
 		git_err(e, what);
 		goto out;
 	}
@@ -666,6 +716,8 @@ conf_load(struct conf **out, const char *file, unsigned flags,
 	rc = 0;
 out:
 	git_config_free(cfg);
+	if (mfd >= 0)
+		(void)close(mfd);
 	if (fd >= 0)
 		(void)close(fd);
 	if (c != NULL)

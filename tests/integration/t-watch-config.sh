@@ -1,7 +1,8 @@
 # tokenguard-watch's command line and configuration: --help, --version,
 # bad usage; every bad configuration exits 2 with a message naming the
 # key; a file that cannot be read is named with the errno
-# ("Permission denied"), never with a stale library message; --check
+# ("Permission denied"), never with a stale library message, and one
+# readable through CAP_DAC_READ_SEARCH only is read; --check
 # says whether a file is good (exit 0) or not (exit 2); SIGHUP with a
 # broken configuration keeps the running one (logged at error level when
 # standard error is the journal, counted), and with a good one applies
@@ -82,6 +83,13 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
 	assert_status 2 setpriv --reuid=nobody --regid=nogroup \
 	    --clear-groups "$WATCH" -c "$scratch/priv/watch.conf" --check
 	assert_contains "$ERR" "tokenguard-watch: config file '$scratch/priv/watch.conf': Permission denied"
+	# With CAP_DAC_READ_SEARCH, as the unit runs it, the file is read
+	# (libgit2 checks access(2), which ignores the capability).
+	assert_status 0 setpriv --reuid=nobody --regid=nogroup \
+	    --clear-groups --inh-caps +dac_read_search \
+	    --ambient-caps +dac_read_search \
+	    "$WATCH" -c "$scratch/priv/watch.conf" --check
+	assert_contains "$OUT" "is good: 1 roots"
 else
 	note "t-watch-config: not root or no setpriv: unreadable file skipped"
 fi

@@ -12,9 +12,10 @@
 #    elsewhere and renamed into place — each reach the receiver signed
 #    (Standard Webhooks) and redacted: the service reads 0600 files it
 #    does not own (CAP_DAC_READ_SEARCH) and holds no other capability;
-#  - `systemctl reload` after a good edit applies it (a new root); after
-#    a broken one it fails, the journal says why at priority err, and the
-#    running configuration stays;
+#  - `systemctl reload` after a good edit applies it (a new root), even
+#    with watch.conf made root's 0600; after a broken one it fails, the
+#    journal says why at priority err, and the running configuration
+#    stays;
 #  - stop/start keeps an undelivered finding, sent after the start with
 #    its id;
 #  - a configuration error at start is not restarted (exit 2);
@@ -298,9 +299,11 @@ want 2 "$B/proj/.env"
 want 3 "$B/ansible/group_vars/all.yml"
 want 4 "$B/proj/.npmrc"
 
-# Reload after a good edit: a new root.
+# Reload after a good edit: a new root. The file's owner and mode do not
+# matter (a Slack URL would make an admin chmod it 600).
 ct git config -f /etc/tokenguard/watch.conf --add watch.path /srv/terraform ||
     fail "git config"
+ct chmod 0600 /etc/tokenguard/watch.conf || fail "chmod"
 ct systemctl reload tokenguard-watch || {
 	journal | tail -n 20 >&2
 	fail "systemctl reload failed"
