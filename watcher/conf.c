@@ -535,10 +535,16 @@ read_webhook(struct conf *c, git_config *cfg, unsigned flags, struct err *e)
 		    CONF_CREDENTIAL);
 		goto out;
 	}
-	if (c->ca_file != NULL && access(c->ca_file, R_OK) < 0) {
-		err_errno(e, "config 'webhook.caFile': '%.*s'", SHOWN,
-		    c->ca_file);
-		goto out;
+	/* open(), not access(): the unit's capability counts. */
+	if (c->ca_file != NULL) {
+		int cfd = open(c->ca_file, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+		if (cfd < 0) {
+			err_errno(e, "config 'webhook.caFile': '%.*s'", SHOWN,
+			    c->ca_file);
+			goto out;
+		}
+		(void)close(cfd);
 	}
 	if (get_duration(&c->connect_timeout_ms, cfg,
 	    "webhook.connectTimeout", false, e) < 0 ||

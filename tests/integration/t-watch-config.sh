@@ -84,7 +84,11 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
 	    --clear-groups "$WATCH" -c "$scratch/priv/watch.conf" --check
 	assert_contains "$ERR" "tokenguard-watch: config file '$scratch/priv/watch.conf': Permission denied"
 	# With CAP_DAC_READ_SEARCH, as the unit runs it, the file is read
-	# (libgit2 checks access(2), which ignores the capability).
+	# (libgit2 checks access(2), which ignores the capability), and so
+	# is a private webhook.caFile.
+	printf 'not checked here\n' >priv/ca.pem && chmod 0600 priv/ca.pem &&
+	    git config -f priv/watch.conf webhook.caFile \
+	    "$scratch/priv/ca.pem" || fail "caFile"
 	assert_status 0 setpriv --reuid=nobody --regid=nogroup \
 	    --clear-groups --inh-caps +dac_read_search \
 	    --ambient-caps +dac_read_search \
