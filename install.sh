@@ -364,7 +364,8 @@ setup_watcher() {
 	{
 		echo "$UNIT_MARKER"
 		from=/usr/local/bin/tokenguard-watch
-		sed "s|^\(Exec[A-Za-z]*=\)$from |\1$prefix/bin/tokenguard-watch |" \
+		to=$prefix/bin/tokenguard-watch
+		sed "s|^\(Exec[A-Za-z]*=\)$from |\1$to |" \
 		    watcher/tokenguard-watch.service
 	} >"$unit"
 	if ! grep -q "^$exec_start " "$unit"; then

@@ -252,7 +252,8 @@ done
 # The security rating.
 ct systemd-analyze security --no-pager tokenguard-watch >security.txt 2>&1 ||
     true
-score=$(sed -n 's/.*Overall exposure level for tokenguard-watch.service: \([0-9.]*\).*/\1/p' \
+score=$(sed -n \
+    's/.*Overall exposure level for tokenguard-watch.service: \([0-9.]*\).*/\1/p' \
     security.txt)
 [ -n "$score" ] || fail "no rating: $(tail -n 3 security.txt)"
 note "t-watch-systemd: systemd-analyze security: $score"
