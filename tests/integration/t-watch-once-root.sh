@@ -5,9 +5,12 @@
 . "$(dirname "$0")/lib.sh"
 . "$TESTS_DIR/watchlib.sh"
 
-if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null 2>&1; then
-	note "t-watch-once-root: needs root and setpriv: skipped"
-	exit 0
+if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null 2>&1 ||
+    ! setpriv --reuid=nobody --regid=nogroup --clear-groups \
+    test -x "$WATCH" 2>/dev/null; then
+	echo "SKIP: needs root, setpriv, and $WATCH runnable by nobody" \
+	    "(not under VALGRIND=1)"
+	exit 77
 fi
 start_receiver "$scratch/recv"
 recv_mode "$scratch/recv" "status 503"
