@@ -233,7 +233,7 @@ for c in CapEff CapPrm CapBnd CapAmb; do
 done
 
 # Writable paths, seen by root inside the service's mount namespace.
-for d in /home /home/gitlab-runner/builds /root /tmp /var/tmp /run \
+for d in /home /home/gitlab-runner/builds /root /tmp /var/tmp /run /dev \
     /dev/shm /etc /usr /var /var/lib /srv; do
 	msg=$(ct nsenter -t "$mainpid" -m sh -c \
 	    "touch '$d/.tg-probe' && rm -f '$d/.tg-probe'" 2>&1) &&
