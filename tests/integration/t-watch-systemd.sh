@@ -51,7 +51,7 @@ for tool in systemd-nspawn:systemd-container debootstrap:debootstrap \
 	    skip "${tool%%:*} is missing (Debian: ${tool#*:})"
 done
 
-# The root, made once per build folder: about a minute and 440 MB.
+# The root, made once per build folder: 1 to 2 minutes and 440 MB.
 PACKAGES=systemd,systemd-sysv,dbus,libgit2-1.5,libpcre2-8-0,libcurl4,\
 libjansson4,libssl3,python3,git,acl,procps,ca-certificates,\
 prometheus-node-exporter
