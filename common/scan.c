@@ -2,11 +2,12 @@
  * scan: the detection engine of RULES.md.
  *
  * One pass over the bytes finds anchors (npm, _auth, _pass, gh?_, BEGIN,
- * ://, bnBtX, Secret) with a vectorised pair filter; only the places it
- * finds are looked at further, so clean text runs at memory speed. Each
- * anchor has a handler: checksummed tokens, credential keys and their
- * values, private keys, URL credentials, base64 tokens, and Kubernetes
- * Secret data maps. Work per line is capped; token checks are not.
+ * ://, bnBtX, Secret) with a vectorised pair filter (filter.c); only the
+ * places it finds are looked at further, so clean text runs at memory
+ * speed. Each anchor has a handler: checksummed tokens, credential keys
+ * and their values, private keys, URL credentials, base64 tokens, and
+ * Kubernetes Secret data maps. Work per line is capped; token checks are
+ * not.
  */
 #include "scan.h"
 
@@ -15,67 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <immintrin.h>
-
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
-
-#include "b64.h"
 #include "guess.h"
+#include "scanctx.h"
 #include "token.h"
 #include "value.h"
-
-/* Evaluations other than token checks allowed on one line. */
-#define LINE_EVAL_MAX 1000
-/* Longest identifier looked at around an anchor. */
-#define KEY_MAX 256
-/* Longest value judged. */
-#define VALUE_MAX 8192
-/* Longest base64 run decoded. */
-#define DECODE_MAX (1u << 20)
-/* Decoded text is scanned again at most this deep. */
-#define DEPTH_MAX 2
-/* NUL in this many leading bytes: binary. */
-#define BINARY_PROBE 8192
-/* How far back a parent key or a document start is looked for. */
-#define LOOKBACK_MAX 16384
-/* Lines after `- name: NPM_TOKEN` searched for its value. */
-#define NAMEVALUE_LINES 3
-/* Lines of a Terraform variable block searched for its default. */
-#define HCL_LINES 20
-/* Private key bodies are read this far at most. */
-#define PEM_MAX 65536
-/* Value spans remembered per line to report a value once. */
-#define CLAIMS_MAX 32
-/* Secret data values remembered as already judged. */
-#define DONE_MAX 4096
-/* PCRE2 limits for user rules, and the longest line they see. */
-#define USER_MATCH_LIMIT 1000000
-#define USER_DEPTH_LIMIT 10000
-#define USER_LINE_MAX (1u << 20)
-/*
- * Lines of one scan call (a window of a file) on which a user rule may
- * hit those limits before it is left out for the rest of the call: each
- * hit costs milliseconds, and a file of short lines made to backtrack
- * would otherwise take hours.
- */
-#define USER_LIMIT_LINES 16
-
-enum rule {
-	R_NPM_TOKEN,
-	R_GITHUB_TOKEN,
-	R_LEGACY,
-	R_NPMRC_AUTH,
-	R_NPMRC_PASSWORD,
-	R_NPMRC_AUTHTOKEN,
-	R_YARN_TOKEN,
-	R_YARN_IDENT,
-	R_PRIVATE_KEY,
-	R_URL,
-	R_ENV,
-	R_BUNFIG,
-	R_COUNT
-};
 
 static const struct scan_rule_info BUILTIN[R_COUNT] = {
 	[R_NPM_TOKEN] = { "npm-token",
@@ -118,95 +62,7 @@ static const struct scan_rule_info BUILTIN[R_COUNT] = {
 	    "use \"$NPM_TOKEN\" instead", false },
 };
 
-enum key_kind {
-	K_NONE,
-	K_AUTHTOKEN,
-	K_AUTH,
-	K_PASSWORD,
-	K_YARN_TOKEN,
-	K_YARN_IDENT,
-	K_ENV,
-	K_ENV_PASSWORD,		/* a variable named like NPM_PASSWORD */
-	K_NPMRC_BLOB,
-	K_BUNFIG,
-};
-
-struct user_rule_c {
-	pcre2_code *code;
-	char **keywords;
-	size_t nkeywords;
-};
-
-struct scanner {
-	bool checksum;
-	bool inline_allow;
-	bool avx2;
-	unsigned char teddy_lo[3][32];	/* the filter's tables */
-	unsigned char teddy_hi[3][32];
-	uint64_t max_file_size;
-	char **allow;		/* sorted */
-	size_t nallow;
-	struct scan_rule_info *info;
-	size_t ninfo;
-	struct user_rule_c *urules;
-	size_t nurules;
-	pcre2_match_context *mctx;
-};
-
-/* The line being looked at, [ls, le), and what was done on it. */
-struct line {
-	bool have;
-	size_t ls, le;
-	size_t evals;
-	bool capped;
-	int marker;		/* tokenguard:allow on it: -1 unknown */
-	size_t key_end;
-	size_t claim_s[CLAIMS_MAX], claim_e[CLAIMS_MAX];
-	size_t nclaims;
-};
-
-/* The state of one scanner_scan() call, or of a decoded rescan in it. */
-struct ctx {
-	const struct scanner *s;
-	struct ctx *parent;	/* decoded text: findings go to the parent */
-	size_t parent_pos;	/* where, in the parent */
-	size_t found;		/* findings emitted through this context */
-	const char *buf;
-	size_t len;
-	size_t start;		/* after a BOM */
-	bool text;		/* every rule, else section 1 only */
-	int depth;
-	unsigned flags;
-	const struct scan_origin *origin;
-	finding_fn *fn;
-	void *payload;
-	struct scan_stats *st;
-	int rc;			/* non-zero: stop */
-	struct err *e;
-	/* The key being judged names an example host (RULES.md 3.1). */
-	bool example_host;
-
-	/* line numbering, advanced lazily */
-	size_t cnt_pos;
-	size_t cnt_line;
-	size_t col_base;	/* bytes of the first line before buf[0] */
-
-	struct line ln;		/* the current line */
-
-	/* the candidates of the last 32-byte block looked at */
-	size_t cand_base;
-	unsigned cand_mask;
-
-	/* Secret data values already judged, ahead of the scan */
-	size_t (*done)[2];
-	size_t ndone;
-
-	pcre2_match_data *md;
-};
-
-static size_t dispatch(struct ctx *c, size_t p);
-
-/* ---- small helpers ---------------------------------------------------- */
+static size_t scan_dispatch(struct ctx *c, size_t p);
 
 /* Bytes that end an unquoted value. */
 static const bool VALUE_STOP[256] = {
@@ -223,62 +79,6 @@ static const bool USERINFO_STOP[256] = {
 	['\''] = true, ['<'] = true, ['>'] = true, ['`'] = true,
 	['\\'] = true,
 };
-
-static bool
-is_ident_char(unsigned char c)
-{
-	return token_is_base62(c) || c == '_';
-}
-
-static bool
-is_space(unsigned char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-static unsigned char
-lower(unsigned char c)
-{
-	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
-}
-
-/* ASCII case-insensitive equality of n bytes (no locale, no NUL stop). */
-static bool
-ascii_ncaseeq(const char *a, const char *b, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
-			return false;
-	}
-	return true;
-}
-
-static bool
-at(const struct ctx *c, size_t p, const char *lit)
-{
-	size_t n = strlen(lit);
-
-	return p + n <= c->len && memcmp(c->buf + p, lit, n) == 0;
-}
-
-static bool
-at_ci(const struct ctx *c, size_t p, const char *lit)
-{
-	size_t n = strlen(lit);
-
-	return p + n <= c->len && ascii_ncaseeq(c->buf + p, lit, n);
-}
-
-static const char *
-base_name(const char *path)
-{
-	const char *slash;
-
-	if (path == NULL)
-		return "";
-	slash = strrchr(path, '/');
-	return slash != NULL ? slash + 1 : path;
-}
 
 /* Files that get every rule even when they hold a NUL (RULES.md 6). */
 static bool
@@ -342,289 +142,6 @@ is_text(const unsigned char *p, size_t n)
 	return true;
 }
 
-/* ---- the anchor filter ------------------------------------------------ */
-
-/*
- * A candidate is a place where one of these starts, compared with ASCII
- * letters folded to lower case (which maps '_' to 0x7f): "npm", "_au",
- * "_pas", "gh?_", "-beg", "://", "bnbt", "secr". The handlers check the
- * exact bytes.
- */
-static bool
-candidate_at(const unsigned char *b, size_t i, size_t len)
-{
-	unsigned char c0, c1, c2, c3;
-
-	if (i + 3 > len)
-		return false;
-	c0 = b[i] | 0x20;
-	c1 = b[i + 1] | 0x20;
-	c2 = b[i + 2] | 0x20;
-	c3 = i + 3 < len ? b[i + 3] | 0x20 : 0;
-	switch (c0) {
-	case 'n':
-		/* a token (npm_) or a key (NPM_TOKEN, npmAuthToken) */
-		return c1 == 'p' && c2 == 'm' && ((c3 >= '0' && c3 <= '9') ||
-		    (c3 >= 'a' && c3 <= 'z') || c3 == 0x7f);
-	case 0x7f:
-		return (c1 == 'a' && c2 == 'u') || (c1 == 'p' && c2 == 'a' &&
-		    c3 == 's');
-	case 'g':
-		return c1 == 'h' && c3 == 0x7f;
-	case '-':
-		return c1 == 'b' && c2 == 'e' && c3 == 'g';
-	case ':':
-		return c1 == '/' && c2 == '/';
-	case 'b':
-		return c1 == 'n' && c2 == 'b' && c3 == 't';
-	case 's':
-		return c1 == 'e' && c2 == 'c' && c3 == 'r';
-	default:
-		return false;
-	}
-}
-
-/*
- * The vector filter is Teddy, as in Hyperscan and ripgrep: each anchor
- * is a bucket (a bit of a byte), and for each of the first three
- * positions two 16-entry tables, indexed by a byte's low and high
- * nibble, give the buckets whose anchor may have that byte there (both
- * cases of a letter: the high-nibble table folds them). Each 32-byte
- * block is loaded once; the lookups for positions 0 and 1 are shifted
- * by two and one bytes, carrying the previous block's last bytes, and a
- * match ends where the AND of the three is not zero. The cost does not
- * grow with the number of anchors, up to eight. The fourth byte of the
- * longer anchors is checked by candidate_at() on the few places that
- * pass.
- */
-static const char TEDDY_ANCHORS[8][4] = {
-	"npm", "\x7f" "au", "\x7f" "pa", "gh?", "-be", "://", "bnb", "sec",
-};
-
-static void
-teddy_init(unsigned char lo[3][32], unsigned char hi[3][32])
-{
-	memset(lo, 0, 3 * 32);
-	memset(hi, 0, 3 * 32);
-	for (unsigned k = 0; k < 8; k++) {
-		for (unsigned j = 0; j < 3; j++) {
-			unsigned char ch = (unsigned char)TEDDY_ANCHORS[k][j];
-			unsigned char bit = (unsigned char)(1u << k);
-
-			for (unsigned n = 0; n < 16; n++) {
-				/*
-				 * '?' is any byte. Anchors are folded, bit
-				 * 0x20 set: the byte without it (upper case
-				 * for letters) has the high nibble less 2.
-				 * Tables are repeated for both 128-bit lanes.
-				 */
-				if (ch == '?' || (ch & 15) == n) {
-					lo[j][n] |= bit;
-					lo[j][n + 16] |= bit;
-				}
-				if (ch == '?' || (ch >> 4) == n ||
-				    ((ch >> 4) & ~2u) == n) {
-					hi[j][n] |= bit;
-					hi[j][n + 16] |= bit;
-				}
-			}
-		}
-	}
-}
-
-/*
- * The first place in the mask m of the 32-byte block at base that
- * candidate_at() confirms, from lim's view; clears the bits it passes
- * in *m. Returns SIZE_MAX when none does.
- */
-static size_t
-confirm(const unsigned char *b, size_t base, unsigned *m, size_t lim)
-{
-	while (*m != 0) {
-		size_t p = base + (size_t)__builtin_ctz(*m);
-
-		*m &= *m - 1;
-		if (candidate_at(b, p, lim))
-			return p;
-	}
-	return SIZE_MAX;
-}
-
-/* The buckets whose anchor may have the bytes of v at a position. */
-#define TEDDY_LOOKUP(l, h, lo, hi) _mm256_and_si256( \
-	_mm256_shuffle_epi8((lo), (l)), _mm256_shuffle_epi8((hi), (h)))
-
-/* cur moved up by n bytes (1 or 2), prev's last bytes shifted in. */
-#define TEDDY_SHIFT(cur, prev, n) _mm256_alignr_epi8((cur), \
-	_mm256_permute2x128_si256((prev), (cur), 0x21), 16 - (n))
-
-/*
- * Looks for a candidate at i or after, block by block while a block of
- * 32 bytes fits before lim and may hold a start before end, confirming
- * the filter's hits with candidate_at(). Returns the first candidate,
- * *base being the start of its block (which covers the starts *base to
- * *base + 31) and *rest the hits after it there, not yet confirmed; or
- * SIZE_MAX, *base being the first start it did not look at. i must be
- * at least 2.
- */
-__attribute__((target("avx2"))) static size_t
-teddy_find(const struct scanner *s, const unsigned char *b, size_t i,
-    size_t lim, size_t end, size_t *base, unsigned *rest)
-{
-	const __m256i nib = _mm256_set1_epi8(0x0f);
-	const __m256i zero = _mm256_setzero_si256();
-	const __m256i lo0 = _mm256_loadu_si256((const __m256i *)s->teddy_lo[0]);
-	const __m256i lo1 = _mm256_loadu_si256((const __m256i *)s->teddy_lo[1]);
-	const __m256i lo2 = _mm256_loadu_si256((const __m256i *)s->teddy_lo[2]);
-	const __m256i hi0 = _mm256_loadu_si256((const __m256i *)s->teddy_hi[0]);
-	const __m256i hi1 = _mm256_loadu_si256((const __m256i *)s->teddy_hi[1]);
-	const __m256i hi2 = _mm256_loadu_si256((const __m256i *)s->teddy_hi[2]);
-	__m256i prev0 = zero, prev1 = zero;
-	size_t bs = i, stop, p;
-	unsigned m;
-
-	assert(i >= 2);
-	/* Blocks start below stop: 32 bytes fit, a start may be < end. */
-	stop = lim >= 32 ? lim - 32 + 1 : 0;
-	if (stop > end + 2)
-		stop = end + 2;
-#define TEDDY_BLOCK(at, mv) do { \
-		__m256i v = _mm256_loadu_si256((const __m256i *)(b + (at))); \
-		__m256i l = _mm256_and_si256(v, nib); \
-		__m256i h = _mm256_and_si256(_mm256_srli_epi16(v, 4), nib); \
-		__m256i r0 = TEDDY_LOOKUP(l, h, lo0, hi0); \
-		__m256i r1 = TEDDY_LOOKUP(l, h, lo1, hi1); \
-		(mv) = _mm256_and_si256(_mm256_and_si256( \
-		    TEDDY_SHIFT(r0, prev0, 2), TEDDY_SHIFT(r1, prev1, 1)), \
-		    TEDDY_LOOKUP(l, h, lo2, hi2)); \
-		prev0 = r0; \
-		prev1 = r1; \
-	} while (0)
-	/*
-	 * A match ending at bs + k starts at bs - 2 + k: block bs covers the
-	 * starts from bs - 2. The hits are confirmed here, so that the
-	 * filter goes on over false ones with its state.
-	 */
-#define TEDDY_HITS(mv, from) do { \
-		m = ~(unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8((mv), \
-		    zero)); \
-		p = m != 0 ? confirm(b, (from), &m, lim) : SIZE_MAX; \
-		if (p != SIZE_MAX) { \
-			*base = (from); \
-			*rest = m; \
-			return p; \
-		} \
-	} while (0)
-	/* Two blocks per test: most of the text has no candidate. */
-	while (bs + 32 < stop) {
-		__m256i m1, m2;
-
-		TEDDY_BLOCK(bs, m1);
-		TEDDY_BLOCK(bs + 32, m2);
-		if (!_mm256_testz_si256(_mm256_or_si256(m1, m2),
-		    _mm256_or_si256(m1, m2))) {
-			TEDDY_HITS(m1, bs - 2);
-			TEDDY_HITS(m2, bs + 30);
-		}
-		bs += 64;
-	}
-	if (bs < stop) {
-		__m256i m1;
-
-		TEDDY_BLOCK(bs, m1);
-		TEDDY_HITS(m1, bs - 2);
-		bs += 32;
-	}
-#undef TEDDY_HITS
-#undef TEDDY_BLOCK
-	/* Starts before bs - 2 were looked at, and none before i exists. */
-	*base = bs - 2 > i ? bs - 2 : i;
-	return SIZE_MAX;
-}
-
-static size_t
-min_size(size_t a, size_t b)
-{
-	return a < b ? a : b;
-}
-
-static size_t
-next_candidate_scalar(const unsigned char *b, size_t i, size_t len)
-{
-	for (; i < len; i++) {
-		if (candidate_at(b, i, len))
-			return i;
-	}
-	return len;
-}
-
-/*
- * The next candidate at or after i and before end; end when there is
- * none. Patterns are checked with up to 3 bytes past end when present.
- * The unconfirmed rest of the last 32-byte block's mask is kept, so
- * that dense candidates cost a bit scan each, not a reload.
- */
-static size_t
-next_candidate(struct ctx *c, size_t i, size_t end)
-{
-	const unsigned char *b = (const unsigned char *)c->buf;
-	size_t lim = end + 3 < c->len ? end + 3 : c->len, p, base;
-
-	if (!c->s->avx2)
-		return min_size(next_candidate_scalar(b, i, lim), end);
-	if (c->cand_mask != 0 && i >= c->cand_base && i < c->cand_base + 32) {
-		c->cand_mask &= ~0u << (i - c->cand_base);
-		p = confirm(b, c->cand_base, &c->cand_mask, lim);
-		if (p != SIZE_MAX)
-			return min_size(p, end);
-		i = c->cand_base + 32;
-	}
-	c->cand_mask = 0;
-	/* The vector search starts at 2: a block reports two bytes back. */
-	for (; i < 2 && i < end; i++) {
-		if (candidate_at(b, i, lim))
-			return i;
-	}
-	if (i >= end)
-		return end;
-	p = teddy_find(c->s, b, i, lim, end, &base, &c->cand_mask);
-	if (p != SIZE_MAX) {
-		c->cand_base = base;
-		return min_size(p, end);
-	}
-	return min_size(next_candidate_scalar(b, base, lim), end);
-}
-
-__attribute__((target("avx2"))) static size_t
-count_newlines_avx2(const unsigned char *b, size_t n)
-{
-	const __m256i nl = _mm256_set1_epi8('\n');
-	size_t count = 0, i = 0;
-
-	for (; i + 32 <= n; i += 32) {
-		__m256i v = _mm256_loadu_si256((const __m256i *)(b + i));
-
-		count += (size_t)__builtin_popcount(
-		    (unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, nl)));
-	}
-	for (; i < n; i++)
-		count += b[i] == '\n';
-	return count;
-}
-
-static size_t
-count_newlines(const struct ctx *c, size_t from, size_t to)
-{
-	const unsigned char *b = (const unsigned char *)c->buf + from;
-	size_t count = 0;
-
-	if (c->s->avx2)
-		return count_newlines_avx2(b, to - from);
-	for (size_t i = 0; i < to - from; i++)
-		count += b[i] == '\n';
-	return count;
-}
-
 /* ---- lines ------------------------------------------------------------ */
 
 static size_t
@@ -665,72 +182,16 @@ line_enter(struct ctx *c, size_t p)
 	c->ln.nclaims = 0;
 }
 
-/* The content end of the line: without a trailing '\r'. */
-static size_t
-line_content_end(const struct ctx *c)
-{
-	const struct line *l = &c->ln;
-
-	return l->le > l->ls && c->buf[l->le - 1] == '\r' ? l->le - 1 : l->le;
-}
-
-/* Counts one evaluation on the current line; false past the cap. */
-static bool
-line_budget(struct ctx *c)
-{
-	if (c->ln.evals < LINE_EVAL_MAX) {
-		c->ln.evals++;
-		return true;
-	}
-	if (!c->ln.capped) {
-		c->ln.capped = true;
-		if (c->st != NULL)
-			c->st->lines_capped++;
-	}
-	return false;
-}
-
 static size_t
 line_number(struct ctx *c, size_t pos)
 {
 	if (pos >= c->cnt_pos) {
-		c->cnt_line += count_newlines(c, c->cnt_pos, pos);
+		c->cnt_line += filter_count_newlines(c, c->cnt_pos, pos);
 	} else {
-		c->cnt_line -= count_newlines(c, pos, c->cnt_pos);
+		c->cnt_line -= filter_count_newlines(c, pos, c->cnt_pos);
 	}
 	c->cnt_pos = pos;
 	return c->cnt_line;
-}
-
-static bool
-claimed(const struct ctx *c, size_t s, size_t e)
-{
-	for (size_t i = 0; i < c->ln.nclaims; i++) {
-		if (s < c->ln.claim_e[i] && c->ln.claim_s[i] < e)
-			return true;
-	}
-	return false;
-}
-
-static void
-claim(struct ctx *c, size_t s, size_t e)
-{
-	if (c->ln.nclaims < CLAIMS_MAX) {
-		c->ln.claim_s[c->ln.nclaims] = s;
-		c->ln.claim_e[c->ln.nclaims] = e;
-		c->ln.nclaims++;
-	}
-}
-
-/* True when [s, e) overlaps a Secret data value judged already. */
-static bool
-is_done(const struct ctx *c, size_t s, size_t e)
-{
-	for (size_t i = 0; i < c->ndone; i++) {
-		if (s < c->done[i][1] && c->done[i][0] < e)
-			return true;
-	}
-	return false;
 }
 
 /* ---- findings ---------------------------------------------------------- */
@@ -827,7 +288,7 @@ emit(struct ctx *c, size_t pos, const struct scan_rule_info *rule,
 }
 
 static void
-emit_builtin(struct ctx *c, size_t pos, enum rule r, const char *value,
+scan_emit_builtin(struct ctx *c, size_t pos, enum rule r, const char *value,
     size_t vn)
 {
 	emit(c, pos, &BUILTIN[r], value, vn, NULL);
@@ -835,7 +296,7 @@ emit_builtin(struct ctx *c, size_t pos, enum rule r, const char *value,
 
 /* Sets value[0..vn) aside under rule r: made up, for the reason why. */
 static void
-emit_dummy(struct ctx *c, size_t pos, enum rule r, const char *value,
+scan_emit_dummy(struct ctx *c, size_t pos, enum rule r, const char *value,
     size_t vn, const char *why)
 {
 	emit(c, pos, &BUILTIN[r], value, vn, why);
@@ -867,11 +328,11 @@ scan_child(struct ctx *c, size_t pos, const char *data, size_t n,
 	child.cnt_line = 1;
 	child.md = c->md;
 	for (size_t i = 0; i < n && child.rc == 0;) {
-		size_t p = next_candidate(&child, i, n);
+		size_t p = filter_next(&child, i, n);
 
 		if (p >= n)
 			break;
-		i = dispatch(&child, p);
+		i = scan_dispatch(&child, p);
 	}
 	if (child.rc != 0)
 		c->rc = child.rc;
@@ -905,13 +366,6 @@ decode_text(const char *v, size_t n, size_t *outn)
 }
 
 /* ---- checksummed tokens (section 1) ------------------------------------ */
-
-static bool
-is_hex_digit(unsigned char ch)
-{
-	return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') ||
-	    (ch >= 'A' && ch <= 'F');
-}
 
 /*
  * An escape sequence ends right before p: "\n" (JSON-escaped text) or
@@ -950,8 +404,8 @@ token_at(struct ctx *c, size_t p)
 	if (claimed(c, p, p + TOKEN_LEN))
 		return p + TOKEN_LEN;
 	claim(c, p, p + TOKEN_LEN);
-	emit_builtin(c, p, kind == TOKEN_NPM ? R_NPM_TOKEN : R_GITHUB_TOKEN,
-	    c->buf + p, TOKEN_LEN);
+	scan_emit_builtin(c, p, kind == TOKEN_NPM ? R_NPM_TOKEN :
+	    R_GITHUB_TOKEN, c->buf + p, TOKEN_LEN);
 	return p + TOKEN_LEN;
 }
 
@@ -1000,7 +454,7 @@ word_in(const char *w, const char *const *list)
 	return false;
 }
 
-static bool
+static inline bool
 ends_with_ci(const char *id, size_t n, const char *suffix)
 {
 	size_t sn = strlen(suffix);
@@ -1008,7 +462,7 @@ ends_with_ci(const char *id, size_t n, const char *suffix)
 	return n >= sn && ascii_ncaseeq(id + n - sn, suffix, sn);
 }
 
-static bool
+static inline bool
 equals_ci(const char *id, size_t n, const char *s)
 {
 	return strlen(s) == n && ascii_ncaseeq(id, s, n);
@@ -1044,7 +498,7 @@ ends_like_key(const char *id, size_t n)
 
 /* Section 2: which credential key an identifier is, if any. */
 static enum key_kind
-key_kind(const char *id, size_t n)
+keys_kind(const char *id, size_t n)
 {
 	static const char *const secret_words[] = { "token", "auth",
 	    "authtoken", "password", "passwd", "pwd", "secret", "pat",
@@ -1096,7 +550,7 @@ key_kind(const char *id, size_t n)
 }
 
 static enum rule
-rule_of(enum key_kind k)
+keys_rule(enum key_kind k)
 {
 	switch (k) {
 	case K_AUTHTOKEN:
@@ -1118,7 +572,7 @@ rule_of(enum key_kind k)
 
 /* Indentation of the line starting at ls, '-' list markers included. */
 static size_t
-indent_of(const struct ctx *c, size_t ls, size_t le)
+keys_indent(const struct ctx *c, size_t ls, size_t le)
 {
 	size_t i = ls;
 
@@ -1129,7 +583,7 @@ indent_of(const struct ctx *c, size_t ls, size_t le)
 }
 
 static bool
-blank_line(const struct ctx *c, size_t ls, size_t le)
+keys_blank_line(const struct ctx *c, size_t ls, size_t le)
 {
 	for (size_t i = ls; i < le; i++) {
 		if (!is_space((unsigned char)c->buf[i]) && c->buf[i] != '\r')
@@ -1161,7 +615,7 @@ parent_key_is(const struct ctx *c, size_t ls, size_t end, const char *key)
 static bool
 in_cipher_container(struct ctx *c, size_t vs)
 {
-	size_t ls = c->ln.ls, ind = indent_of(c, c->ln.ls, c->ln.le);
+	size_t ls = c->ln.ls, ind = keys_indent(c, c->ln.ls, c->ln.le);
 	size_t lo = ls > LOOKBACK_MAX ? ls - LOOKBACK_MAX : 0;
 	int depth = 0;
 
@@ -1170,9 +624,9 @@ in_cipher_container(struct ctx *c, size_t vs)
 	/* YAML: the nearest line above with less indentation */
 	while (ind > 0 && ls > lo) {
 		size_t pe = ls - 1, ps = line_start_before(c, lo, pe);
-		size_t pind = indent_of(c, ps, pe);
+		size_t pind = keys_indent(c, ps, pe);
 
-		if (!blank_line(c, ps, pe) && pind < ind) {
+		if (!keys_blank_line(c, ps, pe) && pind < ind) {
 			size_t colon = ps + pind;
 
 			while (colon < pe && c->buf[colon] != ':')
@@ -1223,48 +677,6 @@ cipher_value(const char *v, size_t n)
 	    (n >= 14 && memcmp(v, "$ANSIBLE_VAULT", 14) == 0);
 }
 
-static bool
-all_b64(const char *v, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n && b64_is_char((unsigned char)v[i]))
-		i++;
-	while (i < n && v[i] == '=')
-		i++;
-	return i == n;
-}
-
-/* Why a value is set aside (finding.dummy). */
-#define WHY_TOKEN "made-up value in a token slot"
-#define WHY_PASSWORD "test or example password"
-#define WHY_HOST "credential for an example host"
-
-/* The value starting at vs is in quotes. */
-static bool
-quoted(const struct ctx *c, size_t vs)
-{
-	return vs > 0 && (c->buf[vs - 1] == '"' || c->buf[vs - 1] == '\'');
-}
-
-/*
- * The file is an npm or Yarn configuration file: .npmrc, npmrc,
- * NAME.npmrc, .yarnrc, .yarnrc.yml.
- */
-static bool
-npm_file(const struct ctx *c)
-{
-	const char *b;
-	size_t n;
-
-	if (c->origin == NULL || c->origin->path == NULL)
-		return false;
-	b = base_name(c->origin->path);
-	n = strlen(b);
-	return strcmp(b, "npmrc") == 0 || (n >= 6 &&
-	    strcmp(b + n - 6, ".npmrc") == 0) || strncmp(b, ".yarnrc", 7) == 0;
-}
-
 /*
  * RULES.md 3.1: whether the literal v[0..n) given to a key of kind k is
  * made up, and why (NULL: it looks issued or chosen by a person).
@@ -1295,13 +707,13 @@ login_made_up(const struct ctx *c, const char *v, size_t n)
 
 /* Reports value[0..n) at pos under r, or sets it aside (why). */
 static void
-report_or_aside(struct ctx *c, size_t pos, enum rule r, const char *value,
+judge_report_or_aside(struct ctx *c, size_t pos, enum rule r, const char *value,
     size_t n, const char *why)
 {
 	if (why != NULL)
-		emit_dummy(c, pos, r, value, n, why);
+		scan_emit_dummy(c, pos, r, value, n, why);
 	else
-		emit_builtin(c, pos, r, value, n);
+		scan_emit_builtin(c, pos, r, value, n);
 }
 
 /*
@@ -1349,7 +761,7 @@ judge_login(struct ctx *c, enum key_kind k, size_t vs, size_t ve)
 	 */
 	if (real && !in_cipher_container(c, vs)) {
 		claim(c, vs, ve);
-		report_or_aside(c, vs, rule_of(k), v, n, why);
+		judge_report_or_aside(c, vs, keys_rule(k), v, n, why);
 	}
 	free(dec);
 }
@@ -1360,7 +772,7 @@ judge_login(struct ctx *c, enum key_kind k, size_t vs, size_t ve)
  * Literals are judged by their slot (section 3.1).
  */
 static void
-judge(struct ctx *c, enum key_kind k, size_t vs, size_t ve)
+judge_value(struct ctx *c, enum key_kind k, size_t vs, size_t ve)
 {
 	const char *v = c->buf + vs;
 	size_t n = ve - vs, off, len, dn = 0;
@@ -1400,14 +812,14 @@ judge(struct ctx *c, enum key_kind k, size_t vs, size_t ve)
 		/* Issued whatever it looks like (RULES.md 3.1 item 5). */
 		claim(c, vs, ve);
 		if (!in_cipher_container(c, vs))
-			report_or_aside(c, vs + off, R_LEGACY, v + off, len,
-			    c->example_host ? WHY_HOST : NULL);
+			judge_report_or_aside(c, vs + off, R_LEGACY, v + off,
+			    len, c->example_host ? WHY_HOST : NULL);
 		return;
 	case VALUE_GITHUB_PAT:
 		claim(c, vs, ve);
 		if (!in_cipher_container(c, vs))
-			report_or_aside(c, vs + off, R_GITHUB_TOKEN, v + off,
-			    len, c->example_host ? WHY_HOST : NULL);
+			judge_report_or_aside(c, vs + off, R_GITHUB_TOKEN,
+			    v + off, len, c->example_host ? WHY_HOST : NULL);
 		return;
 	case VALUE_LITERAL:
 		break;
@@ -1423,12 +835,12 @@ judge(struct ctx *c, enum key_kind k, size_t vs, size_t ve)
 		if (scan_child(c, vs + off, dec, dn, true) == 0) {
 			cls = value_classify(dec, dn, &o2, &l2);
 			if (!cipher && cls == VALUE_UUID)
-				report_or_aside(c, vs + off, R_LEGACY,
+				judge_report_or_aside(c, vs + off, R_LEGACY,
 				    dec + o2, l2, c->example_host ?
 				    WHY_HOST : NULL);
 			else if (!cipher && (cls == VALUE_LITERAL ||
 			    cls == VALUE_GITHUB_PAT))
-				report_or_aside(c, vs + off, rule_of(k),
+				judge_report_or_aside(c, vs + off, keys_rule(k),
 				    dec + o2, l2, cls == VALUE_LITERAL ?
 				    made_up(c, k, dec + o2, l2) :
 				    c->example_host ? WHY_HOST : NULL);
@@ -1438,7 +850,7 @@ judge(struct ctx *c, enum key_kind k, size_t vs, size_t ve)
 	}
 	free(dec);
 	if (!cipher)
-		report_or_aside(c, vs + off, rule_of(k), v + off, len,
+		judge_report_or_aside(c, vs + off, keys_rule(k), v + off, len,
 		    made_up(c, k, v + off, len));
 }
 
@@ -1449,13 +861,14 @@ judge_elsewhere(struct ctx *c, enum key_kind k, size_t vs, size_t ve)
 	struct line saved = c->ln;
 
 	line_enter(c, vs);
-	judge(c, k, vs, ve);
+	judge_value(c, k, vs, ve);
 	c->ln = saved;
 }
 
 /* Finds the end of a bracketed reference starting at p, within lim. */
 static size_t
-match_close(const struct ctx *c, size_t p, size_t lim, char open, char close)
+keys_match_close(const struct ctx *c, size_t p, size_t lim, char open,
+    char close)
 {
 	int depth = 0;
 
@@ -1474,7 +887,7 @@ match_close(const struct ctx *c, size_t p, size_t lim, char open, char close)
  * quotes, except references, which run to their closing bracket.
  */
 static void
-value_extract(const struct ctx *c, size_t j, size_t lim, size_t *vs,
+keys_value_extract(const struct ctx *c, size_t j, size_t lim, size_t *vs,
     size_t *ve)
 {
 	const char *b = c->buf;
@@ -1521,11 +934,11 @@ value_extract(const struct ctx *c, size_t j, size_t lim, size_t *vs,
 		return;
 	}
 	if (at(c, j, "${")) {
-		*ve = match_close(c, j + 1, lim, '{', '}');
+		*ve = keys_match_close(c, j + 1, lim, '{', '}');
 		return;
 	}
 	if (at(c, j, "$(")) {
-		*ve = match_close(c, j + 1, lim, '(', ')');
+		*ve = keys_match_close(c, j + 1, lim, '(', ')');
 		return;
 	}
 	for (i = j; i < lim; i++) {
@@ -1537,7 +950,7 @@ value_extract(const struct ctx *c, size_t j, size_t lim, size_t *vs,
 
 /* Skips spaces from i on, up to lim. */
 static size_t
-skip_spaces(const struct ctx *c, size_t i, size_t lim)
+keys_skip_spaces(const struct ctx *c, size_t i, size_t lim)
 {
 	while (i < lim && is_space((unsigned char)c->buf[i]))
 		i++;
@@ -1572,7 +985,7 @@ block_scalar(const struct ctx *c, size_t vs, size_t ve, size_t lend,
 		return false;
 	if (!next_line(c, lend, &ns, &ne))
 		return false;
-	ns = skip_spaces(c, ns, ne);
+	ns = keys_skip_spaces(c, ns, ne);
 	*bs = ns;
 	*be = ne;
 	while (*be > *bs && is_space((unsigned char)c->buf[*be - 1]))
@@ -1587,7 +1000,7 @@ block_scalar(const struct ctx *c, size_t vs, size_t ve, size_t lend,
  * Returns false when no value follows.
  */
 static bool
-value_after_key(const struct ctx *c, size_t j, size_t lend, bool ws_ok,
+keys_value_after_key(const struct ctx *c, size_t j, size_t lend, bool ws_ok,
     size_t *vs, size_t *ve)
 {
 	const char *b = c->buf;
@@ -1596,7 +1009,7 @@ value_after_key(const struct ctx *c, size_t j, size_t lend, bool ws_ok,
 	while (j < lend && (b[j] == '"' || b[j] == '\'' || (b[j] == '\\' &&
 	    j + 1 < lend && b[j + 1] == '"')))
 		j += b[j] == '\\' ? 2 : 1;
-	k = skip_spaces(c, j, lend);
+	k = keys_skip_spaces(c, j, lend);
 	if (k + 1 < lend && (b[k] == '?' || b[k] == '+') && b[k + 1] == '=')
 		k++;	/* Makefile ?= and += */
 	if (k < lend && b[k] == '=' && !(k + 1 < lend && b[k + 1] == '=')) {
@@ -1613,8 +1026,8 @@ value_after_key(const struct ctx *c, size_t j, size_t lend, bool ws_ok,
 	} else {
 		return false;
 	}
-	k = skip_spaces(c, k, lend);
-	value_extract(c, k, lend, vs, ve);
+	k = keys_skip_spaces(c, k, lend);
+	keys_value_extract(c, k, lend, vs, ve);
 	if (block_scalar(c, *vs, *ve, lend, vs, ve))
 		return *ve > *vs;
 	return *ve > *vs;
@@ -1634,16 +1047,16 @@ ws_separator_ok(const struct ctx *c, size_t ls, size_t ks)
 	while (i > ls && ks - i < KEY_MAX && !is_space((unsigned char)
 	    c->buf[i - 1]))
 		i--;
-	first = skip_spaces(c, ls, ks);
+	first = keys_skip_spaces(c, ls, ks);
 	if (i == first)
 		return true;
 	if (first + 4 <= ks && (at_ci(c, first, "ENV ") ||
 	    at_ci(c, first, "ARG ") || at(c, first, "set ")))
-		return skip_spaces(c, first + 4, ks) == i;
+		return keys_skip_spaces(c, first + 4, ks) == i;
 	if (first + 5 <= ks && (at(c, first, "setx ") ||
 	    at(c, first, "export")))
-		return skip_spaces(c, first + 6, ks) == i ||
-		    skip_spaces(c, first + 5, ks) == i;
+		return keys_skip_spaces(c, first + 6, ks) == i ||
+		    keys_skip_spaces(c, first + 5, ks) == i;
 	return i >= ls + 11 && memcmp(c->buf + i - 11, "config set ", 11) == 0;
 }
 
@@ -1694,8 +1107,8 @@ name_value(struct ctx *c, enum key_kind k, size_t ke)
 	size_t lend = line_content_end(c), ls, le = c->ln.le, vk, vs, ve;
 
 	vk = find_value_key(c, ke, lend);
-	if (vk != 0 && value_after_key(c, vk, lend, false, &vs, &ve)) {
-		judge(c, k, vs, ve);
+	if (vk != 0 && keys_value_after_key(c, vk, lend, false, &vs, &ve)) {
+		judge_value(c, k, vs, ve);
 		return;
 	}
 	for (int i = 0; i < NAMEVALUE_LINES; i++) {
@@ -1703,13 +1116,13 @@ name_value(struct ctx *c, enum key_kind k, size_t ke)
 			return;
 		le = line_end_from(c, ls);
 		/* An empty last line ends at the buffer's end: read nothing. */
-		if (skip_spaces(c, ls, lend) < lend &&
-		    c->buf[skip_spaces(c, ls, lend)] == '-')
+		if (keys_skip_spaces(c, ls, lend) < lend &&
+		    c->buf[keys_skip_spaces(c, ls, lend)] == '-')
 			return;		/* the next list item */
 		vk = find_value_key(c, ls, lend);
 		if (vk == 0)
 			continue;
-		if (value_after_key(c, vk, lend, false, &vs, &ve))
+		if (keys_value_after_key(c, vk, lend, false, &vs, &ve))
 			judge_elsewhere(c, k, vs, ve);
 		return;
 	}
@@ -1723,8 +1136,8 @@ hcl_variable(const struct ctx *c, size_t ls, size_t ks)
 
 	if (i == ls || c->buf[i - 1] != '"')
 		return false;
-	i = skip_spaces(c, ls, ks);
-	return at(c, i, "variable") && skip_spaces(c, i + 8, ks) == ks - 1;
+	i = keys_skip_spaces(c, ls, ks);
+	return at(c, i, "variable") && keys_skip_spaces(c, i + 8, ks) == ks - 1;
 }
 
 static void
@@ -1739,14 +1152,14 @@ hcl_default(struct ctx *c, enum key_kind k, size_t ke)
 		for (d = from; d + 7 <= lend; d++) {
 			if (memcmp(c->buf + d, "default", 7) == 0 &&
 			    (d == 0 || !is_ident_char((unsigned char)
-			    c->buf[d - 1])) && value_after_key(c, d + 7,
+			    c->buf[d - 1])) && keys_value_after_key(c, d + 7,
 			    lend, false, &vs, &ve)) {
 				judge_elsewhere(c, k, vs, ve);
 				return;
 			}
 		}
-		if (i > 0 && skip_spaces(c, ls, lend) < lend &&
-		    c->buf[skip_spaces(c, ls, lend)] == '}')
+		if (i > 0 && keys_skip_spaces(c, ls, lend) < lend &&
+		    c->buf[keys_skip_spaces(c, ls, lend)] == '}')
 			return;
 		if (!next_line(c, le, &ls, &lend))
 			return;
@@ -1817,7 +1230,7 @@ static size_t key_value(struct ctx *c, enum key_kind k, size_t ks,
 
 /* A credential key anchor at p: judge the value it is given. */
 static size_t
-key_at(struct ctx *c, size_t p)
+keys_at(struct ctx *c, size_t p)
 {
 	const char *b = c->buf;
 	size_t ks = p, ke = p, next;
@@ -1836,7 +1249,7 @@ key_at(struct ctx *c, size_t p)
 	while (ke < c->len && is_ident_char((unsigned char)b[ke]) &&
 	    ke - p < KEY_MAX)
 		ke++;
-	k = key_kind(b + ks, ke - ks);
+	k = keys_kind(b + ks, ke - ks);
 	if (k == K_NONE)
 		return ke;
 	line_enter(c, p);
@@ -1868,15 +1281,15 @@ key_value(struct ctx *c, enum key_kind k, size_t ks, size_t ke)
 	    ke + 37 <= lend && b[ke] == '.' && value_is_uuid(b + ke + 1, 36)) {
 		if (!claimed(c, ke + 1, ke + 37)) {
 			claim(c, ke + 1, ke + 37);
-			emit_builtin(c, ke + 1, R_LEGACY, b + ke + 1, 36);
+			scan_emit_builtin(c, ke + 1, R_LEGACY, b + ke + 1, 36);
 		}
 		return ke + 37;
 	}
 	/* ${NPM_TOKEN:-fallback}: a reference with a literal fallback */
 	if (prev == '{' && ks >= c->ln.ls + 2 && b[ks - 2] == '$') {
-		size_t end = match_close(c, ks - 1, lend, '{', '}');
+		size_t end = keys_match_close(c, ks - 1, lend, '{', '}');
 
-		judge(c, k, ks - 2, end);
+		judge_value(c, k, ks - 2, end);
 		return ke;
 	}
 	if (prev == '$' || prev == '%' || prev == '@')
@@ -1894,12 +1307,12 @@ key_value(struct ctx *c, enum key_kind k, size_t ks, size_t ke)
 		if (ke < lend && b[ke] == '>') {
 			const char *lt = memchr(b + ke + 1, '<', lend - ke - 1);
 
-			judge(c, k, ke + 1, lt != NULL ? (size_t)(lt - b) :
-			    lend);
+			judge_value(c, k, ke + 1, lt != NULL ?
+			    (size_t)(lt - b) : lend);
 		}
 		return ke;
 	}
-	if (!value_after_key(c, ke, lend, ws_separator_ok(c, c->ln.ls, ks),
+	if (!keys_value_after_key(c, ke, lend, ws_separator_ok(c, c->ln.ls, ks),
 	    &vs, &ve) || is_done(c, vs, ve) ||
 	    identifier_after_quoted_key(c, ke, vs, ve))
 		return ke;
@@ -1907,7 +1320,7 @@ key_value(struct ctx *c, enum key_kind k, size_t ks, size_t ke)
 		/* an object: its "value" member (Terraform state outputs) */
 		name_value(c, k, vs + 1);
 	else if (vs <= c->ln.le)
-		judge(c, k, vs, ve);
+		judge_value(c, k, vs, ve);
 	else
 		judge_elsewhere(c, k, vs, ve);
 	return ke;
@@ -1917,7 +1330,7 @@ key_value(struct ctx *c, enum key_kind k, size_t ks, size_t ke)
 
 /* "-----BEGIN ... PRIVATE KEY-----" whose '-' before 'B' is at p. */
 static size_t
-pem_at(struct ctx *c, size_t p)
+decode_pem(struct ctx *c, size_t p)
 {
 	const char *b = c->buf;
 	size_t h, lab, lim, i, nbody = 0;
@@ -1982,7 +1395,7 @@ pem_at(struct ctx *c, size_t p)
 	if (!placeholder && nbody >= 64 && distinct > 2 &&
 	    !claimed(c, h, h + 11)) {
 		claim(c, h, h + 11);
-		emit_builtin(c, h, R_PRIVATE_KEY, body, nbody);
+		scan_emit_builtin(c, h, R_PRIVATE_KEY, body, nbody);
 	}
 	free(body);
 	return h + 11;
@@ -2069,7 +1482,7 @@ url_secret_ok(const char *v, size_t n, size_t min)
  * judged as issued or made up (item 1).
  */
 static size_t
-url_at(struct ctx *c, size_t p)
+decode_url(struct ctx *c, size_t p)
 {
 	const char *b = c->buf, *why;
 	size_t s = p, u, at_sign, colon = 0, pn, un;
@@ -2107,7 +1520,7 @@ url_at(struct ctx *c, size_t p)
 		why = example ? WHY_HOST : guess_token_made_up(b + u, un) ?
 		    WHY_TOKEN : NULL;
 		claim(c, u, colon);
-		report_or_aside(c, u, R_URL, b + u, un, why);
+		judge_report_or_aside(c, u, R_URL, b + u, un, why);
 		return p + 3;
 	}
 	if (!url_secret_ok(pw, pn, 8) || value_is_reference(b + u, un))
@@ -2120,14 +1533,14 @@ url_at(struct ctx *c, size_t p)
 	if (example)
 		why = WHY_HOST;
 	claim(c, colon + 1, at_sign);
-	report_or_aside(c, colon + 1, R_URL, pw, pn, why);
+	judge_report_or_aside(c, colon + 1, R_URL, pw, pn, why);
 	/* Anchors inside the userinfo (a token as password) are still seen. */
 	return p + 3;
 }
 
 /* "bnBtX" at p: base64 of text starting with "npm_". */
 static size_t
-b64token_at(struct ctx *c, size_t p)
+decode_b64token(struct ctx *c, size_t p)
 {
 	size_t e = p, dn = 0, i;
 	bool found = false;
@@ -2161,11 +1574,11 @@ b64token_at(struct ctx *c, size_t p)
 	 * not decoded again (that would be quadratic in the run).
 	 */
 	for (i = p + 5; i < e && c->rc == 0;) {
-		size_t q = next_candidate(c, i, e);
+		size_t q = filter_next(c, i, e);
 
 		if (q >= e)
 			break;
-		i = at(c, q, "bnBtX") ? q + 5 : dispatch(c, q);
+		i = at(c, q, "bnBtX") ? q + 5 : scan_dispatch(c, q);
 	}
 	return i > e ? i : e;
 }
@@ -2202,7 +1615,7 @@ secret_entry(struct ctx *c, size_t here, size_t ks, size_t ke, size_t vs,
 		iks++;
 	while (ike > iks && !is_ident_char((unsigned char)c->buf[ike - 1]))
 		ike--;
-	k = key_kind(c->buf + iks, ike - iks);
+	k = keys_kind(c->buf + iks, ike - iks);
 	/*
 	 * Entries before `kind: Secret` were passed already: those with a
 	 * credential key were judged; "bnBtX" values were decoded.
@@ -2242,10 +1655,10 @@ secret_yaml_data(struct ctx *c, size_t here, size_t ds, size_t de)
 
 		if (le > de)
 			le = de;
-		ind = indent_of(c, ls, le);
+		ind = keys_indent(c, ls, le);
 		i = ls + ind;
-		if (!at(c, i, "data:") || skip_spaces(c, i + 5, le) < le - (le >
-		    ls && c->buf[le - 1] == '\r')) {
+		if (!at(c, i, "data:") || keys_skip_spaces(c, i + 5, le) <
+		    le - (le > ls && c->buf[le - 1] == '\r')) {
 			ls = le + 1;
 			continue;
 		}
@@ -2258,19 +1671,19 @@ secret_yaml_data(struct ctx *c, size_t here, size_t ds, size_t de)
 			if (le > de)
 				le = de;
 			lend = le > ls && c->buf[le - 1] == '\r' ? le - 1 : le;
-			if (blank_line(c, ls, le)) {
+			if (keys_blank_line(c, ls, le)) {
 				ls = le + 1;
 				continue;
 			}
-			ind = indent_of(c, ls, le);
+			ind = keys_indent(c, ls, le);
 			if (ind <= dind)
 				break;
 			colon = ls + ind;
 			while (colon < lend && c->buf[colon] != ':')
 				colon++;
 			if (colon < lend) {
-				value_extract(c, skip_spaces(c, colon + 1,
-				    lend), lend, &vs, &ve);
+				keys_value_extract(c, keys_skip_spaces(c,
+				    colon + 1, lend), lend, &vs, &ve);
 				if (ve > vs)
 					secret_entry(c, here, ls + ind, colon,
 					    vs, ve);
@@ -2289,13 +1702,13 @@ secret_json_data(struct ctx *c, size_t here, size_t ds, size_t de)
 	if (d == NULL)
 		return;
 	i = (size_t)(d - c->buf) + 6;
-	i = skip_spaces(c, i, de);
+	i = keys_skip_spaces(c, i, de);
 	if (i >= de || c->buf[i] != ':')
 		return;
-	i = skip_spaces(c, i + 1, de);
+	i = keys_skip_spaces(c, i + 1, de);
 	if (i >= de || c->buf[i] != '{')
 		return;
-	end = match_close(c, i, de, '{', '}');
+	end = keys_match_close(c, i, de, '{', '}');
 	while (i < end && c->rc == 0) {
 		size_t ks, ke, vs, ve, lend;
 		const char *q = memchr(c->buf + i, '"', end - i);
@@ -2313,13 +1726,13 @@ secret_json_data(struct ctx *c, size_t here, size_t ds, size_t de)
 			i++;
 		if (i >= end || c->buf[i] != ':')
 			return;
-		i = skip_spaces(c, i + 1, end);
+		i = keys_skip_spaces(c, i + 1, end);
 		/*
 		 * A JSON string ends on its line: an unterminated one must
 		 * not mark the lines after it as judged Secret data.
 		 */
 		lend = line_end_from(c, i);
-		value_extract(c, i, lend < end ? lend : end, &vs, &ve);
+		keys_value_extract(c, i, lend < end ? lend : end, &vs, &ve);
 		if (ve > vs)
 			secret_entry(c, here, ks, ke, vs, ve);
 		i = ve + 1;
@@ -2328,7 +1741,7 @@ secret_json_data(struct ctx *c, size_t here, size_t ds, size_t de)
 
 /* "Secr" at p: `kind: Secret` makes its document's data map base64. */
 static size_t
-secret_at(struct ctx *c, size_t p)
+decode_secret(struct ctx *c, size_t p)
 {
 	const char *b = c->buf;
 	size_t i = p, ds, de, lo;
@@ -2374,7 +1787,7 @@ secret_at(struct ctx *c, size_t p)
  * table headers only (a window's context holds them).
  */
 static void
-bunfig_scan(struct ctx *c, size_t from, size_t to)
+decode_bunfig(struct ctx *c, size_t from, size_t to)
 {
 	bool install = false;
 	size_t ls = c->start;
@@ -2389,7 +1802,7 @@ bunfig_scan(struct ctx *c, size_t from, size_t to)
 		size_t le = line_end_from(c, ls), i, lend;
 
 		lend = le > ls && c->buf[le - 1] == '\r' ? le - 1 : le;
-		i = skip_spaces(c, ls, lend);
+		i = keys_skip_spaces(c, ls, lend);
 		if (i < lend && c->buf[i] == '[') {
 			install = at(c, i, "[install");
 		} else if (install && ls >= from) {
@@ -2408,10 +1821,11 @@ bunfig_scan(struct ctx *c, size_t from, size_t to)
 				    c->buf[k + kn])))
 					continue;
 				line_enter(c, k);
-				if (value_after_key(c, k + kn, lend, false,
-				    &vs, &ve) && c->buf[skip_spaces(c, k + kn,
-				    lend)] == '=')
-					judge(c, K_BUNFIG, vs, ve);
+				if (keys_value_after_key(c, k + kn, lend,
+				    false, &vs, &ve) &&
+				    c->buf[keys_skip_spaces(c, k + kn, lend)] ==
+				    '=')
+					judge_value(c, K_BUNFIG, vs, ve);
 				k += kn;
 			}
 		}
@@ -2526,7 +1940,7 @@ handle(struct ctx *c, size_t p)
 		end = token_at(c, p);
 		if (end != 0)
 			return end;
-		return c->text ? key_at(c, p) : p + 1;
+		return c->text ? keys_at(c, p) : p + 1;
 	case 'g':
 		end = token_at(c, p);
 		return end != 0 ? end : p + 1;
@@ -2537,15 +1951,15 @@ handle(struct ctx *c, size_t p)
 		return p + 1;
 	switch (c0) {
 	case 0x7f:
-		return key_at(c, p);
+		return keys_at(c, p);
 	case '-':
-		return pem_at(c, p);
+		return decode_pem(c, p);
 	case ':':
-		return url_at(c, p);
+		return decode_url(c, p);
 	case 'b':
-		return b64token_at(c, p);
+		return decode_b64token(c, p);
 	case 's':
-		return secret_at(c, p);
+		return decode_secret(c, p);
 	default:
 		return p + 1;
 	}
@@ -2553,7 +1967,7 @@ handle(struct ctx *c, size_t p)
 
 /* Handles the candidate at p; returns where to look next (past p). */
 static size_t
-dispatch(struct ctx *c, size_t p)
+scan_dispatch(struct ctx *c, size_t p)
 {
 	size_t next = handle(c, p);
 
@@ -2616,15 +2030,15 @@ scanner_scan_window(const struct scanner *s, struct scan_stats *stats,
 	}
 	i = w->from > c.start ? w->from : c.start;
 	while (i < w->to && c.rc == 0) {
-		size_t p = next_candidate(&c, i, w->to);
+		size_t p = filter_next(&c, i, w->to);
 
 		if (p >= w->to)
 			break;
-		i = dispatch(&c, p);
+		i = scan_dispatch(&c, p);
 	}
 	if (c.text && c.rc == 0 && is_bunfig(origin != NULL ? origin->path :
 	    NULL))
-		bunfig_scan(&c, w->from, w->to);
+		decode_bunfig(&c, w->from, w->to);
 	if (c.text && c.rc == 0)
 		user_rules(&c, w->from, w->to);
 	pcre2_match_data_free(c.md);
@@ -2641,7 +2055,7 @@ scanner_count_lines(const struct scanner *s, const char *buf, size_t len)
 	c.s = s;
 	c.buf = buf;
 	c.len = len;
-	return count_newlines(&c, 0, len);
+	return filter_count_newlines(&c, 0, len);
 }
 
 /* ---- set-up ------------------------------------------------------------ */
@@ -2764,7 +2178,7 @@ scanner_new(struct scanner **out, const struct config *cfg, struct err *e)
 			return -1;
 		}
 	}
-	teddy_init(s->teddy_lo, s->teddy_hi);
+	filter_init(s->teddy_lo, s->teddy_hi);
 	*out = s;
 	return 0;
 oom:
