@@ -1,6 +1,6 @@
 /*
- * scanctx: the parts of the detection engine (scan.c and the file it is
- * split into: filter.c) share what is here:
+ * scanctx: the parts of the detection engine (scan.c and the files it is
+ * split into: filter.c, keys.c, judge.c) share what is here:
  * the engine's limits, the built-in rule and key kinds, the scanner,
  * the state of one scan call (struct ctx), the small helpers all parts
  * use, and the functions one part calls in another. It is internal to
@@ -324,6 +324,36 @@ is_done(const struct ctx *c, size_t s, size_t e)
 	return false;
 }
 
+/* ---- scan.c: lines, findings, the pass --------------------------------- */
+
+/*
+ * The start of the line holding p, looking back no further than lo, and
+ * the end of the line holding p (its '\n', or the end of the buffer).
+ */
+size_t line_start_before(const struct ctx *c, size_t lo, size_t p);
+size_t line_end_from(const struct ctx *c, size_t p);
+
+/* Makes the line holding p the current line (c->ln), new or kept. */
+void line_enter(struct ctx *c, size_t p);
+
+/*
+ * Reports value[0..vn) at pos under built-in rule r, or sets it aside as
+ * made up for the reason why. The value is borrowed; decoded text
+ * reports through its parent. Sets c->rc when the callback stops.
+ */
+void scan_emit_builtin(struct ctx *c, size_t pos, enum rule r,
+    const char *value, size_t vn);
+void scan_emit_dummy(struct ctx *c, size_t pos, enum rule r,
+    const char *value, size_t vn, const char *why);
+
+/*
+ * Scans decoded bytes data[0..n) (borrowed) as a file of their own,
+ * every rule when text, reporting at pos of c; returns the number of
+ * findings, none below DEPTH_MAX.
+ */
+size_t scan_child(struct ctx *c, size_t pos, const char *data, size_t n,
+    bool text);
+
 /* ---- filter.c: the candidate filter ------------------------------------ */
 
 /* Fills the filter's tables of a scanner. */
@@ -334,5 +364,63 @@ size_t filter_next(struct ctx *c, size_t i, size_t end);
 
 /* The number of '\n' in [from, to) of c's buffer. */
 size_t filter_count_newlines(const struct ctx *c, size_t from, size_t to);
+
+/* ---- keys.c: credential keys and their values --------------------------- */
+
+/* Which credential key the identifier id[0..n) is, K_NONE if none. */
+enum key_kind keys_kind(const char *id, size_t n);
+
+/* The built-in rule that reports a value of a key of kind k. */
+enum rule keys_rule(enum key_kind k);
+
+/*
+ * The indentation of the line [ls, le), '-' list markers included, and
+ * whether the line holds only white space.
+ */
+size_t keys_indent(const struct ctx *c, size_t ls, size_t le);
+bool keys_blank_line(const struct ctx *c, size_t ls, size_t le);
+
+/* The end of the bracketed text opening at p; lim if it is not closed. */
+size_t keys_match_close(const struct ctx *c, size_t p, size_t lim,
+    char open, char close);
+
+/* The value starting at j (quoted or not), before lim: [*vs, *ve). */
+void keys_value_extract(const struct ctx *c, size_t j, size_t lim,
+    size_t *vs, size_t *ve);
+
+/* The first byte from i on, before lim, that is not a space or tab. */
+size_t keys_skip_spaces(const struct ctx *c, size_t i, size_t lim);
+
+/*
+ * The value given to a key ending at j, on the line ending at lend (or
+ * a block scalar after it): [*vs, *ve). ws_ok: white space alone may
+ * separate key and value. False when no value follows.
+ */
+bool keys_value_after_key(const struct ctx *c, size_t j, size_t lend,
+    bool ws_ok, size_t *vs, size_t *ve);
+
+/* A credential key anchor at p: judges its value; returns where next. */
+size_t keys_at(struct ctx *c, size_t p);
+
+/* ---- judge.c: judging values -------------------------------------------- */
+
+/* Reports value[0..n) at pos under r, or sets it aside when why is set. */
+void judge_report_or_aside(struct ctx *c, size_t pos, enum rule r,
+    const char *value, size_t n, const char *why);
+
+/*
+ * Judges the value [vs, ve) given to a key of kind k (RULES.md 3 and
+ * 3.1), on the current line or, judge_elsewhere(), on another one.
+ */
+void judge_value(struct ctx *c, enum key_kind k, size_t vs, size_t ve);
+void judge_elsewhere(struct ctx *c, enum key_kind k, size_t vs, size_t ve);
+
+/* ---- scan.c, for decode.c next: decoding ------------------------------- */
+
+/*
+ * Decodes base64 v[0..n) to printable text: a malloc'd buffer the caller
+ * frees, its length in *outn; NULL when it is not base64 of text.
+ */
+char *decode_text(const char *v, size_t n, size_t *outn);
 
 #endif
