@@ -1,6 +1,6 @@
 /*
  * scanctx: the parts of the detection engine (scan.c and the files it is
- * split into: filter.c, keys.c, judge.c) share what is here:
+ * split into: filter.c, keys.c, judge.c, decode.c) share what is here:
  * the engine's limits, the built-in rule and key kinds, the scanner,
  * the state of one scan call (struct ctx), the small helpers all parts
  * use, and the functions one part calls in another. It is internal to
@@ -354,6 +354,9 @@ void scan_emit_dummy(struct ctx *c, size_t pos, enum rule r,
 size_t scan_child(struct ctx *c, size_t pos, const char *data, size_t n,
     bool text);
 
+/* Handles the candidate at p; returns where to look next (past p). */
+size_t scan_dispatch(struct ctx *c, size_t p);
+
 /* ---- filter.c: the candidate filter ------------------------------------ */
 
 /* Fills the filter's tables of a scanner. */
@@ -415,12 +418,25 @@ void judge_report_or_aside(struct ctx *c, size_t pos, enum rule r,
 void judge_value(struct ctx *c, enum key_kind k, size_t vs, size_t ve);
 void judge_elsewhere(struct ctx *c, enum key_kind k, size_t vs, size_t ve);
 
-/* ---- scan.c, for decode.c next: decoding ------------------------------- */
+/* ---- decode.c: decoders ------------------------------------------------- */
 
 /*
  * Decodes base64 v[0..n) to printable text: a malloc'd buffer the caller
  * frees, its length in *outn; NULL when it is not base64 of text.
  */
 char *decode_text(const char *v, size_t n, size_t *outn);
+
+/*
+ * The handlers of the anchors of private keys (at "-BEG"), URL
+ * credentials ("://"), base64 tokens ("bnBtX") and Kubernetes Secret
+ * data ("Secr"): each returns where to look next.
+ */
+size_t decode_pem(struct ctx *c, size_t p);
+size_t decode_url(struct ctx *c, size_t p);
+size_t decode_b64token(struct ctx *c, size_t p);
+size_t decode_secret(struct ctx *c, size_t p);
+
+/* Judges the [install] tables of a bunfig.toml, lines from..to. */
+void decode_bunfig(struct ctx *c, size_t from, size_t to);
 
 #endif
