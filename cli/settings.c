@@ -1,4 +1,5 @@
 /* settings: the configuration the commands share. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,10 +9,14 @@ int
 settings_load(struct settings *s, const char *dir, const char *file,
     struct err *e)
 {
+	struct config_notes notes = { 0 };
+
 	memset(s, 0, sizeof(*s));
 	config_init(&s->cfg);
-	if (config_open(&s->git, &s->repo_root, dir, file, e) < 0)
+	if (config_open(&s->git, &s->repo_root, &notes, dir, file, e) < 0)
 		return -1;
+	for (size_t i = 0; i < notes.n; i++)
+		fprintf(stderr, "tokenguard: note: %s\n", notes.msg[i]);
 	return config_read(&s->cfg, s->git, e);
 }
 

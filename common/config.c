@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cmdconfig.h"
 #include "finding.h"
 
 /* An allow file holds fingerprints only; anything this big is a mistake. */
@@ -491,24 +493,266 @@ open_repo(git_repository **out, const char *dir, struct err *e)
 	return 0;
 }
 
+static void
+note(struct config_notes *notes, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+note(struct config_notes *notes, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (notes == NULL || notes->n == CONFIG_NOTES_MAX)
+		return;
+	va_start(ap, fmt);
+	(void)vsnprintf(notes->msg[notes->n], sizeof(notes->msg[0]), fmt, ap);
+	va_end(ap);
+	notes->n++;
+}
+
+/* What a level's file turned out to be. */
+enum presence {
+	ABSENT,
+	READABLE,
+	UNREADABLE,	/* permission denied: errno is EACCES */
+};
+
+/*
+ * Looks at a config file as git does before reading it (access(R_OK)):
+ * missing is nothing to read; denied is for the caller to judge; any
+ * other failure is an error.
+ */
 static int
-add_repo_config(git_config *cfg, git_repository *repo, struct err *e)
+probe(enum presence *out, const char *path, const char *what,
+    struct err *e)
+{
+	struct stat st;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0 && (errno == ENOENT || errno == ENOTDIR)) {
+		*out = ABSENT;
+		return 0;
+	}
+	if (fd < 0 && errno == EACCES) {
+		*out = UNREADABLE;
+		return 0;
+	}
+	if (fd < 0)
+		return err_errno(e, "%s '%s'", what, path);
+	if (fstat(fd, &st) < 0) {
+		err_errno(e, "%s '%s'", what, path);
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	if (S_ISDIR(st.st_mode))
+		return err_set(e, "%s '%s': is a directory", what, path);
+	*out = READABLE;
+	return 0;
+}
+
+/*
+ * Adds one file at level. A missing file adds nothing; an unreadable one
+ * is skipped with a note when skippable (git skips the global files it
+ * may not read), and is an error otherwise.
+ */
+static int
+add_level(git_config *cfg, const char *path, int level, bool skippable,
+    const char *what, const git_repository *repo,
+    struct config_notes *notes, struct err *e)
+{
+	enum presence p;
+	char where[ERR_MAX / 2];
+
+	if (probe(&p, path, what, e) < 0)
+		return -1;
+	if (p == ABSENT)
+		return 0;
+	if (p == UNREADABLE && skippable) {
+		note(notes, "%s '%s' skipped: %s", what, path,
+		    strerror(EACCES));
+		return 0;
+	}
+	if (p == UNREADABLE) {
+		errno = EACCES;
+		return err_errno(e, "%s '%s'", what, path);
+	}
+	(void)snprintf(where, sizeof(where), "%s '%s'", what, path);
+	if (git_config_add_file_ondisk(cfg, path, (git_config_level_t)level,
+	    repo, 0) < 0)
+		return git_err(e, where);
+	return 0;
+}
+
+/* An environment variable read as a boolean, as git's git_env_bool(). */
+static int
+env_bool(bool *out, const char *name, struct err *e)
+{
+	const char *v = getenv(name);
+	int b;
+
+	*out = false;
+	if (v == NULL)
+		return 0;
+	if (git_config_parse_bool(&b, v) < 0)
+		return err_set(e, "bad boolean environment value '%.40s' for "
+		    "'%s'", v, name);
+	*out = b != 0;
+	return 0;
+}
+
+/* dir + suffix, malloc'd. */
+static char *
+join(const char *dir, const char *suffix)
+{
+	size_t len = strlen(dir) + strlen(suffix) + 1;
+	char *p = malloc(len);
+
+	if (p != NULL)
+		(void)snprintf(p, len, "%s%s", dir, suffix);
+	return p;
+}
+
+static int
+add_system(git_config *cfg, const git_repository *repo,
+    struct config_notes *notes, struct err *e)
+{
+	git_buf found = { 0 };
+	const char *path;
+	bool off;
+	int rc;
+
+	if (env_bool(&off, "GIT_CONFIG_NOSYSTEM", e) < 0)
+		return -1;
+	if (off)
+		return 0;
+	path = getenv("GIT_CONFIG_SYSTEM");
+	if (path == NULL) {
+		if (git_config_find_system(&found) < 0)
+			return 0;
+		path = found.ptr;
+	}
+	rc = add_level(cfg, path, GIT_CONFIG_LEVEL_SYSTEM, false,
+	    "system config", repo, notes, e);
+	git_buf_dispose(&found);
+	return rc;
+}
+
+/*
+ * git's global files: GIT_CONFIG_GLOBAL alone when set, else the XDG
+ * file and ~/.gitconfig, found from XDG_CONFIG_HOME and HOME (not from
+ * the password database: git does not look there either).
+ */
+static int
+add_global(git_config *cfg, const git_repository *repo,
+    struct config_notes *notes, struct err *e)
+{
+	const char *only, *home, *xdg;
+	char *xdg_path = NULL, *user_path = NULL;
+	int rc = -1;
+
+	only = getenv("GIT_CONFIG_GLOBAL");
+	if (only != NULL)
+		return add_level(cfg, only, GIT_CONFIG_LEVEL_GLOBAL, true,
+		    "global config", repo, notes, e);
+	home = getenv("HOME");
+	xdg = getenv("XDG_CONFIG_HOME");
+	if (xdg != NULL && xdg[0] != '\0')
+		xdg_path = join(xdg, "/git/config");
+	else if (home != NULL)
+		xdg_path = join(home, "/.config/git/config");
+	if (home != NULL)
+		user_path = join(home, "/.gitconfig");
+	if ((xdg_path == NULL && (home != NULL || (xdg != NULL &&
+	    xdg[0] != '\0'))) || (user_path == NULL && home != NULL)) {
+		err_set(e, "out of memory");
+		goto out;
+	}
+	if (home == NULL)
+		note(notes, "HOME is not set: ~/.gitconfig not read");
+	if (xdg_path != NULL && add_level(cfg, xdg_path, GIT_CONFIG_LEVEL_XDG,
+	    true, "global config", repo, notes, e) < 0)
+		goto out;
+	if (user_path != NULL && add_level(cfg, user_path,
+	    GIT_CONFIG_LEVEL_GLOBAL, true, "global config", repo, notes,
+	    e) < 0)
+		goto out;
+	rc = 0;
+out:
+	free(xdg_path);
+	free(user_path);
+	return rc;
+}
+
+/*
+ * The repository's config, and its worktree's config.worktree when
+ * extensions.worktreeConfig is on (libgit2 1.5 knows neither the
+ * extension nor the level).
+ */
+static int
+add_repo(git_config *cfg, git_repository *repo, struct config_notes *notes,
+    struct err *e)
 {
 	git_buf path = { 0 };
-	int rc = -1;
+	git_config *local = NULL;
+	char *wt_path = NULL;
+	int on = 0, rc = -1, grc;
 
 	if (git_repository_item_path(&path, repo,
 	    GIT_REPOSITORY_ITEM_CONFIG) < 0)
 		return git_err(e, "repository config");
-	if (git_config_add_file_ondisk(cfg, path.ptr, GIT_CONFIG_LEVEL_LOCAL,
-	    repo, 0) < 0) {
+	if (add_level(cfg, path.ptr, GIT_CONFIG_LEVEL_LOCAL, false,
+	    "repository config", repo, notes, e) < 0)
+		goto out;
+	grc = git_config_open_level(&local, cfg, GIT_CONFIG_LEVEL_LOCAL);
+	if (grc == GIT_ENOTFOUND) {
+		rc = 0;
+		goto out;
+	}
+	if (grc < 0) {
 		git_err(e, "repository config");
 		goto out;
 	}
+	grc = git_config_get_bool(&on, local, "extensions.worktreeConfig");
+	if (grc < 0 && grc != GIT_ENOTFOUND) {
+		git_err(e, "config 'extensions.worktreeConfig'");
+		goto out;
+	}
+	if (grc == 0 && on != 0) {
+		wt_path = join(git_repository_path(repo), "config.worktree");
+		if (wt_path == NULL) {
+			err_set(e, "out of memory");
+			goto out;
+		}
+		if (add_level(cfg, wt_path, CONFIG_LEVEL_WORKTREE, false,
+		    "worktree config", repo, notes, e) < 0)
+			goto out;
+	}
 	rc = 0;
 out:
+	free(wt_path);
+	git_config_free(local);
 	git_buf_dispose(&path);
 	return rc;
+}
+
+static int
+add_command_line(git_config *cfg, const git_repository *repo,
+    struct err *e)
+{
+	git_config_backend *b = NULL;
+
+	if (cmdconfig_new(&b, e) < 0)
+		return -1;
+	if (b == NULL)
+		return 0;
+	if (git_config_add_backend(cfg, b, CONFIG_LEVEL_COMMAND, repo,
+	    0) < 0) {
+		b->free(b);
+		return git_err(e, "command-line config");
+	}
+	return 0;
 }
 
 /*
@@ -526,7 +770,7 @@ add_app_config(git_config *cfg, const char *file, struct err *e)
 	if (S_ISDIR(st.st_mode))
 		return err_set(e, "config file '%s': is a directory", file);
 	(void)snprintf(what, sizeof(what), "config file '%s'", file);
-	if (git_config_add_file_ondisk(cfg, file, GIT_CONFIG_LEVEL_APP, NULL,
+	if (git_config_add_file_ondisk(cfg, file, CONFIG_LEVEL_FILE, NULL,
 	    0) < 0)
 		return git_err(e, what);
 	return 0;
@@ -553,23 +797,61 @@ work_tree(char **out, git_repository *repo, struct err *e)
 }
 
 int
-config_open(git_config **out, char **repo_root, const char *dir,
-    const char *file, struct err *e)
+config_isolate_libgit2(struct err *e)
+{
+	static const int levels[] = {
+		GIT_CONFIG_LEVEL_GLOBAL, GIT_CONFIG_LEVEL_XDG,
+		GIT_CONFIG_LEVEL_PROGRAMDATA,
+	};
+
+	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
+		if (git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, levels[i],
+		    "") < 0)
+			return git_err(e, "libgit2 search path");
+	}
+	return 0;
+}
+
+int
+config_open_repo(git_config **out, struct config_notes *notes,
+    git_repository *repo, const char *file, struct err *e)
+{
+	git_config *cfg = NULL;
+	int rc = -1;
+
+	if (notes != NULL)
+		notes->n = 0;
+	if (git_config_new(&cfg) < 0)
+		return git_err(e, "config");
+	if (add_system(cfg, repo, notes, e) < 0 ||
+	    add_global(cfg, repo, notes, e) < 0)
+		goto out;
+	if (repo != NULL && add_repo(cfg, repo, notes, e) < 0)
+		goto out;
+	if (add_command_line(cfg, repo, e) < 0)
+		goto out;
+	if (file != NULL && add_app_config(cfg, file, e) < 0)
+		goto out;
+	*out = cfg;
+	cfg = NULL;
+	rc = 0;
+out:
+	git_config_free(cfg);
+	return rc;
+}
+
+int
+config_open(git_config **out, char **repo_root, struct config_notes *notes,
+    const char *dir, const char *file, struct err *e)
 {
 	git_config *cfg = NULL;
 	git_repository *repo = NULL;
 	char *root = NULL;
 	int rc = -1;
 
-	if (git_config_open_default(&cfg) < 0) {
-		git_err(e, "config");
-		goto out;
-	}
 	if (open_repo(&repo, dir, e) < 0)
 		goto out;
-	if (repo != NULL && add_repo_config(cfg, repo, e) < 0)
-		goto out;
-	if (file != NULL && add_app_config(cfg, file, e) < 0)
+	if (config_open_repo(&cfg, notes, repo, file, e) < 0)
 		goto out;
 	if (repo_root != NULL && work_tree(&root, repo, e) < 0)
 		goto out;

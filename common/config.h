@@ -1,7 +1,8 @@
 /*
  * config: the engine's settings, read from git-config syntax through
- * libgit2: the system, XDG and global files, a repository's config, and
- * a file named on the command line (highest priority).
+ * libgit2, and the one loader of the configuration every program sees:
+ * the levels git reads (system, global, repository, worktree, git -c)
+ * and a file named on the command line (highest priority).
  *
  * Keys read here:
  *   tokenguard.checksum      bool, default true: false reports every
@@ -58,15 +59,65 @@ void config_release(struct config *c);
 int config_read(struct config *c, git_config *cfg, struct err *e);
 
 /*
- * Opens the configuration a program sees from directory dir: system,
- * XDG and global files, the config of the repository containing dir
- * (when dir is inside one; dir may be NULL), and file (may be NULL) as
- * the highest level. *out belongs to the caller (git_config_free()).
- * When repo_root is not NULL it receives the repository's work tree
- * root (malloc'd, or NULL outside a repository or in a bare one).
+ * The levels above libgit2's own: git's worktree config, git's command
+ * line (git -c, GIT_CONFIG_COUNT), and a file named on tokenguard's
+ * command line, each overriding the ones before it.
  */
-int config_open(git_config **out, char **repo_root, const char *dir,
-    const char *file, struct err *e);
+#define CONFIG_LEVEL_WORKTREE ((git_config_level_t)(GIT_CONFIG_LEVEL_APP))
+#define CONFIG_LEVEL_COMMAND ((git_config_level_t)(GIT_CONFIG_LEVEL_APP + 1))
+#define CONFIG_LEVEL_FILE ((git_config_level_t)(GIT_CONFIG_LEVEL_APP + 2))
+
+/* What the loader skipped as git skips it, for the caller to mention. */
+#define CONFIG_NOTES_MAX 4
+struct config_notes {
+	size_t n;
+	char msg[CONFIG_NOTES_MAX][ERR_MAX];
+};
+
+/*
+ * Opens the configuration git itself would see, lowest level first:
+ *   system    GIT_CONFIG_SYSTEM, else libgit2's system file
+ *             (/etc/gitconfig); none when GIT_CONFIG_NOSYSTEM is true
+ *   global    GIT_CONFIG_GLOBAL alone when set; else
+ *             $XDG_CONFIG_HOME/git/config (or ~/.config/git/config) and
+ *             ~/.gitconfig, from the HOME variable
+ *   local     the repository's config (repo may be NULL: none)
+ *   worktree  $GIT_DIR/config.worktree when extensions.worktreeConfig
+ *   command   GIT_CONFIG_COUNT/KEY_n/VALUE_n, then GIT_CONFIG_PARAMETERS
+ *   file      file (may be NULL), which must exist
+ * Includes (include.path, includeIf) are followed as libgit2 1.5 does.
+ * A missing file is an empty level. A global file that may not be read
+ * (such as /root/.gitconfig for a hook that git daemon runs as another
+ * user with HOME=/root), and an unset HOME, are skipped as git skips
+ * them, each with a line in notes (may be NULL); any other unreadable or
+ * malformed file or variable is an error, as in git. *out belongs to the
+ * caller (git_config_free()). repo is borrowed, not changed.
+ */
+int config_open_repo(git_config **out, struct config_notes *notes,
+    git_repository *repo, const char *file, struct err *e);
+
+/*
+ * Stops libgit2 from reading global files on its own: when it opens a
+ * repository it looks for ~/.gitconfig through its search path, and
+ * fails (libgit2 1.5: "failed to stat") where git skips the file, such
+ * as /root/.gitconfig in a hook that git daemon --user runs with
+ * HOME=/root. Call it after git_libgit2_init(), before opening any
+ * repository; then give each repository the configuration of
+ * config_open_repo() with git_repository_set_config(), so that libgit2's
+ * own lookups (core.*) see the levels git sees.
+ */
+int config_isolate_libgit2(struct err *e);
+
+/*
+ * config_open_repo() for the repository containing directory dir (dir
+ * may be NULL, and need not be in a repository; one owned by another
+ * user counts as none). When repo_root is not NULL it receives the
+ * repository's work tree root (malloc'd, or NULL outside a repository or
+ * in a bare one).
+ */
+int config_open(git_config **out, char **repo_root,
+    struct config_notes *notes, const char *dir, const char *file,
+    struct err *e);
 
 /*
  * Adds the fingerprints listed in an allow file (one "sha256:..." per

@@ -27,6 +27,7 @@
 #include <strings.h>
 
 #include <git2.h>
+#include <git2/sys/repository.h>
 
 #include "config.h"
 #include "err.h"
@@ -229,8 +230,7 @@ errors_allowed(struct run *r)
 		return r->policy.allow_errors;
 	if (r->gcfg != NULL)
 		cfg = r->gcfg;
-	else if (config_open(&cfg, NULL, r->repo != NULL ?
-	    git_repository_path(r->repo) : NULL, NULL, &ignored) < 0)
+	else if (config_open_repo(&cfg, NULL, r->repo, NULL, &ignored) < 0)
 		return false;
 	if (config_read_choice(&p.allow_errors, cfg, "tokenguard.onError",
 	    "block", "reject", "allow", "allow", &ignored) == 0)
@@ -243,14 +243,19 @@ errors_allowed(struct run *r)
 static int
 load_settings(struct run *r, struct err *e)
 {
+	struct config_notes notes = { 0 };
 	const char *wd;
 	char *allow_file = NULL;
 	size_t len;
 	int rc = -1;
 
-	if (config_open(&r->gcfg, NULL, git_repository_path(r->repo), NULL,
-	    e) < 0)
+	if (config_open_repo(&r->gcfg, &notes, r->repo, NULL, e) < 0)
 		return -1;
+	for (size_t i = 0; i < notes.n; i++)
+		say("note: %s", notes.msg[i]);
+	if (git_repository_set_config(r->repo, r->gcfg) < 0)
+		return err_set(e, "config: %s", git_error_last() != NULL ?
+		    git_error_last()->message : "libgit2 error");
 	if (read_policy(&r->policy, r->gcfg, e) < 0)
 		return -1;
 	r->policy_read = true;
@@ -744,7 +749,7 @@ main(int argc, char **argv)
 	(void)git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
 	memset(&r, 0, sizeof(r));
 	config_init(&r.cfg);
-	status = hook(&r, &e);
+	status = config_isolate_libgit2(&e) < 0 ? -1 : hook(&r, &e);
 	if (status < 0) {
 		if (r.blocking > 0) {
 			/* Findings block whatever tokenguard.onError says. */

@@ -1007,9 +1007,8 @@ report(struct run *r)
 static int
 load_settings(struct run *r, struct err *e)
 {
-	if (git_repository_config_snapshot(&r->gcfg, r->repo) < 0)
-		return err_set(e, "config: %s", git_error_last() != NULL ?
-		    git_error_last()->message : "libgit2 error");
+	if (config_open_repo(&r->gcfg, NULL, r->repo, NULL, e) < 0)
+		return -1;
 	/* First, so that it applies to trouble with the other keys. */
 	if (config_read_choice(&r->policy.allow_errors, r->gcfg,
 	    "tokenguard.onError", "reject", "block", "allow", "allow", e) < 0)

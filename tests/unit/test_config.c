@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -104,12 +105,19 @@ load(struct config *c, const char *text, struct err *e)
 	fresh(file, sizeof(file), "cfg");
 	write_file(file, text);
 	config_init(c);
-	rc = config_open(&cfg, NULL, NULL, file, e);
+	rc = config_open(&cfg, NULL, NULL, NULL, file, e);
 	if (rc == 0)
 		rc = config_read(c, cfg, e);
 	git_config_free(cfg);
 	return rc;
 }
+
+/* What git's configuration depends on besides HOME. */
+static const char *const GIT_VARS[] = {
+	"GIT_CONFIG_NOSYSTEM", "GIT_CONFIG_SYSTEM", "GIT_CONFIG_GLOBAL",
+	"GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT", "GIT_DIR",
+	"GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_CONFIG",
+};
 
 static int
 setup(void **state)
@@ -125,7 +133,11 @@ setup(void **state)
 		return -1;
 	if (git_libgit2_init() < 0)
 		return -1;
-	/* Nothing of the machine's or the user's git config gets in. */
+	/*
+	 * Nothing of the machine's or the user's git config gets in: the
+	 * global files are found from HOME and XDG_CONFIG_HOME, as git
+	 * finds them, and the system file from libgit2's search path.
+	 */
 	if (git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_SYSTEM,
 	    sysdir) < 0 ||
 	    git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_GLOBAL,
@@ -135,6 +147,13 @@ setup(void **state)
 	    git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH,
 	    GIT_CONFIG_LEVEL_PROGRAMDATA, sysdir) < 0)
 		return -1;
+	if (setenv("HOME", globaldir, 1) < 0 ||
+	    setenv("XDG_CONFIG_HOME", xdgdir, 1) < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(GIT_VARS) / sizeof(GIT_VARS[0]); i++) {
+		if (unsetenv(GIT_VARS[i]) < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -162,7 +181,7 @@ test_defaults(void **state)
 	assert_int_equal(c.max_file_size, CONFIG_DEFAULT_MAX_FILE_SIZE);
 	assert_int_equal(c.max_file_size, 64ULL << 20);
 	/* Outside any repository, with nothing configured. */
-	assert_int_equal(config_open(&cfg, &root, scratch, NULL, &e), 0);
+	assert_int_equal(config_open(&cfg, &root, NULL, scratch, NULL, &e), 0);
 	assert_null(root);
 	assert_int_equal(config_read(&c, cfg, &e), 0);
 	assert_true(c.checksum);
@@ -174,7 +193,7 @@ test_defaults(void **state)
 	config_release(&c);
 	/* Released twice, and with NULL dir: still fine. */
 	config_release(&c);
-	assert_int_equal(config_open(&cfg, NULL, NULL, NULL, &e), 0);
+	assert_int_equal(config_open(&cfg, NULL, NULL, NULL, NULL, &e), 0);
 	git_config_free(cfg);
 }
 
@@ -463,7 +482,7 @@ test_levels(void **state)
 
 	/* From a subdirectory of the repository, without --config. */
 	config_init(&c);
-	assert_int_equal(config_open(&cfg, &root, sub, NULL, &e), 0);
+	assert_int_equal(config_open(&cfg, &root, NULL, sub, NULL, &e), 0);
 	assert_int_equal(config_read(&c, cfg, &e), 0);
 	assert_int_equal(c.max_file_size, 3072);
 	assert_true(c.checksum);
@@ -481,7 +500,7 @@ test_levels(void **state)
 	    "\tmaxFileSize = 4k\n", FP_C);
 	write_file(file, text);
 	config_init(&c);
-	assert_int_equal(config_open(&cfg, &root, repo, file, &e), 0);
+	assert_int_equal(config_open(&cfg, &root, NULL, repo, file, &e), 0);
 	assert_int_equal(config_read(&c, cfg, &e), 0);
 	assert_int_equal(c.max_file_size, 4096);
 	assert_int_equal(c.nallow, 3);
@@ -492,7 +511,7 @@ test_levels(void **state)
 	/* Outside the repository: system and global only. */
 	config_init(&c);
 	root = NULL;
-	assert_int_equal(config_open(&cfg, &root, sysdir, NULL, &e), 0);
+	assert_int_equal(config_open(&cfg, &root, NULL, sysdir, NULL, &e), 0);
 	assert_null(root);
 	assert_int_equal(config_read(&c, cfg, &e), 0);
 	assert_int_equal(c.max_file_size, 2048);
@@ -505,6 +524,248 @@ test_levels(void **state)
 	assert_int_equal(unlink(cfgpath), 0);
 	(void)snprintf(cfgpath, sizeof(cfgpath), "%s/.gitconfig", globaldir);
 	assert_int_equal(unlink(cfgpath), 0);
+}
+
+/*
+ * Opens the configuration seen from dir and returns maxFileSize (0 when
+ * the open fails, with e set); notes may be NULL.
+ */
+static uint64_t
+max_size(const char *dir, struct config_notes *notes, struct err *e)
+{
+	git_config *cfg = NULL;
+	struct config c;
+	uint64_t v = 0;
+
+	config_init(&c);
+	if (config_open(&cfg, NULL, notes, dir, NULL, e) == 0 &&
+	    config_read(&c, cfg, e) == 0)
+		v = c.max_file_size;
+	git_config_free(cfg);
+	config_release(&c);
+	return v;
+}
+
+static void
+set_size(const char *path, const char *size)
+{
+	char text[128];
+
+	(void)snprintf(text, sizeof(text), "[tokenguard]\n\tmaxFileSize = %s\n",
+	    size);
+	write_file(path, text);
+}
+
+/*
+ * git's rules for which files and variables count: GIT_CONFIG_NOSYSTEM,
+ * GIT_CONFIG_SYSTEM, GIT_CONFIG_GLOBAL, XDG below ~/.gitconfig, the
+ * worktree's config.worktree, then GIT_CONFIG_COUNT and
+ * GIT_CONFIG_PARAMETERS above the repository's config.
+ */
+static void
+test_git_levels(void **state)
+{
+	char repo[256], sys[512], alt[512], glob[512], xdg[512], local[512];
+	char wt[512], other[512];
+	struct config_notes notes;
+	struct err e = { 0 };
+
+	(void)state;
+	make_repo(repo, sizeof(repo), "gitlevels", false);
+	(void)snprintf(sys, sizeof(sys), "%s/gitconfig", sysdir);
+	(void)snprintf(glob, sizeof(glob), "%s/.gitconfig", globaldir);
+	(void)snprintf(xdg, sizeof(xdg), "%s/git", xdgdir);
+	make_dir(xdg);
+	(void)snprintf(xdg, sizeof(xdg), "%s/git/config", xdgdir);
+	(void)snprintf(local, sizeof(local), "%s/.git/config", repo);
+	(void)snprintf(wt, sizeof(wt), "%s/.git/config.worktree", repo);
+	fresh(alt, sizeof(alt), "alt-system");
+	fresh(other, sizeof(other), "other-global");
+
+	set_size(sys, "1k");
+	assert_int_equal(max_size(repo, NULL, &e), 1024);
+	assert_int_equal(setenv("GIT_CONFIG_NOSYSTEM", "true", 1), 0);
+	assert_int_equal(max_size(repo, NULL, &e), 64ULL << 20);
+	assert_int_equal(setenv("GIT_CONFIG_NOSYSTEM", "0", 1), 0);
+	assert_int_equal(max_size(repo, NULL, &e), 1024);
+	assert_int_equal(setenv("GIT_CONFIG_NOSYSTEM", "maybe", 1), 0);
+	assert_int_equal(max_size(repo, NULL, &e), 0);
+	assert_non_null(strstr(e.msg, "GIT_CONFIG_NOSYSTEM"));
+	assert_int_equal(unsetenv("GIT_CONFIG_NOSYSTEM"), 0);
+	set_size(alt, "2k");
+	assert_int_equal(setenv("GIT_CONFIG_SYSTEM", alt, 1), 0);
+	assert_int_equal(max_size(repo, NULL, &e), 2048);
+
+	/* XDG, then ~/.gitconfig above it; GIT_CONFIG_GLOBAL replaces both. */
+	set_size(xdg, "3k");
+	assert_int_equal(max_size(repo, NULL, &e), 3072);
+	set_size(glob, "4k");
+	assert_int_equal(max_size(repo, NULL, &e), 4096);
+	assert_int_equal(setenv("GIT_CONFIG_GLOBAL", other, 1), 0);
+	assert_int_equal(max_size(repo, NULL, &e), 2048);
+	set_size(other, "5k");
+	assert_int_equal(max_size(repo, NULL, &e), 5120);
+	assert_int_equal(unlink(other), 0);
+	assert_int_equal(unsetenv("GIT_CONFIG_GLOBAL"), 0);
+	/* Without XDG_CONFIG_HOME, ~/.config/git/config. */
+	assert_int_equal(unlink(glob), 0);
+	assert_int_equal(unsetenv("XDG_CONFIG_HOME"), 0);
+	assert_int_equal(max_size(repo, NULL, &e), 2048);
+	(void)snprintf(other, sizeof(other), "%s/.config", globaldir);
+	make_dir(other);
+	(void)snprintf(other, sizeof(other), "%s/.config/git", globaldir);
+	make_dir(other);
+	(void)snprintf(other, sizeof(other), "%s/.config/git/config",
+	    globaldir);
+	set_size(other, "6k");
+	assert_int_equal(max_size(repo, NULL, &e), 6144);
+	assert_int_equal(unlink(other), 0);
+	assert_int_equal(setenv("XDG_CONFIG_HOME", xdgdir, 1), 0);
+
+	/* Includes are followed. */
+	(void)snprintf(other, sizeof(other), "[include]\n\tpath = %s/inc\n",
+	    globaldir);
+	write_file(glob, other);
+	(void)snprintf(other, sizeof(other), "%s/inc", globaldir);
+	set_size(other, "7k");
+	assert_int_equal(max_size(repo, NULL, &e), 7168);
+
+	/* The repository, its worktree config only with the extension. */
+	append_file(local, "[tokenguard]\n\tmaxFileSize = 8k\n");
+	assert_int_equal(max_size(repo, NULL, &e), 8192);
+	set_size(wt, "9k");
+	assert_int_equal(max_size(repo, NULL, &e), 8192);
+	append_file(local, "[extensions]\n\tworktreeConfig = true\n");
+	assert_int_equal(max_size(repo, NULL, &e), 9216);
+
+	/* The command line: COUNT, then PARAMETERS. */
+	assert_int_equal(setenv("GIT_CONFIG_COUNT", "1", 1), 0);
+	assert_int_equal(setenv("GIT_CONFIG_KEY_0", "tokenguard.maxFileSize",
+	    1), 0);
+	assert_int_equal(setenv("GIT_CONFIG_VALUE_0", "10k", 1), 0);
+	assert_int_equal(max_size(repo, NULL, &e), 10240);
+	assert_int_equal(setenv("GIT_CONFIG_PARAMETERS",
+	    "'tokenguard.maxfilesize'='11k'", 1), 0);
+	assert_int_equal(max_size(repo, NULL, &e), 11264);
+	/* Outside any repository too. */
+	assert_int_equal(max_size(NULL, NULL, &e), 11264);
+	/* A value that is set but unusable is trouble, not "unset". */
+	assert_int_equal(setenv("GIT_CONFIG_PARAMETERS",
+	    "'tokenguard.maxfilesize'='lots'", 1), 0);
+	assert_int_equal(max_size(repo, NULL, &e), 0);
+	assert_non_null(strstr(e.msg, "tokenguard.maxFileSize"));
+	assert_int_equal(setenv("GIT_CONFIG_PARAMETERS", "'broken", 1), 0);
+	assert_int_equal(max_size(repo, NULL, &e), 0);
+	assert_non_null(strstr(e.msg, "GIT_CONFIG_PARAMETERS"));
+	assert_int_equal(unsetenv("GIT_CONFIG_PARAMETERS"), 0);
+	assert_int_equal(unsetenv("GIT_CONFIG_COUNT"), 0);
+
+	/* No HOME: the global files are skipped with a note. */
+	assert_int_equal(unsetenv("HOME"), 0);
+	assert_int_equal(unsetenv("XDG_CONFIG_HOME"), 0);
+	memset(&notes, 0, sizeof(notes));
+	assert_int_equal(max_size(NULL, &notes, &e), 2048);
+	assert_int_equal(notes.n, 1);
+	assert_non_null(strstr(notes.msg[0], "HOME is not set"));
+	assert_int_equal(setenv("HOME", globaldir, 1), 0);
+	assert_int_equal(setenv("XDG_CONFIG_HOME", xdgdir, 1), 0);
+	memset(&notes, 0, sizeof(notes));
+	assert_int_equal(max_size(NULL, &notes, &e), 7168);
+	assert_int_equal(notes.n, 0);
+
+	assert_int_equal(unsetenv("GIT_CONFIG_SYSTEM"), 0);
+	remove_tree(repo);
+	assert_int_equal(unlink(sys), 0);
+	assert_int_equal(unlink(glob), 0);
+	assert_int_equal(unlink(xdg), 0);
+	assert_int_equal(unlink(other), 0);
+	assert_int_equal(unlink(alt), 0);
+}
+
+/*
+ * A global file the process may not read is skipped with a note, as git
+ * skips it; an unreadable repository config is an error. Run as root,
+ * the check drops to another user in a child process (git daemon --user
+ * runs hooks that way, with HOME=/root).
+ */
+static void
+test_unreadable_global(void **state)
+{
+	char home[256], glob[512], repo[256], local[512];
+	pid_t pid;
+	int status;
+
+	(void)state;
+	path_of(home, sizeof(home), "locked-home");
+	make_dir(home);
+	(void)snprintf(glob, sizeof(glob), "%s/.gitconfig", home);
+	set_size(glob, "1k");
+	make_repo(repo, sizeof(repo), "locked-repo", false);
+	(void)snprintf(local, sizeof(local), "%s/.git/config", repo);
+	assert_int_equal(chmod(home, 0700), 0);
+	assert_int_equal(chmod(scratch, 0755), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct config_notes notes = { 0 };
+		struct err e = { 0 };
+		int bad = 0;
+
+		if (geteuid() != 0 && chmod(home, 0) < 0)
+			_exit(11);
+		if (geteuid() == 0 && (setgid(65534) < 0 ||
+		    setuid(65534) < 0))
+			_exit(10);
+		if (setenv("HOME", home, 1) < 0 ||
+		    unsetenv("XDG_CONFIG_HOME") < 0)
+			_exit(12);
+		bad |= max_size(repo, &notes, &e) != 64ULL << 20 ? 1 : 0;
+		bad |= notes.n != 2 ? 2 : 0;
+		bad |= notes.n > 0 && strstr(notes.msg[0],
+		    "/.config/git/config' skipped: Permission denied") ==
+		    NULL ? 4 : 0;
+		bad |= notes.n > 1 && strstr(notes.msg[1],
+		    "/.gitconfig' skipped: Permission denied") == NULL ? 8 : 0;
+		/* GIT_CONFIG_GLOBAL naming it: skipped the same way. */
+		if (setenv("GIT_CONFIG_GLOBAL", glob, 1) < 0)
+			_exit(13);
+		bad |= max_size(repo, &notes, &e) != 64ULL << 20 ? 16 : 0;
+		bad |= notes.n != 1 ? 32 : 0;
+		_exit(bad);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	/* The repository's own config: an error, as in git. */
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct err e = { 0 };
+		git_repository *r = NULL;
+		git_config *cfg = NULL;
+
+		if (chmod(local, 0600) < 0)
+			_exit(10);
+		if (geteuid() != 0 && chmod(local, 0) < 0)
+			_exit(12);
+		if (geteuid() == 0 && (setgid(65534) < 0 ||
+		    setuid(65534) < 0))
+			_exit(11);
+		(void)git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
+		if (git_repository_open(&r, repo) < 0) {
+			/* libgit2 1.5 opens it without reading its config. */
+			_exit(20);
+		}
+		if (config_open_repo(&cfg, NULL, r, NULL, &e) == 0)
+			_exit(13);
+		_exit(strstr(e.msg, "Permission denied") != NULL ? 0 : 14);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(chmod(home, 0755), 0);
+	remove_tree(home);
+	remove_tree(repo);
 }
 
 /* A bare repository's config is read; it has no work tree root. */
@@ -521,7 +782,7 @@ test_bare_repo(void **state)
 	(void)snprintf(cfgpath, sizeof(cfgpath), "%s/config", repo);
 	append_file(cfgpath, "[tokenguard]\n\tinlineAllow = false\n");
 	config_init(&c);
-	assert_int_equal(config_open(&cfg, &root, repo, NULL, &e), 0);
+	assert_int_equal(config_open(&cfg, &root, NULL, repo, NULL, &e), 0);
 	assert_null(root);
 	assert_int_equal(config_read(&c, cfg, &e), 0);
 	assert_false(c.inline_allow);
@@ -540,16 +801,16 @@ test_missing_config_file(void **state)
 
 	(void)state;
 	path_of(file, sizeof(file), "does-not-exist.conf");
-	assert_int_equal(config_open(&cfg, &root, scratch, file, &e), -1);
+	assert_int_equal(config_open(&cfg, &root, NULL, scratch, file, &e), -1);
 	assert_null(cfg);
 	assert_non_null(strstr(e.msg, "does-not-exist.conf"));
 	assert_non_null(strstr(e.msg, "No such file"));
-	assert_int_equal(config_open(&cfg, &root, scratch, scratch, &e), -1);
+	assert_int_equal(config_open(&cfg, &root, NULL, scratch, scratch, &e), -1);
 	assert_non_null(strstr(e.msg, "is a directory"));
 	/* A file that is not git-config syntax. */
 	fresh(file, sizeof(file), "garbage");
 	write_file(file, "this is [not\n= a config\n");
-	assert_int_equal(config_open(&cfg, &root, scratch, file, &e), -1);
+	assert_int_equal(config_open(&cfg, &root, NULL, scratch, file, &e), -1);
 	assert_non_null(strstr(e.msg, "config file"));
 }
 
@@ -674,6 +935,8 @@ main(void)
 		cmocka_unit_test(test_bad_fingerprint_not_shown),
 		cmocka_unit_test(test_parse_size),
 		cmocka_unit_test(test_levels),
+		cmocka_unit_test(test_git_levels),
+		cmocka_unit_test(test_unreadable_global),
 		cmocka_unit_test(test_bare_repo),
 		cmocka_unit_test(test_missing_config_file),
 		cmocka_unit_test(test_allow_file),
