@@ -14,13 +14,15 @@
 set -eu
 
 # Build dependencies, then what the tests and checks use: git, python3
-# and its modules, rg (the benchmark's baseline) and Alertmanager for the
-# integration tests; groff-base (man page check), dpkg-dev (make deb),
+# and its modules, rg (the benchmark's baseline), Alertmanager, and the
+# git servers of the pre-receive scenarios (gitolite3 over OpenSSH's sshd,
+# lighttpd for git http-backend) for the integration tests; groff-base (man page check), dpkg-dev (make deb),
 # openssl (TLS tests); clang with its libFuzzer runtime (make fuzz),
 # valgrind (make valgrind), cppcheck and clang-tidy (make lint).
 BUILD_PACKAGES="build-essential pkg-config libgit2-dev libpcre2-dev \
 libcurl4-openssl-dev libssl-dev zlib1g-dev libjansson-dev libcmocka-dev"
 TEST_PACKAGES="git python3 python3-jsonschema python3-yaml ripgrep \
+gitolite3 openssh-server lighttpd \
 prometheus-alertmanager groff-base dpkg-dev openssl clang \
 libclang-rt-14-dev valgrind cppcheck clang-tidy"
 

@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -864,7 +865,9 @@ server_target(struct target *t, const char **name, const char *path)
 	if (git_repository_open_ext(&repo, dir, GIT_REPOSITORY_OPEN_NO_SEARCH,
 	    NULL) < 0) {
 		rc = cli_error("install: '%s': not a git repository, a "
-		    "pre-receive.d or a custom_hooks directory", path);
+		    "pre-receive.d or a custom_hooks directory (%s)", path,
+		    git_error_last() != NULL ? git_error_last()->message :
+		    "libgit2 error");
 		goto out;
 	}
 	if (gitsrc_hooks_dir(&t->dir, repo, &e) < 0) {
@@ -892,6 +895,52 @@ out:
 	return rc;
 }
 
+/* Copies the name of user uid, or its number, into buf. */
+static const char *
+user_name(uid_t uid, char *buf, size_t size)
+{
+	struct passwd *pw = getpwuid(uid);
+
+	if (pw != NULL && pw->pw_name != NULL)
+		(void)snprintf(buf, size, "%s", pw->pw_name);
+	else
+		(void)snprintf(buf, size, "%lu", (unsigned long)uid);
+	return buf;
+}
+
+/*
+ * A server's repositories and hooks belong to its account (git, gitlab,
+ * gitea...), which runs the hooks: installing as another user (root)
+ * makes git refuse the repository ("dubious ownership") or leaves files
+ * its owner cannot replace. Says whose path is and how to run as them.
+ * Returns 0 when path (or, when it does not exist yet, its nearest
+ * existing parent) is the caller's, EXIT_TROUBLE after the message.
+ */
+static int
+check_owner(const char *path, const char *arg)
+{
+	char *p = strdup(path), *slash;
+	char owner[64], me[64];
+	struct stat st;
+	int rc;
+
+	if (p == NULL)
+		return cli_error("install: out of memory");
+	while ((rc = stat(p, &st)) < 0 && errno == ENOENT &&
+	    (slash = strrchr(p, '/')) != NULL && slash != p)
+		*slash = '\0';
+	free(p);
+	if (rc < 0 || st.st_uid == geteuid())
+		return 0;
+	(void)user_name(st.st_uid, owner, sizeof(owner));
+	(void)user_name(geteuid(), me, sizeof(me));
+	return cli_error("install: '%s' belongs to '%s', not to '%s' who runs "
+	    "this: git refuses to work in another user's repository, and its "
+	    "hooks must be files the server's account owns. Run it as that "
+	    "user: runuser -u %s -- tokenguard install --server %s (or sudo "
+	    "-u %s ...)", arg, owner, me, owner, arg, owner);
+}
+
 /* tokenguard install --server PATH [--force] [--uninstall] */
 static int
 install_server(const struct opts *o)
@@ -900,7 +949,9 @@ install_server(const struct opts *o)
 	const char *name = NULL;
 	int rc = EXIT_TROUBLE;
 
-	if (server_target(&t, &name, o->server) != 0)
+	if (check_owner(o->server, o->server) != 0 ||
+	    server_target(&t, &name, o->server) != 0 ||
+	    check_owner(t.dir, o->server) != 0)
 		goto out;
 	if (o->uninstall) {
 		rc = uninstall_one(t.dir, name);

@@ -23,6 +23,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -36,6 +37,7 @@
 #include <unistd.h>
 
 #include <git2.h>
+#include <git2/sys/repository.h>
 #include <jansson.h>
 
 #include "config.h"
@@ -258,6 +260,68 @@ on_ghes(void)
 /* The audit log's path when tokenguard.auditLog is not set. */
 #define AUDIT_DEFAULT "tokenguard-audit.jsonl"
 
+/* *out = a malloc'd formatted string; -1 (and *out NULL) without memory. */
+static int
+set_msg(char **out, const char *fmt, ...) __attribute__((format(printf, 2,
+    3)));
+
+static int
+set_msg(char **out, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(out, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		*out = NULL;
+	return n < 0 ? -1 : 0;
+}
+
+/*
+ * The audit log's path from its configured value, "~/" and "~user/"
+ * expanded as git expands them (libgit2's expansion follows its own
+ * search path, which config_isolate_libgit2() empties). *path gets the
+ * path, or *trouble why there is none; both malloc'd. Returns -1 only
+ * when out of memory.
+ */
+static int
+expand_home(char **path, char **trouble, const char *v)
+{
+	const char *rest, *home = NULL;
+	struct passwd *pw;
+	char *user;
+
+	if (v[0] == '\0')
+		return set_msg(trouble, "config 'tokenguard.auditLog' is set "
+		    "to the empty string (want a file path)");
+	if (v[0] != '~') {
+		*path = strdup(v);
+		return *path == NULL ? -1 : 0;
+	}
+	rest = v + 1 + strcspn(v + 1, "/");
+	if (rest == v + 1) {
+		home = env("HOME");
+		if (home == NULL)
+			return set_msg(trouble, "config 'tokenguard.auditLog' "
+			    "= '%.200s': '~' needs HOME, which is not set for "
+			    "this hook (a CGI such as git http-backend has "
+			    "none): use an absolute path", v);
+	} else {
+		user = strndup(v + 1, (size_t)(rest - v - 1));
+		if (user == NULL)
+			return -1;
+		pw = getpwnam(user);
+		free(user);
+		if (pw == NULL || pw->pw_dir == NULL)
+			return set_msg(trouble, "config 'tokenguard.auditLog' "
+			    "= '%.200s': no such user", v);
+		home = pw->pw_dir;
+	}
+	return set_msg(path, "%s%s", home, rest);
+}
+
 /*
  * tokenguard.auditLog, or the default in the git directory, where the
  * repository's own user (the one git runs this hook as) can write. A
@@ -270,7 +334,7 @@ static int
 read_audit_log(struct policy *p, git_config *cfg, const char *gitdir,
     struct err *e)
 {
-	git_buf raw = { 0 }, buf = { 0 };
+	git_buf raw = { 0 };
 	int rc;
 
 	rc = git_config_get_string_buf(&raw, cfg, "tokenguard.auditLog");
@@ -287,31 +351,9 @@ read_audit_log(struct policy *p, git_config *cfg, const char *gitdir,
 	}
 	if (rc < 0)
 		return cfg_err(e, "tokenguard.auditLog");
-	p->audit_log = strdup(raw.ptr);
-	if (p->audit_log == NULL) {
+	rc = expand_home(&p->audit_log, &p->audit_trouble, raw.ptr);
+	if (rc < 0)
 		rc = err_set(e, "out of memory");
-		goto out;
-	}
-	if (raw.ptr[0] == '\0') {
-		rc = asprintf(&p->audit_trouble, "config 'tokenguard.auditLog' "
-		    "is set to the empty string (want a file path)");
-	} else if (raw.ptr[0] == '~' && env("HOME") == NULL) {
-		rc = asprintf(&p->audit_trouble, "config 'tokenguard.auditLog' "
-		    "= '%.200s': '~' needs HOME, which is not set for this "
-		    "hook (a CGI such as git http-backend has none): use an "
-		    "absolute path", raw.ptr);
-	} else if (git_config_get_path(&buf, cfg, "tokenguard.auditLog") < 0) {
-		rc = asprintf(&p->audit_trouble, "config 'tokenguard.auditLog' "
-		    "= '%.200s': %s", raw.ptr, git_error_last() != NULL ?
-		    git_error_last()->message : "libgit2 error");
-	} else {
-		free(p->audit_log);
-		p->audit_log = strdup(buf.ptr);
-		rc = p->audit_log == NULL ? -1 : 0;
-	}
-	rc = rc < 0 ? err_set(e, "out of memory") : 0;
-out:
-	git_buf_dispose(&buf);
 	git_buf_dispose(&raw);
 	return rc;
 }
@@ -665,7 +707,7 @@ pusher(const char **source)
 
 /*
  * The repository's name as the server knows it ("group/project"), else
- * its git directory. Two-part names are joined with '/' into *buf.
+ * its git directory; in buf (size bytes) when made here.
  */
 static const char *
 repository_name(const struct run *r, char *buf, size_t size)
@@ -691,7 +733,11 @@ repository_name(const struct run *r, char *buf, size_t size)
 			return buf;
 		}
 	}
-	return git_repository_commondir(r->repo);
+	/* The git directory, without libgit2's trailing '/'. */
+	(void)snprintf(buf, size, "%s", git_repository_commondir(r->repo));
+	if (strlen(buf) > 1 && buf[strlen(buf) - 1] == '/')
+		buf[strlen(buf) - 1] = '\0';
+	return buf;
 }
 
 static int
@@ -715,7 +761,7 @@ static int
 audit(const struct run *r, const char *event, const struct hit *h,
     const char *reason, struct err *e)
 {
-	char stamp[32], name[512];
+	char stamp[32], name[PATH_MAX];
 	struct tm tm;
 	time_t now = time(NULL);
 	const char *source = NULL, *who;
@@ -1007,8 +1053,16 @@ report(struct run *r)
 static int
 load_settings(struct run *r, struct err *e)
 {
+	/*
+	 * The levels git reads, as git reads them: a global file this user
+	 * may not read (git daemon --user keeps HOME=/root) or no HOME at
+	 * all (a CGI) is skipped, silently as git skips it.
+	 */
 	if (config_open_repo(&r->gcfg, NULL, r->repo, NULL, e) < 0)
 		return -1;
+	if (git_repository_set_config(r->repo, r->gcfg) < 0)
+		return err_set(e, "config: %s", git_error_last() != NULL ?
+		    git_error_last()->message : "libgit2 error");
 	/* First, so that it applies to trouble with the other keys. */
 	if (config_read_choice(&r->policy.allow_errors, r->gcfg,
 	    "tokenguard.onError", "reject", "block", "allow", "allow", e) < 0)
@@ -1188,7 +1242,8 @@ main(int argc, char **argv)
 	(void)git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)8 << 20);
 	memset(&r, 0, sizeof(r));
 	config_init(&r.cfg);
-	status = hook(&r, &e);
+	/* Before the repository is opened: see config_isolate_libgit2(). */
+	status = config_isolate_libgit2(&e) < 0 ? -1 : hook(&r, &e);
 	if (status < 0) {
 		if (r.blocking > 0) {
 			line(PROG ": %s", e.msg);
