@@ -15,8 +15,9 @@
  * --server PATH installs the pre-receive hook instead: as "pre-receive"
  * in a repository's hooks directory, or as "tokenguard" in a
  * pre-receive.d directory (GitLab's custom_hooks/pre-receive.d, Gitea's
- * hooks/pre-receive.d). A chained pre-receive gets the same standard
- * input, which the script keeps in a temporary file.
+ * hooks/pre-receive.d), or as "pre-receive" in gitolite's hooks/common
+ * (gitolite links it into every repository). A chained pre-receive gets
+ * the same standard input, which the script keeps in a temporary file.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -99,7 +100,12 @@ const char INSTALL_HELP[] =
 "        directory (GitLab: <repo>.git/custom_hooks/pre-receive.d, or\n"
 "        the server-wide custom_hooks_dir's pre-receive.d; Gitea:\n"
 "        <repo>.git/hooks/pre-receive.d) or a GitLab custom_hooks\n"
-"        directory, which get a hook named tokenguard.\n"
+"        directory, which get a hook named tokenguard. gitolite: PATH\n"
+"        is ~/.gitolite/hooks/common (or LOCAL_CODE's hooks/common),\n"
+"        then 'gitolite setup --hooks-only' links it into every\n"
+"        repository; gitolite's repositories themselves are refused\n"
+"        (gitolite replaces their hooks). Run it as the server's\n"
+"        account, which owns the repositories.\n"
 "\n"
 "    --force\n"
 "        Replaces a hook of the same name instead of chaining it. The\n"
@@ -832,11 +838,39 @@ ends_with(const char *s, const char *suffix)
 }
 
 /*
+ * The gitolite common hooks directory that dir's update hook links to,
+ * malloc'd, or NULL when dir is no gitolite repository's hooks: gitolite
+ * links each file of ~/.gitolite/hooks/common (and of LOCAL_CODE's
+ * hooks/common) into every repository, its own update hook first.
+ */
+static char *
+gitolite_common(const char *dir)
+{
+	char *update = join3(dir, "/update", "");
+	char target[PATH_MAX];
+	ssize_t n;
+
+	if (update == NULL)
+		return NULL;
+	n = readlink(update, target, sizeof(target) - 1);
+	free(update);
+	if (n <= 0)
+		return NULL;
+	target[n] = '\0';
+	if (!ends_with(target, "/hooks/common/update"))
+		return NULL;
+	target[n - (ssize_t)strlen("/update")] = '\0';
+	return strdup(target);
+}
+
+/*
  * Where --server PATH puts the hook: *name is "pre-receive" in a
- * repository's hooks directory, or "tokenguard" in a pre-receive.d.
+ * repository's hooks directory or in gitolite's hooks/common (*gitolite
+ * set), or "tokenguard" in a pre-receive.d.
  */
 static int
-server_target(struct target *t, const char **name, const char *path)
+server_target(struct target *t, const char **name, bool *gitolite,
+    const char *path)
 {
 	git_repository *repo = NULL;
 	struct err e = { 0 };
@@ -850,6 +884,16 @@ server_target(struct target *t, const char **name, const char *path)
 	if (dir == NULL)
 		return cli_error("install: out of memory");
 	*name = "tokenguard";
+	*gitolite = false;
+	if (ends_with(dir, "/hooks/common") ||
+	    strcmp(dir, "hooks/common") == 0) {
+		*name = "pre-receive";
+		*gitolite = true;
+		t->dir = dir;
+		dir = NULL;
+		rc = EXIT_CLEAN;
+		goto out;
+	}
 	if (ends_with(dir, "pre-receive.d")) {
 		t->dir = dir;
 		dir = NULL;
@@ -872,6 +916,17 @@ server_target(struct target *t, const char **name, const char *path)
 	}
 	if (gitsrc_hooks_dir(&t->dir, repo, &e) < 0) {
 		rc = cli_error("install: %s", e.msg);
+		goto out;
+	}
+	/* gitolite setup --hooks-only would replace a hook put here. */
+	d = gitolite_common(t->dir);
+	if (d != NULL) {
+		rc = cli_error("install: '%s' is a gitolite repository: "
+		    "'gitolite setup --hooks-only' replaces its hooks with "
+		    "gitolite's common ones, and a hook installed here would "
+		    "silently stop running. Install it for every repository "
+		    "instead, as gitolite's user: tokenguard install --server "
+		    "%s, then gitolite setup --hooks-only", path, d);
 		goto out;
 	}
 	/* Gitea runs its own pre-receive, then each in pre-receive.d. */
@@ -947,19 +1002,24 @@ install_server(const struct opts *o)
 {
 	struct target t = { NULL, NULL, false, true, SERVER_PROGRAM };
 	const char *name = NULL;
+	bool gitolite = false;
 	int rc = EXIT_TROUBLE;
 
 	if (check_owner(o->server, o->server) != 0 ||
-	    server_target(&t, &name, o->server) != 0 ||
+	    server_target(&t, &name, &gitolite, o->server) != 0 ||
 	    check_owner(t.dir, o->server) != 0)
 		goto out;
 	if (o->uninstall) {
 		rc = uninstall_one(t.dir, name);
-		goto out;
+	} else if (hook_program(&t.prog, SERVER_PROGRAM) == 0 &&
+	    make_dirs(t.dir) == 0) {
+		rc = install_one(&t, o, name);
 	}
-	if (hook_program(&t.prog, SERVER_PROGRAM) != 0 || make_dirs(t.dir) != 0)
-		goto out;
-	rc = install_one(&t, o, name);
+	if (rc == EXIT_CLEAN && gitolite)
+		printf("tokenguard: gitolite links hooks/common into each "
+		    "repository: run 'gitolite setup --hooks-only' now, as "
+		    "this user (new repositories get it when gitolite "
+		    "creates them)\n");
 out:
 	free(t.prog);
 	free(t.dir);
