@@ -32,8 +32,10 @@
 #include <unistd.h>
 
 #include <git2.h>
+#include <git2/sys/repository.h>
 
 #include "cli.h"
+#include "config.h"
 #include "gitsrc.h"
 #include "installcmd.h"
 
@@ -873,6 +875,7 @@ server_target(struct target *t, const char **name, bool *gitolite,
     const char *path)
 {
 	git_repository *repo = NULL;
+	git_config *cfg = NULL;
 	struct err e = { 0 };
 	char *dir = NULL, *d = NULL;
 	size_t len = strlen(path);
@@ -906,10 +909,26 @@ server_target(struct target *t, const char **name, bool *gitolite,
 		    EXIT_CLEAN;
 		goto out;
 	}
+	/*
+	 * The server's account may run this with root's HOME (sudo, a root
+	 * shell): libgit2 would fail on /root/.gitconfig where git skips
+	 * it. The repository gets the configuration git reads instead.
+	 */
+	if (config_isolate_libgit2(&e) < 0) {
+		rc = cli_error("install: %s", e.msg);
+		goto out;
+	}
 	if (git_repository_open_ext(&repo, dir, GIT_REPOSITORY_OPEN_NO_SEARCH,
 	    NULL) < 0) {
 		rc = cli_error("install: '%s': not a git repository, a "
 		    "pre-receive.d or a custom_hooks directory (%s)", path,
+		    git_error_last() != NULL ? git_error_last()->message :
+		    "libgit2 error");
+		goto out;
+	}
+	if (config_open_repo(&cfg, NULL, repo, NULL, &e) < 0 ||
+	    git_repository_set_config(repo, cfg) < 0) {
+		rc = cli_error("install: %s", e.msg[0] != '\0' ? e.msg :
 		    git_error_last() != NULL ? git_error_last()->message :
 		    "libgit2 error");
 		goto out;
@@ -946,6 +965,7 @@ server_target(struct target *t, const char **name, bool *gitolite,
 out:
 	free(d);
 	free(dir);
+	git_config_free(cfg);
 	git_repository_free(repo);
 	return rc;
 }

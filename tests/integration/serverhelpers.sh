@@ -11,7 +11,8 @@
 #	                          exists (created once, shell /bin/sh, no
 #	                          password, key logins allowed); sets TUSER
 #	                          and TGROUP
-#	as_user CMD...            run CMD as $TUSER (runuser), HOME unset
+#	as_user CMD...            run CMD as $TUSER (runuser) with root's
+#	                          HOME, as sudo may leave it
 #	open_scratch              let $TUSER reach the scratch directory
 #	serve_bg NAME CMD...      start CMD in the background, stopped (and
 #	                          its output shown on failure) when the test
@@ -68,7 +69,7 @@ test_user()
 
 as_user()
 {
-	env -u HOME runuser -u "$TUSER" -- "$@"
+	runuser -u "$TUSER" -- env HOME=/root "$@"
 }
 
 open_scratch()
