@@ -262,7 +262,7 @@ check_id(void **data, size_t len, git_object_t type, const struct loose *l,
 
 /* Whether d may hold loose objects whose ids start with byte b. */
 static bool
-may_hold(struct gdir *d, const unsigned char b, const char *hex)
+may_hold(struct gdir *d, unsigned char b, const char *hex)
 {
 	char path[PATH_MAX];
 	int fd;

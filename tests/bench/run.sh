@@ -299,7 +299,7 @@ fi
 say "results and findings: $OUT"
 
 # The hooks' and the watcher's figures, measured by their own scripts.
-for extra_bench in hook watch; do
+for extra_bench in hook prereceive watch; do
 	say ""
 	if ! BUILD=$BUILD sh "$SRC/tests/bench/$extra_bench.sh"; then
 		status=1
