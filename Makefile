@@ -14,9 +14,16 @@ CC ?= cc
 CFLAGS ?= -O2 -g
 LDFLAGS ?=
 
-PKGS := libgit2 libpcre2-8 libcurl libcrypto zlib jansson
+PKGS := libgit2 libpcre2-8 libcurl libcrypto zlib jansson libarchive
+# libarchive is linked into what uses common/image.c only (the scan CLI
+# and its tests): the hooks and the watcher start without loading it.
+IMAGE_PKGS := libarchive
 DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-DEP_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+# libzxcvbn (the guess estimate of common/guess.c) ships no pkg-config
+# file; Debian's static archive is not position-independent.
+DEP_LIBS := $(shell $(PKG_CONFIG) --libs $(filter-out $(IMAGE_PKGS),\
+    $(PKGS)) 2>/dev/null) -lzxcvbn -lm
+IMAGE_LIBS := $(shell $(PKG_CONFIG) --libs $(IMAGE_PKGS) 2>/dev/null)
 CMOCKA_CFLAGS := $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
@@ -71,7 +78,7 @@ $(LIB): $(COMMON_OBJ)
 	$(AR) rcs $@ $^
 
 $(BUILD)/tokenguard: $(CLI_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(DEP_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(DEP_LIBS) $(IMAGE_LIBS)
 
 # Each hooks/NAME.c is the program tokenguard-NAME, linked statically
 # against the library so that it works when copied into .git/hooks.
@@ -91,7 +98,7 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(UNIT_SUPPORT) \
     $(wildcard tests/unit/*.h) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(CMOCKA_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< \
-	    $(UNIT_SUPPORT) $(LIB) $(CMOCKA_LIBS) $(DEP_LIBS)
+	    $(UNIT_SUPPORT) $(LIB) $(CMOCKA_LIBS) $(DEP_LIBS) $(IMAGE_LIBS)
 
 # Every unit test binary, then every integration scenario; one summary.
 test: programs $(TEST_HELPERS) $(UNIT_BIN)
@@ -120,6 +127,16 @@ $(BUILD)/tests/gencorpus: tests/bench/gencorpus.c $(LIB)
 
 bench: programs $(TEST_HELPERS) $(BUILD)/tests/gencorpus
 	@BUILD=$(BUILD) sh tests/bench/run.sh
+
+# make precision: the scan on tests/precision/ (labelled snippets of
+# real public code: leaks found, clean snippets flagged, every miss and
+# flag listed); TREES="DIR..." also measures checkouts of real
+# repositories (tests/precision/README.md).
+.PHONY: precision
+precision: programs
+	python3 tests/precision/score.py tests/precision $(BUILD)/tokenguard
+	@if [ -n "$(TREES)" ]; then \
+	    python3 tests/precision/trees.py $(BUILD)/tokenguard $(TREES); fi
 
 LINT_SRC := $(COMMON_SRC) $(CLI_SRC) $(HOOK_SRC) $(WATCH_SRC)
 lint:
@@ -188,7 +205,7 @@ $(FUZZ_BUILD)/libfuzz.a: $(FUZZ_OBJ)
 $(FUZZ_BIN): $(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_SUPPORT) \
     $(wildcard tests/fuzz/*.h) $(FUZZ_BUILD)/libfuzz.a
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_SUPPORT) \
-	    $(FUZZ_BUILD)/libfuzz.a $(DEP_LIBS)
+	    $(FUZZ_BUILD)/libfuzz.a $(DEP_LIBS) $(IMAGE_LIBS)
 fuzz-build: $(FUZZ_BIN)
 fuzz: $(FUZZ_BIN)
 	@FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) \

@@ -18,13 +18,27 @@ set -eu
 # git servers of the pre-receive scenarios (gitolite3 over OpenSSH's sshd,
 # lighttpd for git http-backend) for the integration tests; groff-base (man page check), dpkg-dev (make deb),
 # openssl (TLS tests); clang with its libFuzzer runtime (make fuzz),
-# valgrind (make valgrind), cppcheck and clang-tidy (make lint).
+# valgrind (make valgrind), cppcheck and clang-tidy (make lint);
+# podman, buildah, skopeo, busybox-static and zstd (container image
+# scans: images built in the tests, layers compressed for make bench);
+# debootstrap and systemd-container (t-watch-systemd boots a Debian
+# root), prometheus (promtool), prometheus-node-exporter and acl.
 BUILD_PACKAGES="build-essential pkg-config libgit2-dev libpcre2-dev \
-libcurl4-openssl-dev libssl-dev zlib1g-dev libjansson-dev libcmocka-dev"
+libcurl4-openssl-dev libssl-dev zlib1g-dev libjansson-dev libcmocka-dev \
+libzxcvbn-dev libarchive-dev"
 TEST_PACKAGES="git python3 python3-jsonschema python3-yaml ripgrep \
 gitolite3 openssh-server lighttpd \
 prometheus-alertmanager groff-base dpkg-dev openssl clang \
-libclang-rt-14-dev valgrind cppcheck clang-tidy"
+libclang-rt-14-dev valgrind cppcheck clang-tidy podman buildah skopeo \
+busybox-static zstd debootstrap systemd-container prometheus \
+prometheus-node-exporter acl"
+
+# The hook-manager scenarios: Debian's pre-commit (the framework), and
+# npm, from which they install husky and lefthook: Debian's npm, unless
+# an npm is there already, such as the one in a NodeSource nodejs
+# package (it conflicts with Debian's).
+TEST_PACKAGES="$TEST_PACKAGES pre-commit"
+command -v npm >/dev/null 2>&1 || TEST_PACKAGES="$TEST_PACKAGES npm"
 
 # What --with-watcher sets up.
 USER_NAME=tokenguard
@@ -74,7 +88,9 @@ the programs and man pages with make install:
           running PREFIX/bin/tokenguard-watch;
         the configuration /etc/tokenguard/watch.conf, from the example
           when there is none (an existing one is never overwritten;
-          mode 0640, group tokenguard);
+          mode 0644: it holds no secret);
+        the signing secret /etc/tokenguard/webhook.secret (root's, 0600,
+          handed to the service by systemd) when there is none;
         the queue directory /var/lib/tokenguard/queue (0700, owned by
           tokenguard).
       Nothing is enabled or started: it prints how.
@@ -107,6 +123,7 @@ the programs and man pages with make install:
       --hook-server PATH the hook (putting back a chained one). Keeps the
       user, the queue and an edited configuration; says so.
   --purge        with --uninstall: also removes /etc/tokenguard/watch.conf,
+                 /etc/tokenguard/webhook.secret,
                  /var/lib/tokenguard (the queue: undelivered findings
                  are lost) and the user and group tokenguard
   -h, --help     print this help
@@ -381,7 +398,9 @@ setup_watcher() {
 	unit=$(mktemp)
 	{
 		echo "$UNIT_MARKER"
-		sed "s|^ExecStart=/usr/local/bin/tokenguard-watch |$exec_start |" \
+		from=/usr/local/bin/tokenguard-watch
+		to=$prefix/bin/tokenguard-watch
+		sed "s|^\(Exec[A-Za-z]*=\)$from |\1$to |" \
 		    watcher/tokenguard-watch.service
 	} >"$unit"
 	if ! grep -q "^$exec_start " "$unit"; then
@@ -397,10 +416,20 @@ setup_watcher() {
 	if [ -e "$conf" ]; then
 		say "kept $conf"
 	else
-		# It may name webhook URLs with secrets (Slack's).
-		as_root install -m 0640 -o 0 -g "$gid" \
+		as_root install -m 0644 -o 0 -g 0 \
 		    watcher/watch.conf.example "$conf"
 		say "installed $conf (from watcher/watch.conf.example)"
+	fi
+	secret=$root$CONF_DIR/webhook.secret
+	if [ -e "$secret" ] || [ -L "$secret" ]; then
+		say "kept $secret"
+	else
+		key=$(head -c 32 /dev/urandom | base64 -w 0) ||
+		    die "cannot make a secret"
+		printf 'whsec_%s\n' "$key" |
+		    as_root install -m 0600 -o 0 -g 0 /dev/stdin "$secret" ||
+		    die "cannot write $secret"
+		say "made the signing secret $secret (root's, 0600)"
 	fi
 
 	for d in "$root$STATE_DIR" "$root$STATE_DIR/queue"; do
@@ -418,14 +447,10 @@ $prog: tokenguard-watch is not enabled. To run it:
            /home/gitlab-runner/builds
        git config -f $CONF_DIR/watch.conf webhook.url \\
            https://alerts.example.com/hooks/tokenguard
-  2. the signing secret, the user's own, 0600:
-       printf 'whsec_%s\\n' "\$(head -c 32 /dev/urandom | base64)" |
-           install -m 0600 -o $USER_NAME /dev/stdin $CONF_DIR/webhook.secret
-  3. let $USER_NAME read the trees, now and later:
-       setfacl -R -m u:$USER_NAME:rX -m d:u:$USER_NAME:rX \\
-           /home/gitlab-runner/builds
-  4. systemctl enable --now tokenguard-watch
+  2. give the receiver the signing secret: cat $CONF_DIR/webhook.secret
+  3. systemctl enable --now tokenguard-watch
      (journalctl -u tokenguard-watch shows what it does)
+  README.md ("Setting it up") has the metrics set-up too.
 EOF
 }
 
@@ -510,6 +535,15 @@ do_uninstall() {
 			say "removed $conf"
 		else
 			say "kept $conf (edited; --purge removes it)"
+		fi
+	fi
+	secret=$root$CONF_DIR/webhook.secret
+	if [ -f "$secret" ]; then
+		if [ "$purge" = 1 ]; then
+			as_writer "$secret" rm -f "$secret"
+			say "removed $secret"
+		else
+			say "kept $secret (--purge removes it)"
 		fi
 	fi
 	if [ -d "$root$CONF_DIR" ]; then

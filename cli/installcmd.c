@@ -38,6 +38,7 @@
 #include "config.h"
 #include "gitsrc.h"
 #include "installcmd.h"
+#include "managers.h"
 
 #define HOOK_PROGRAM "tokenguard-pre-commit"
 #define SERVER_PROGRAM "tokenguard-pre-receive"
@@ -72,9 +73,34 @@ const char INSTALL_HELP[] =
 "\n"
 "    A hook of the same name that is already there is kept: it is\n"
 "    renamed NAME.tokenguard-chained and runs after tokenguard's check,\n"
-"    with the same arguments and standard input, when the check passes.\n"
+"    with the same arguments and standard input, when the check passes,\n"
+"    under its own name (an sh or bash script sees $0 as the path git\n"
+"    ran).\n"
 "    Installing again changes nothing; it updates a hook installed by an\n"
 "    older tokenguard or from another path.\n"
+"\n"
+"HOOK MANAGERS\n"
+"    When a hook manager runs the repository's hooks, tokenguard joins it\n"
+"    instead of writing into the hooks directory it owns (the manager\n"
+"    would drop tokenguard's hook, or stop running its own):\n"
+"    husky (core.hooksPath in .husky, or a .husky directory)\n"
+"        adds the line 'tokenguard-pre-commit' at the top of\n"
+"        .husky/pre-commit and .husky/pre-merge-commit (creating them),\n"
+"        which husky's prepare script leaves alone. Commit the change.\n"
+"    lefthook (lefthook.yml and its other names, or its hook scripts)\n"
+"        adds a tokenguard command for pre-commit and pre-merge-commit\n"
+"        to lefthook-local.yml, the clone's own file that lefthook\n"
+"        merges over lefthook.yml (and keeps it out of commits with a\n"
+"        line in .git/info/exclude); then run 'lefthook install'. When\n"
+"        that file already has such a section, or is not YAML, it\n"
+"        changes nothing and prints the lines to add.\n"
+"    the pre-commit framework (.pre-commit-config.yaml, or its hook)\n"
+"        changes nothing and exits 2 after printing a 'repo: local'\n"
+"        entry for .pre-commit-config.yaml (or use tokenguard's\n"
+"        .pre-commit-hooks.yaml: see the README).\n"
+"    A tokenguard hook that an older install put into the manager's\n"
+"    hooks directory is removed, and the manager's hook put back.\n"
+"    --uninstall takes out what install added.\n"
 "\n"
 "OPTIONS\n"
 "    --global\n"
@@ -89,7 +115,7 @@ const char INSTALL_HELP[] =
 "        but other hooks in .git/hooks (commit-msg, pre-push, ...) stop\n"
 "        running. A repository whose own configuration sets\n"
 "        core.hooksPath (husky does) keeps its own hooks directory: run\n"
-"        'tokenguard install' there, or see the README for husky.\n"
+"        'tokenguard install' in it (see HOOK MANAGERS).\n"
 "\n"
 "    --server PATH\n"
 "        Installs the server-side pre-receive hook, which rejects pushes\n"
@@ -132,7 +158,8 @@ const char INSTALL_HELP[] =
 "EXIT STATUS\n"
 "    0  done (or nothing to do)\n"
 "    2  trouble: bad usage, not in a repository, a file that could not\n"
-"       be written or moved\n"
+"       be written or moved, or a hook manager's config to edit by hand\n"
+"       (the lines are printed)\n"
 "\n"
 "EXAMPLES\n"
 "    Protect the current repository:\n"
@@ -486,6 +513,37 @@ make_server_script(char **out, size_t *len, const struct target *t,
 	return 0;
 }
 
+/*
+ * The end of a hook script that chains the hook that was there before.
+ * That hook runs under its own name, the path git ran ("$0"): a hook
+ * that dispatches on basename "$0" or finds files next to dirname "$0"
+ * (husky's do) would do nothing, or the wrong thing, as NAME.tokenguard-
+ * chained. An sh or bash script is read by its interpreter with $0 set
+ * to that path (its shebang options kept); anything else, which cannot
+ * see the difference, is run as it is.
+ */
+#define CHAIN_SCRIPT \
+    "# The hook that was here before, run after the check under its own\n" \
+    "# name (\"$0\"), which hooks that dispatch on their name need.\n" \
+    "chained=\"$0" CHAINED "\"\n" \
+    "if [ -x \"$chained\" ]; then\n" \
+    "\tIFS= read -r first <\"$chained\" || first=\n" \
+    "\tcase $first in\n" \
+    "\t'#!/bin/sh' | '#!/bin/sh '* | '#!/bin/bash' | '#!/bin/bash '* | \\\n" \
+    "\t'#!/usr/bin/bash' | '#!/usr/bin/bash '* | \\\n" \
+    "\t'#!/usr/bin/env sh' | '#!/usr/bin/env sh '* | \\\n" \
+    "\t'#!/usr/bin/env bash' | '#!/usr/bin/env bash '*)\n" \
+    "\t\tinterp=${first#??}\n" \
+    "\t\tinterp=${interp#/usr/bin/env }\n" \
+    "\t\t# shellcheck disable=SC2086 # the interpreter and its options\n" \
+    "\t\texec $interp -c \\\n" \
+    "\t\t    'tokenguard_hook=$1; shift; . \"$tokenguard_hook\"' \\\n" \
+    "\t\t    \"$0\" \"$chained\" \"$@\"\n" \
+    "\t\t;;\n" \
+    "\tesac\n" \
+    "\texec \"$chained\" \"$@\"\n" \
+    "fi\n"
+
 /* The hook script for hook name; malloc'd. */
 static int
 make_script(char **out, size_t *len, const struct target *t,
@@ -511,7 +569,11 @@ make_script(char **out, size_t *len, const struct target *t,
 	    "if [ ! -x \"$tg\" ]; then\n"
 	    "\ttg=$(command -v " HOOK_PROGRAM " 2>/dev/null) || tg=\n"
 	    "fi\n"
-	    "if [ -n \"$tg\" ]; then\n"
+	    "# A global tokenguard hook that runs this one has checked "
+	    "already.\n"
+	    "if [ \"${TOKENGUARD_CHECKED-}\" = \"$PPID\" ]; then\n"
+	    "\t:\n"
+	    "elif [ -n \"$tg\" ]; then\n"
 	    "\t\"$tg\" </dev/null || exit $?\n"
 	    "else\n"
 	    "\tcase $(git config tokenguard.onError 2>/dev/null) in\n"
@@ -536,13 +598,10 @@ make_script(char **out, size_t *len, const struct target *t,
 		    "own=$(git rev-parse --git-common-dir 2>/dev/null)"
 		    "/hooks/%s\n"
 		    "if [ -x \"$own\" ] && [ ! \"$own\" -ef \"$0\" ]; then\n"
-		    "\t\"$own\" \"$@\" || exit $?\n"
+		    "\tTOKENGUARD_CHECKED=$$ \"$own\" \"$@\" || exit $?\n"
 		    "fi\n", name, name);
 	if (chain)
-		fputs("# The hook that was here before, run after the check.\n"
-		    "if [ -x \"$0" CHAINED "\" ]; then\n"
-		    "\texec \"$0" CHAINED "\" \"$@\"\n"
-		    "fi\n", f);
+		fputs(CHAIN_SCRIPT, f);
 	fputs("exit 0\n", f);
 	if (fclose(f) != 0) {
 		free(buf);
@@ -803,19 +862,36 @@ out:
 	return rc;
 }
 
-/* The hooks directory of the current repository. */
+/*
+ * The hooks directory of the current repository, and its work tree
+ * (*workdir: malloc'd, without a trailing slash; NULL when bare).
+ */
 static int
-repo_target(struct target *t)
+repo_target(struct target *t, char **workdir)
 {
 	git_repository *repo = NULL;
 	struct err e = { 0 };
+	const char *wd;
+	size_t len;
 	int rc = EXIT_TROUBLE;
 
+	*workdir = NULL;
 	if (gitsrc_open(&repo, &e) < 0)
 		return cli_error("install: %s", e.msg);
 	if (gitsrc_hooks_dir(&t->dir, repo, &e) < 0) {
 		cli_error("install: %s", e.msg);
 		goto out;
+	}
+	wd = git_repository_workdir(repo);
+	if (wd != NULL) {
+		len = strlen(wd);
+		while (len > 1 && wd[len - 1] == '/')
+			len--;
+		*workdir = strndup(wd, len);
+		if (*workdir == NULL) {
+			cli_error("install: out of memory");
+			goto out;
+		}
 	}
 	rc = EXIT_CLEAN;
 out:
@@ -1046,6 +1122,219 @@ out:
 	return rc;
 }
 
+/* Whether the hook file name in dir is tokenguard's script. */
+static bool
+ours_in(const char *dir, const char *name)
+{
+	char *path = join3(dir, "/", name), *text = NULL;
+	size_t len;
+	bool ours;
+
+	if (path == NULL || read_hook(&text, &len, path) != 0) {
+		free(path);
+		return false;
+	}
+	ours = is_ours(text);
+	free(text);
+	free(path);
+	return ours;
+}
+
+/* Appends a copy of dir to *v unless it is there already. */
+static int
+add_dir(char ***v, size_t *n, const char *dir)
+{
+	char **nv, *copy;
+
+	for (size_t i = 0; i < *n; i++) {
+		if (strcmp((*v)[i], dir) == 0)
+			return EXIT_CLEAN;
+	}
+	copy = strdup(dir);
+	nv = copy != NULL ? realloc(*v, (*n + 1) * sizeof(*nv)) : NULL;
+	if (nv == NULL) {
+		free(copy);
+		return cli_error("install: out of memory");
+	}
+	nv[*n] = copy;
+	*v = nv;
+	(*n)++;
+	return EXIT_CLEAN;
+}
+
+/* Adds the hooks directory git uses in repo, when it differs. */
+static int
+add_repo_dir(char ***v, size_t *n, git_repository *repo, const char *what)
+{
+	struct err e = { 0 };
+	char *dir = NULL;
+	int rc;
+
+	if (gitsrc_hooks_dir(&dir, repo, &e) < 0) {
+		printf("tokenguard: note: %s: %s\n", what, e.msg);
+		return EXIT_CLEAN;
+	}
+	rc = add_dir(v, n, dir);
+	free(dir);
+	return rc;
+}
+
+/*
+ * The hooks directories of the repository's other worktrees, when they
+ * differ from t->dir: a relative core.hooksPath names a directory in
+ * each work tree, and git looks for hooks only in the one it commits in.
+ * *v holds t->dir first. Worktrees that cannot be opened (moved or
+ * deleted without 'git worktree prune') are mentioned and passed over.
+ */
+static int
+worktree_dirs(char ***v, size_t *n, const char *first)
+{
+	git_repository *repo = NULL, *other = NULL;
+	git_worktree *wt = NULL;
+	git_strarray names = { NULL, 0 };
+	struct err e = { 0 };
+	int rc = EXIT_TROUBLE;
+
+	if (add_dir(v, n, first) != EXIT_CLEAN)
+		return EXIT_TROUBLE;
+	if (gitsrc_open(&repo, &e) < 0)
+		return cli_error("install: %s", e.msg);
+	if (git_repository_is_worktree(repo) &&
+	    git_repository_open(&other, git_repository_commondir(repo)) ==
+	    0 && !git_repository_is_bare(other) &&
+	    add_repo_dir(v, n, other, "the main worktree") != EXIT_CLEAN)
+		goto out;
+	git_repository_free(other);
+	other = NULL;
+	if (git_worktree_list(&names, repo) < 0) {
+		git_fail("worktrees");
+		goto out;
+	}
+	for (size_t i = 0; i < names.count; i++) {
+		if (git_worktree_lookup(&wt, repo, names.strings[i]) < 0 ||
+		    git_worktree_validate(wt) < 0 ||
+		    git_repository_open_from_worktree(&other, wt) < 0) {
+			printf("tokenguard: note: worktree '%s' could not be "
+			    "opened ('git worktree prune'?): not installed "
+			    "there\n", names.strings[i]);
+		} else if (add_repo_dir(v, n, other, names.strings[i]) !=
+		    EXIT_CLEAN) {
+			goto out;
+		}
+		git_repository_free(other);
+		other = NULL;
+		git_worktree_free(wt);
+		wt = NULL;
+	}
+	rc = EXIT_CLEAN;
+out:
+	git_repository_free(other);
+	git_worktree_free(wt);
+	git_strarray_dispose(&names);
+	git_repository_free(repo);
+	return rc;
+}
+
+/*
+ * Keeps the file path (in the work tree workdir) out of commits with a
+ * line in .git/info/exclude, unless git ignores it already: a per-clone
+ * file that names tokenguard-pre-commit would, once committed, block the
+ * commits of a teammate who does not have tokenguard.
+ */
+static int
+exclude(const char *workdir, const char *path)
+{
+	git_repository *repo = NULL;
+	struct err e = { 0 };
+	git_buf info = { 0 };
+	char *file = NULL;
+	const char *rel;
+	int ignored = 0, rc = EXIT_TROUBLE;
+	FILE *f;
+
+	if (workdir == NULL || strncmp(path, workdir, strlen(workdir)) != 0 ||
+	    path[strlen(workdir)] != '/')
+		return EXIT_CLEAN;
+	rel = path + strlen(workdir) + 1;
+	if (gitsrc_open(&repo, &e) < 0)
+		return cli_error("install: %s", e.msg);
+	if (git_ignore_path_is_ignored(&ignored, repo, rel) < 0) {
+		git_fail(rel);
+		goto out;
+	}
+	if (ignored != 0) {
+		rc = EXIT_CLEAN;
+		goto out;
+	}
+	if (git_repository_item_path(&info, repo, GIT_REPOSITORY_ITEM_INFO) <
+	    0) {
+		git_fail("info directory");
+		goto out;
+	}
+	file = join3(info.ptr, "exclude", "");
+	if (file == NULL) {
+		cli_error("install: out of memory");
+		goto out;
+	}
+	if (make_dirs(info.ptr) != 0)
+		goto out;
+	f = fopen(file, "ae");
+	if (f == NULL) {
+		cli_error("install: cannot write '%s': %s", file,
+		    strerror(errno));
+		goto out;
+	}
+	fprintf(f, "# tokenguard install: this clone's own file\n/%s\n", rel);
+	if (fclose(f) != 0) {
+		cli_error("install: cannot write '%s': %s", file,
+		    strerror(errno));
+		goto out;
+	}
+	printf("tokenguard: added /%s to %s\n", rel, file);
+	rc = EXIT_CLEAN;
+out:
+	free(file);
+	git_buf_dispose(&info);
+	git_repository_free(repo);
+	return rc;
+}
+
+/*
+ * A repository whose hooks a manager runs: tokenguard joins the manager
+ * (managers.h) instead of writing into the hooks directory, where the
+ * manager would drop it or stop running its own hook. A tokenguard hook
+ * that an earlier install put there is taken out, and the manager's
+ * hook it had renamed is put back.
+ */
+static int
+with_manager(const struct manager *m, const struct target *t,
+    const char *workdir, bool uninstall)
+{
+	int rc = EXIT_CLEAN;
+	const int n = (int)(sizeof(HOOK_NAMES) / sizeof(*HOOK_NAMES));
+
+	printf("tokenguard: this repository's hooks are run by %s (%s)\n",
+	    m->name, m->why);
+	for (int i = 0; i < n; i++) {
+		if (ours_in(t->dir, HOOK_NAMES[i]) &&
+		    uninstall_one(t->dir, HOOK_NAMES[i]) != 0)
+			rc = EXIT_TROUBLE;
+	}
+	if (manager_install(m, workdir, HOOK_NAMES, n, uninstall) != 0)
+		rc = EXIT_TROUBLE;
+	if (rc == EXIT_CLEAN && !uninstall && m->kind == MANAGER_LEFTHOOK &&
+	    m->config != NULL && access(m->config, F_OK) == 0 &&
+	    exclude(workdir, m->config) != 0)
+		rc = EXIT_TROUBLE;
+	if (rc == EXIT_CLEAN && !uninstall && m->kind == MANAGER_HUSKY &&
+	    strstr(t->dir, "/.husky") == NULL)
+		printf("tokenguard: note: git does not run husky's hooks in "
+		    "this clone yet (core.hooksPath is not .husky/_): 'npm "
+		    "install' (husky's prepare script) or 'npx husky' sets "
+		    "it up\n");
+	return rc;
+}
+
 static int
 parse_opts(struct opts *o, int argc, char **argv)
 {
@@ -1099,7 +1388,10 @@ installcmd_run(int argc, char **argv)
 {
 	struct opts o;
 	struct target t = { NULL, NULL, false, false, HOOK_PROGRAM };
-	char *global_dir = NULL, *configured = NULL;
+	struct manager m = { MANAGER_NONE, NULL, NULL, NULL };
+	char *global_dir = NULL, *configured = NULL, *workdir = NULL;
+	char **dirs = NULL;
+	size_t ndirs = 0;
 	int rc;
 
 	rc = parse_opts(&o, argc, argv);
@@ -1118,17 +1410,30 @@ installcmd_run(int argc, char **argv)
 			cli_error("install: out of memory");
 			goto out;
 		}
-	} else if (repo_target(&t) != 0) {
+	} else if (repo_target(&t, &workdir) != 0) {
+		goto out;
+	} else if (manager_detect(&m, workdir, t.dir) != 0) {
+		goto out;
+	} else if (m.kind != MANAGER_NONE) {
+		rc = with_manager(&m, &t, workdir, o.uninstall);
 		goto out;
 	}
 	/* Our own global directory stands in for every .git/hooks. */
 	t.passthrough = global_dir != NULL && strcmp(t.dir, global_dir) == 0;
 	if (o.uninstall) {
+		if (o.global) {
+			if (add_dir(&dirs, &ndirs, t.dir) != 0)
+				goto out;
+		} else if (worktree_dirs(&dirs, &ndirs, t.dir) != 0) {
+			goto out;
+		}
 		rc = EXIT_CLEAN;
-		for (size_t i = 0; i < sizeof(HOOK_NAMES) / sizeof(*HOOK_NAMES);
-		    i++) {
-			if (uninstall_one(t.dir, HOOK_NAMES[i]) != 0)
-				rc = EXIT_TROUBLE;
+		for (size_t d = 0; d < ndirs; d++) {
+			for (size_t i = 0; i < sizeof(HOOK_NAMES) /
+			    sizeof(*HOOK_NAMES); i++) {
+				if (uninstall_one(dirs[d], HOOK_NAMES[i]) != 0)
+					rc = EXIT_TROUBLE;
+			}
 		}
 		if (rc == EXIT_CLEAN && o.global && t.passthrough) {
 			if (configured != NULL &&
@@ -1138,13 +1443,36 @@ installcmd_run(int argc, char **argv)
 		}
 		goto out;
 	}
-	if (hook_program(&t.prog, HOOK_PROGRAM) != 0 || make_dirs(t.dir) != 0)
+	if (hook_program(&t.prog, HOOK_PROGRAM) != 0)
 		goto out;
-	rc = EXIT_CLEAN;
-	for (size_t i = 0; i < sizeof(HOOK_NAMES) / sizeof(*HOOK_NAMES); i++) {
-		if (install_one(&t, &o, HOOK_NAMES[i]) != 0)
-			rc = EXIT_TROUBLE;
+	if (o.global) {
+		if (add_dir(&dirs, &ndirs, t.dir) != 0)
+			goto out;
+	} else if (worktree_dirs(&dirs, &ndirs, t.dir) != 0) {
+		goto out;
 	}
+	rc = EXIT_CLEAN;
+	for (size_t d = 0; d < ndirs; d++) {
+		struct target each = t;
+
+		each.dir = dirs[d];
+		if (make_dirs(each.dir) != 0) {
+			rc = EXIT_TROUBLE;
+			continue;
+		}
+		for (size_t i = 0; i < sizeof(HOOK_NAMES) / sizeof(*HOOK_NAMES);
+		    i++) {
+			if (install_one(&each, &o, HOOK_NAMES[i]) != 0)
+				rc = EXIT_TROUBLE;
+		}
+	}
+	if (ndirs > 1)
+		printf("tokenguard: note: core.hooksPath is relative, so each "
+		    "worktree has hooks of its own: installed in the %zu "
+		    "there are now. After 'git worktree add', run 'tokenguard "
+		    "install' in the new worktree too (or commit the hook "
+		    "files, which find tokenguard-pre-commit in PATH)\n",
+		    ndirs);
 	if (rc == EXIT_CLEAN && o.global && configured == NULL) {
 		rc = set_global_hooks_path(t.dir);
 		if (rc == EXIT_CLEAN)
@@ -1155,6 +1483,11 @@ installcmd_run(int argc, char **argv)
 			    "not\n", t.dir);
 	}
 out:
+	for (size_t d = 0; d < ndirs; d++)
+		free(dirs[d]);
+	free(dirs);
+	manager_release(&m);
+	free(workdir);
 	free(t.prog);
 	free(t.dir);
 	free(configured);

@@ -178,7 +178,7 @@ run(struct job *j, struct filescan *fs)
 	if (fd < 0)
 		return;
 	rc = filescan_fd_size(&res, fs, j->scanner, fd, size, j->max,
-	    &origin, 0, collect, j, &e);
+	    &origin, j->scan_flags, collect, j, &e);
 	if (j->kind == JOB_FILE)
 		close(fd);
 	if (rc < 0) {

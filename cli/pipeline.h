@@ -39,6 +39,7 @@ struct job {
 	int error;		/* errno, for JOB_ERROR */
 	const struct scanner *scanner;	/* borrowed; outlives the job */
 	uint64_t max;		/* size cap */
+	unsigned scan_flags;	/* scanner_scan() flags */
 	const void *tag;	/* the caller's; not used here */
 
 	/* Filled in by a worker. */

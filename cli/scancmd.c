@@ -5,7 +5,8 @@
  * memory does not grow with the size of the tree. With --git, the
  * history of the repository in the current directory is scanned instead
  * (gitsrc_history(): each new blob once, commit and tag messages), on
- * this thread.
+ * this thread. With --image, each PATH is a saved container image
+ * (imagescan.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +22,7 @@
 
 #include "cli.h"
 #include "gitsrc.h"
+#include "imagescan.h"
 #include "pipeline.h"
 #include "progress.h"
 #include "report.h"
@@ -47,6 +49,8 @@ struct opts {
 	bool implicit;		/* no PATH given */
 	bool implicit_stdin;	/* ... and standard input is to be read */
 	bool git;		/* --git: paths are revision ranges */
+	bool show_dummies;	/* --show-dummies */
+	bool image;		/* --image: paths are container images */
 };
 
 /*
@@ -59,6 +63,7 @@ struct context {
 	struct scanner *scanner;
 	uint64_t max;
 	bool skip_is_trouble;	/* tokenguard.onSkip = reject */
+	unsigned scan_flags;	/* SCAN_REPORT_DUMMIES, or 0 */
 };
 
 /* What the sink counts and decides while the scan runs. */
@@ -78,16 +83,21 @@ struct run {
 	size_t errors;		/* paths that could not be read */
 	size_t findings;
 	size_t files_found;
+	size_t dummies;		/* values set aside as made up */
 	const char *ref;	/* --git: the ref of the finding printed */
 	size_t commits;		/* --git: commits scanned */
 	size_t commits_total;	/* --git: commits to scan */
 	git_repository *repo;	/* --git */
+	const struct imagescan_hit *where;	/* --image: of the finding */
 	bool progress;		/* standard error is a terminal, no -q */
 	struct progress prog;
 	uint64_t bytes;		/* bytes scanned, for the progress line */
 };
 
-enum { OPT_FORMAT = 256, OPT_CONFIG, OPT_MAX_FILE_SIZE, OPT_GIT };
+enum {
+	OPT_FORMAT = 256, OPT_CONFIG, OPT_MAX_FILE_SIZE, OPT_GIT,
+	OPT_SHOW_DUMMIES, OPT_IMAGE
+};
 
 static const struct option OPTIONS[] = {
 	{ "format", required_argument, NULL, OPT_FORMAT },
@@ -96,6 +106,8 @@ static const struct option OPTIONS[] = {
 	{ "max-file-size", required_argument, NULL, OPT_MAX_FILE_SIZE },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "git", no_argument, NULL, OPT_GIT },
+	{ "show-dummies", no_argument, NULL, OPT_SHOW_DUMMIES },
+	{ "image", no_argument, NULL, OPT_IMAGE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -198,6 +210,12 @@ parse_opts(struct opts *o, int argc, char **argv)
 		case OPT_GIT:
 			o->git = true;
 			break;
+		case OPT_SHOW_DUMMIES:
+			o->show_dummies = true;
+			break;
+		case OPT_IMAGE:
+			o->image = true;
+			break;
 		case 'h':
 			return help_print(stdout, "scan") < 0 ? EXIT_TROUBLE :
 			    EXIT_CLEAN;
@@ -207,6 +225,11 @@ parse_opts(struct opts *o, int argc, char **argv)
 	}
 	o->paths = argv + optind;
 	o->npaths = (size_t)(argc - optind);
+	if (o->image && o->git)
+		return cli_usage("scan", "scan: --image and --git do not go "
+		    "together");
+	if (o->image && o->npaths == 0)
+		return cli_usage("scan", "scan: --image needs an image PATH");
 	if (o->npaths == 0 && !o->git) {
 		o->implicit = true;
 		o->implicit_stdin = stdin_has_data();
@@ -345,6 +368,8 @@ add_ref(json_t *j, enum format format, const struct finding *f,
 	return rc;
 }
 
+static int image_text(char **s, const struct imagescan_hit *h);
+
 /* Prints one finding in the chosen format; -1 when out of memory. */
 static int
 print_finding(struct run *r, const struct finding *f)
@@ -353,14 +378,26 @@ print_finding(struct run *r, const struct finding *f)
 	char *s = NULL;
 	json_t *j = NULL;
 
+	struct finding shown;
+
+	if (r->where != NULL && r->o->format != FORMAT_JSON) {
+		/* Text and SARIF name the image, the layer and the path. */
+		shown = *f;
+		shown.path = r->where->shown;
+		f = &shown;
+	}
 	if (r->o->format == FORMAT_TEXT) {
 		if (report_text(&s, f, &e) < 0)
+			return -1;
+		if (r->where != NULL && image_text(&s, r->where) < 0)
 			return -1;
 	} else {
 		if (r->o->format == FORMAT_JSON ? report_json(&j, f, &e) < 0 :
 		    report_sarif_result(&j, f, &e) < 0)
 			return -1;
-		if (r->ref != NULL && add_ref(j, r->o->format, f, r->ref) < 0) {
+		if ((r->ref != NULL && add_ref(j, r->o->format, f, r->ref) <
+		    0) || (r->where != NULL && imagescan_json(j,
+		    r->o->format == FORMAT_SARIF, r->where, &e) < 0)) {
 			json_decref(j);
 			return -1;
 		}
@@ -373,9 +410,34 @@ print_finding(struct run *r, const struct finding *f)
 		put(r, r->sarif_first ? "\n" : ",\n");
 	r->sarif_first = false;
 	put(r, s);
-	if (r->o->format != FORMAT_SARIF)
+	if (r->o->format != FORMAT_SARIF && (r->where == NULL ||
+	    r->o->format != FORMAT_TEXT))
 		put(r, "\n");
 	free(s);
+	return 0;
+}
+
+/* The text finding *s and imagescan_text()'s lines after it. */
+static int
+image_text(char **s, const struct imagescan_hit *h)
+{
+	struct err e = { 0 };
+	char *more = NULL, *all;
+	size_t a, b;
+
+	if (imagescan_text(&more, h, &e) < 0)
+		return -1;
+	a = strlen(*s);
+	b = strlen(more);
+	all = realloc(*s, a + b + 2);
+	if (all == NULL) {
+		free(more);
+		return -1;
+	}
+	all[a] = '\n';
+	memcpy(all + a + 1, more, b + 1);
+	free(more);
+	*s = all;
 	return 0;
 }
 
@@ -383,21 +445,26 @@ static void
 print_hits(struct run *r, const struct job *j)
 {
 	struct finding f;
+	size_t found = 0;
 
 	for (size_t i = 0; i < j->nhits && !r->out_failed; i++) {
 		f = j->hits[i].f;
 		f.path = j->shown;
+		if (f.dummy == NULL)
+			found++;
 		if (print_finding(r, &f) < 0) {
 			cli_error("out of memory");
 			r->trouble = true;
 			r->out_failed = true;
 		}
 	}
-	if (j->nhits > 0) {
-		r->findings += j->nhits;
+	r->dummies += j->stats.dummies;
+	if (found > 0) {
+		r->findings += found;
 		r->files_found++;
-		flush(r);
 	}
+	if (j->nhits > 0)
+		flush(r);
 }
 
 static void
@@ -532,6 +599,7 @@ on_entry(const struct walk_entry *ent, void *payload)
 	j->read_flags = ent->top ? WALK_FOLLOW : 0;
 	j->scanner = r->cur->scanner;
 	j->max = r->cur->max;
+	j->scan_flags = r->cur->scan_flags;
 	j->tag = r->cur;
 	return pipeline_add(r->pipe, j);
 }
@@ -551,8 +619,56 @@ add_stdin(struct run *r)
 	j->top = true;
 	j->scanner = r->cur->scanner;
 	j->max = r->cur->max;
+	j->scan_flags = r->cur->scan_flags;
 	j->tag = r->cur;
 	return pipeline_add(r->pipe, j);
+}
+
+/* imagescan's callback: one finding in an image, printed at once. */
+static int
+image_hit(const struct finding *f, const struct imagescan_hit *h,
+    void *payload)
+{
+	struct run *r = payload;
+
+	r->where = h;
+	if (print_finding(r, f) < 0) {
+		cli_error("out of memory");
+		r->trouble = true;
+		r->out_failed = true;
+	}
+	r->where = NULL;
+	if (f->dummy == NULL) {
+		r->findings++;
+		if (h->new_file)
+			r->files_found++;
+	}
+	flush(r);
+	return r->out_failed ? 1 : 0;
+}
+
+/* --image: each PATH is a container image, scanned layer by layer. */
+static int
+feed_images(struct run *r)
+{
+	struct imagescan_stats st = { 0 };
+	int rc = 0;
+
+	for (size_t i = 0; i < r->o->npaths && rc == 0; i++) {
+		const struct context *c = &r->ctx[r->arg_ctx[i]];
+
+		rc = imagescan_run(&st, r->o->paths[i], c->scanner, c->max,
+		    c->scan_flags, r->o->jobs, c->skip_is_trouble,
+		    r->progress ? &r->prog : NULL, image_hit, r);
+	}
+	r->scanned += st.files;
+	r->skipped += st.skipped;
+	r->errors += st.errors;
+	r->bytes += st.bytes;
+	r->dummies += st.dummies;
+	if (st.trouble)
+		r->trouble = true;
+	return rc;
 }
 
 /* Feeds every PATH to the pipeline, then waits for the last result. */
@@ -642,6 +758,24 @@ read_on_skip(bool *trouble, git_config *cfg, struct err *e)
 	    "warn", "reject", "error", e);
 }
 
+/* tokenguard.showDummies (a git boolean), or --show-dummies. */
+static int
+read_show_dummies(unsigned *flags, git_config *cfg, bool opt,
+    struct err *e)
+{
+	int show = 0;
+	int rc = git_config_get_bool(&show, cfg, "tokenguard.showDummies");
+
+	if (rc < 0 && rc != GIT_ENOTFOUND) {
+		const git_error *ge = git_error_last();
+
+		return err_set(e, "tokenguard.showDummies: %s", ge != NULL ?
+		    ge->message : "not a boolean");
+	}
+	*flags = opt || (rc == 0 && show) ? SCAN_REPORT_DUMMIES : 0;
+	return 0;
+}
+
 /*
  * Reads the configuration seen from dir and the allow file of its
  * repository (outside one: of dir) and compiles c's scanner. *in_repo
@@ -656,7 +790,9 @@ context_load(struct context *c, bool *in_repo, const struct opts *o,
 	int rc = -1;
 
 	if (settings_load(&set, dir, o->config_file, e) < 0 ||
-	    read_on_skip(&c->skip_is_trouble, set.git, e) < 0)
+	    read_on_skip(&c->skip_is_trouble, set.git, e) < 0 ||
+	    read_show_dummies(&c->scan_flags, set.git, o->show_dummies,
+	    e) < 0)
 		goto out;
 	*in_repo = set.repo_root != NULL;
 	allow = join(set.repo_root != NULL ? set.repo_root : dir,
@@ -906,6 +1042,11 @@ summary(const struct run *r)
 		fprintf(stderr, PROG ": %zu finding%s in %zu file%s (%s)\n",
 		    r->findings, r->findings == 1 ? "" : "s", r->files_found,
 		    r->files_found == 1 ? "" : "s", detail);
+	if (r->dummies > 0)
+		fprintf(stderr, PROG ": %zu made-up value%s set aside (test "
+		    "dummies, example hosts, textbook passwords)%s\n",
+		    r->dummies, r->dummies == 1 ? "" : "s",
+		    r->o->show_dummies ? "" : "; --show-dummies lists them");
 }
 
 /* Runs the scan proper, once the contexts are set up. */
@@ -923,7 +1064,7 @@ scan(struct run *r)
 		return cli_error("%s", e.msg);
 	}
 	start_progress(r);
-	rc = feed(r);
+	rc = r->o->image ? feed_images(r) : feed(r);
 	pipeline_free(r->pipe);
 	r->pipe = NULL;
 	if (tail != NULL && rc == 0) {
@@ -1136,7 +1277,8 @@ git_hit(const struct finding *f, void *payload)
 	hide_progress(g->r);
 	if (print_finding(g->r, &c) < 0)
 		return err_set(g->e, "out of memory");
-	g->r->findings++;
+	if (f->dummy == NULL)
+		g->r->findings++;
 	return g->r->out_failed ? 1 : 0;
 }
 
@@ -1147,6 +1289,7 @@ git_item(const struct gitsrc_item *it, void *payload)
 	struct run *r = g->r;
 	const struct context *c = &r->ctx[r->arg_ctx[0]];
 	struct scan_origin origin = { NULL, g->commit };
+	struct scan_stats st = { 0 };
 	git_blob *blob = NULL;
 	uint64_t size;
 	size_t before = r->findings;
@@ -1161,8 +1304,9 @@ git_item(const struct gitsrc_item *it, void *payload)
 	if (it->kind != GITSRC_ITEM_BLOB) {
 		origin.path = it->kind == GITSRC_ITEM_TAG ? "(tag message)" :
 		    "(commit message)";
-		rc = scanner_scan(c->scanner, NULL, &origin, it->message,
-		    it->message_len, SCAN_FORCE_TEXT, git_hit, g, g->e);
+		rc = scanner_scan(c->scanner, &st, &origin, it->message,
+		    it->message_len, SCAN_FORCE_TEXT | c->scan_flags, git_hit,
+		    g, g->e);
 		goto out;
 	}
 	origin.path = it->path;
@@ -1187,12 +1331,13 @@ git_item(const struct gitsrc_item *it, void *payload)
 	}
 	if (gitsrc_blob(&blob, r->repo, &it->id, g->e) < 0)
 		return -1;
-	rc = scanner_scan(c->scanner, NULL, &origin, git_blob_rawcontent(blob),
-	    (size_t)git_blob_rawsize(blob), 0, git_hit, g, g->e);
+	rc = scanner_scan(c->scanner, &st, &origin, git_blob_rawcontent(blob),
+	    (size_t)git_blob_rawsize(blob), c->scan_flags, git_hit, g, g->e);
 	git_blob_free(blob);
 	r->scanned++;
 	r->bytes += size;
 out:
+	r->dummies += st.dummies;
 	if (r->findings > before) {
 		r->files_found++;
 		flush(r);

@@ -21,21 +21,34 @@ filescan_release(struct filescan *fs)
 	filescan_init(fs);
 }
 
+/* The stream of a file descriptor: ctx points to the fd. */
+static ssize_t
+read_fd(void *ctx, char *buf, size_t len, struct err *e)
+{
+	const int *fd = ctx;
+	ssize_t n;
+
+	do {
+		n = read(*fd, buf, len);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return err_errno(e, "read failed");
+	return n;
+}
+
 /*
- * Reads into buf[*len..want) until it is full or the file ends. Sets
- * *eof at the end of the file.
+ * Reads into buf[*len..want) until it is full or the stream ends. Sets
+ * *eof at the end of the stream.
  */
 static int
-fill(int fd, char *buf, size_t *len, size_t want, bool *eof,
-    struct err *e)
+fill(filescan_read_fn *rd, void *ctx, char *buf, size_t *len, size_t want,
+    bool *eof, struct err *e)
 {
 	while (*len < want) {
-		ssize_t n = read(fd, buf + *len, want - *len);
+		ssize_t n = rd(ctx, buf + *len, want - *len, e);
 
-		if (n < 0 && errno == EINTR)
-			continue;
 		if (n < 0)
-			return err_errno(e, "read failed");
+			return -1;
 		if (n == 0) {
 			*eof = true;
 			return 0;
@@ -67,6 +80,7 @@ add_stats(struct scan_stats *sum, const struct scan_stats *w, bool first)
 		sum->binary = w->binary;
 	sum->lines_capped += w->lines_capped;
 	sum->allowed += w->allowed;
+	sum->dummies += w->dummies;
 	sum->user_rule_limits += w->user_rule_limits;
 	if (sum->limit_rule == NULL)
 		sum->limit_rule = w->limit_rule;
@@ -83,10 +97,10 @@ filescan_fd(struct filescan_result *out, struct filescan *fs,
 }
 
 int
-filescan_fd_size(struct filescan_result *out, struct filescan *fs,
-    const struct scanner *s, int fd, uint64_t size, uint64_t max,
-    const struct scan_origin *origin, unsigned flags, finding_fn *fn,
-    void *payload, struct err *e)
+filescan_stream(struct filescan_result *out, struct filescan *fs,
+    const struct scanner *s, filescan_read_fn *rd, void *ctx,
+    uint64_t size, uint64_t max, const struct scan_origin *origin,
+    unsigned flags, finding_fn *fn, void *payload, struct err *e)
 {
 	const size_t cap = FILESCAN_KEEP + FILESCAN_STEP + FILESCAN_MARGIN;
 	const bool known = size != UINT64_MAX && size != 0 && size <= max;
@@ -95,7 +109,6 @@ filescan_fd_size(struct filescan_result *out, struct filescan *fs,
 	    .first = true };
 	size_t len = 0;
 	bool eof = false;
-	struct stat now;
 	int rc = 0;
 
 	memset(&res, 0, sizeof(res));
@@ -115,7 +128,7 @@ filescan_fd_size(struct filescan_result *out, struct filescan *fs,
 		/* res.bytes counts what slid out of the buffer already. */
 		if (res.bytes + cap > limit)
 			want = (size_t)(limit - res.bytes);
-		if (fill(fd, fs->buf, &len, want, &eof, e) != 0)
+		if (fill(rd, ctx, fs->buf, &len, want, &eof, e) != 0)
 			return -1;
 		if (known && res.bytes + len == size) {
 			/* All fstat() promised: no read just to see the end. */
@@ -125,7 +138,7 @@ filescan_fd_size(struct filescan_result *out, struct filescan *fs,
 			size_t one = 0;
 
 			/* At the cap: is there more? */
-			if (fill(fd, &probe, &one, 1, &eof, e) != 0)
+			if (fill(rd, ctx, &probe, &one, 1, &eof, e) != 0)
 				return -1;
 			res.over = one == 1;
 			eof = true;
@@ -159,7 +172,26 @@ filescan_fd_size(struct filescan_result *out, struct filescan *fs,
 		w.first = false;
 	}
 	res.bytes += len;
-	if (known && res.bytes < size && fstat(fd, &now) == 0 &&
+	*out = res;
+	return rc;
+}
+
+int
+filescan_fd_size(struct filescan_result *out, struct filescan *fs,
+    const struct scanner *s, int fd, uint64_t size, uint64_t max,
+    const struct scan_origin *origin, unsigned flags, finding_fn *fn,
+    void *payload, struct err *e)
+{
+	struct filescan_result res;
+	struct stat now;
+	int rc;
+
+	rc = filescan_stream(&res, fs, s, read_fd, &fd, size, max, origin,
+	    flags, fn, payload, e);
+	if (rc < 0)
+		return -1;
+	if (size != UINT64_MAX && size != 0 && size <= max &&
+	    res.bytes < size && fstat(fd, &now) == 0 &&
 	    (uint64_t)now.st_size < size)
 		res.shrank = true;
 	*out = res;

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "err.h"
 #include "finding.h"
@@ -66,5 +67,23 @@ int filescan_fd_size(struct filescan_result *out, struct filescan *fs,
     const struct scanner *s, int fd, uint64_t size, uint64_t max,
     const struct scan_origin *origin, unsigned flags, finding_fn *fn,
     void *payload, struct err *e);
+
+/*
+ * Reads at most len bytes of a stream into buf. Returns the number read,
+ * 0 at the end of the stream, or -1 with e set.
+ */
+typedef ssize_t filescan_read_fn(void *ctx, char *buf, size_t len,
+    struct err *e);
+
+/*
+ * Like filescan_fd_size() for a stream, such as a member of an archive:
+ * rd reads from ctx; size is what the stream says it holds (UINT64_MAX
+ * when unknown); the stream is read to its end, at most max bytes.
+ * out->shrank is never set. Errors are rd's, unchanged.
+ */
+int filescan_stream(struct filescan_result *out, struct filescan *fs,
+    const struct scanner *s, filescan_read_fn *rd, void *ctx,
+    uint64_t size, uint64_t max, const struct scan_origin *origin,
+    unsigned flags, finding_fn *fn, void *payload, struct err *e);
 
 #endif

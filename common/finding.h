@@ -26,6 +26,12 @@ struct finding {
 	char redacted[REDACTED_SIZE];
 	char fingerprint[FINGERPRINT_SIZE];
 	bool allowed_inline;	/* only seen with SCAN_REPORT_ALLOWED */
+	/*
+	 * NULL for a finding. For a value set aside as made up (RULES.md
+	 * 3.1), why, in a few words; only seen with SCAN_REPORT_DUMMIES.
+	 * Static.
+	 */
+	const char *dummy;
 };
 
 /*

@@ -47,6 +47,9 @@ struct queue {
 	pthread_mutex_t lock;
 	int dirfd;
 	int deadfd;
+	bool give;		/* root in another user's queue: chown */
+	uid_t uid;		/* ... to the queue directory's owner */
+	gid_t gid;
 	uint64_t max_bytes;
 	uint64_t bytes;		/* of the files queued, and being written */
 	size_t count;
@@ -284,6 +287,13 @@ write_event(struct queue *q, const char *id, const char *data, size_t len,
 	    O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return err_errno(e, "queue: cannot create '%s'", tmp);
+	if (q->give && fchown(fd, q->uid, q->gid) < 0) {
+		err_errno(e, "queue: cannot give '%s' to the queue's owner",
+		    tmp);
+		(void)close(fd);
+		(void)unlinkat(q->dirfd, tmp, 0);
+		return -1;
+	}
 	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
 		err_errno(e, "queue: cannot write '%s'", tmp);
 		(void)close(fd);
@@ -590,6 +600,7 @@ queue_open(struct queue **out, struct queue_loaded *loaded,
 {
 	struct queue_loaded ld = { 0 };
 	struct queue *q;
+	struct stat st;
 	int rc = -1;
 
 	q = calloc(1, sizeof(*q));
@@ -616,8 +627,26 @@ queue_open(struct queue **out, struct queue_loaded *loaded,
 			err_errno(e, "queue '%s': cannot lock", dir);
 		goto out;
 	}
+	/*
+	 * Root (tokenguard-watch --once by hand) in a queue of the service
+	 * user's: what it makes is the user's, or the daemon could not
+	 * read or remove it.
+	 */
+	if (fstat(q->dirfd, &st) < 0) {
+		err_errno(e, "queue: cannot open '%s'", dir);
+		goto out;
+	}
+	q->give = geteuid() == 0 && st.st_uid != 0;
+	q->uid = st.st_uid;
+	q->gid = st.st_gid;
 	if (open_dir(&q->deadfd, q->dirfd, QUEUE_DEAD_DIR, e) < 0)
 		goto out;
+	if (q->give && (fstat(q->deadfd, &st) < 0 || ((st.st_uid != q->uid ||
+	    st.st_gid != q->gid) && fchown(q->deadfd, q->uid, q->gid) < 0))) {
+		err_errno(e, "queue: cannot give '%s/%s' to the queue's owner",
+		    dir, QUEUE_DEAD_DIR);
+		goto out;
+	}
 	if (load(q, &ld, e) < 0)
 		goto out;
 	if (loaded != NULL)
@@ -645,6 +674,15 @@ queue_free(struct queue *q)
 		(void)close(q->dirfd);
 	(void)pthread_mutex_destroy(&q->lock);
 	free(q);
+}
+
+void
+queue_each(struct queue *q, queue_each_fn *fn, void *payload)
+{
+	(void)pthread_mutex_lock(&q->lock);
+	for (struct entry *x = q->head; x != NULL; x = x->next)
+		fn(x->key, x->key + strlen(x->key) + 1, payload);
+	(void)pthread_mutex_unlock(&q->lock);
 }
 
 void

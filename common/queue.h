@@ -31,6 +31,10 @@
  * the directory at queue_open() are all kept even when they exceed the
  * limit.
  *
+ * Run by root in a queue directory another user owns (the service
+ * user's, from `tokenguard-watch --once` by hand), the files and the
+ * dead/ directory it makes are given to that owner.
+ *
  * Every function is thread-safe. The directory is locked (flock()) while
  * the queue is open: a second process cannot use it at the same time.
  */
@@ -134,6 +138,16 @@ void queue_retry(struct queue *q, const char *id);
  * that fails (-1), as by queue_done().
  */
 int queue_dead(struct queue *q, const char *id, struct err *e);
+
+/* Called by queue_each() for each queued event. */
+typedef void queue_each_fn(const char *path, const char *fingerprint,
+    void *payload);
+
+/*
+ * Calls fn for the path and fingerprint of every queued event (in
+ * delivery order), with q locked: fn must not call back into q.
+ */
+void queue_each(struct queue *q, queue_each_fn *fn, void *payload);
 
 /* Events queued (handed out or not) and the bytes their files take. */
 void queue_stats(struct queue *q, size_t *events, uint64_t *bytes);

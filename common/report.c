@@ -205,7 +205,12 @@ report_text(char **out, const struct finding *f, struct err *e)
 	str_puts(&s, ": ");
 	str_escaped(&s, f->rule, false);
 	str_puts(&s, ": ");
-	str_escaped(&s, f->description, false);
+	if (f->dummy != NULL) {
+		str_puts(&s, "set aside, ");
+		str_escaped(&s, f->dummy, false);
+	} else {
+		str_escaped(&s, f->description, false);
+	}
 	str_puts(&s, " [");
 	str_escaped(&s, f->redacted, false);
 	str_puts(&s, "] ");
@@ -313,6 +318,7 @@ report_json(json_t **out, const struct finding *f, struct err *e)
 	    jset(o, "fingerprint", jstr(f->fingerprint)) < 0 ||
 	    (f->commit != NULL && jset(o, "commit", jstr(f->commit)) < 0) ||
 	    (f->allowed_inline && jset(o, "allowed", json_true()) < 0) ||
+	    (f->dummy != NULL && jset(o, "dummy", jstr(f->dummy)) < 0) ||
 	    jset_path_bytes(o, f->path) < 0) {
 		json_decref(o);
 		return err_set(e, "out of memory");
@@ -495,15 +501,22 @@ report_sarif_result(json_t **out, const struct finding *f, struct err *e)
 
 	if (report_uri(&uri, f->path, e) < 0)
 		return -1;
-	str_puts(&s, f->description);
+	if (f->dummy != NULL) {
+		str_puts(&s, "set aside, ");
+		str_puts(&s, f->dummy);
+	} else {
+		str_puts(&s, f->description);
+	}
 	str_puts(&s, " [");
 	str_puts(&s, f->redacted);
 	str_puts(&s, "]");
 	msg = s.data;
 	o = json_object();
+	/* A value set aside is a note for review, not an error. */
 	if (s.failed || o == NULL ||
 	    jset(o, "ruleId", jstr(f->rule)) < 0 ||
-	    jset(o, "level", json_string("error")) < 0 ||
+	    jset(o, "level", json_string(f->dummy != NULL ? "note" :
+	    "error")) < 0 ||
 	    jset(o, "message", jtext(msg)) < 0 ||
 	    jset(o, "locations", sarif_location(f, uri)) < 0 ||
 	    jset(o, "partialFingerprints", json_pack("{s:s}",

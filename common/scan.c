@@ -21,6 +21,7 @@
 #include <pcre2.h>
 
 #include "b64.h"
+#include "guess.h"
 #include "token.h"
 #include "value.h"
 
@@ -125,6 +126,7 @@ enum key_kind {
 	K_YARN_TOKEN,
 	K_YARN_IDENT,
 	K_ENV,
+	K_ENV_PASSWORD,		/* a variable named like NPM_PASSWORD */
 	K_NPMRC_BLOB,
 	K_BUNFIG,
 };
@@ -139,6 +141,8 @@ struct scanner {
 	bool checksum;
 	bool inline_allow;
 	bool avx2;
+	unsigned char teddy_lo[3][32];	/* the filter's tables */
+	unsigned char teddy_hi[3][32];
 	uint64_t max_file_size;
 	char **allow;		/* sorted */
 	size_t nallow;
@@ -179,6 +183,8 @@ struct ctx {
 	struct scan_stats *st;
 	int rc;			/* non-zero: stop */
 	struct err *e;
+	/* The key being judged names an example host (RULES.md 3.1). */
+	bool example_host;
 
 	/* line numbering, advanced lazily */
 	size_t cnt_pos;
@@ -357,7 +363,9 @@ candidate_at(const unsigned char *b, size_t i, size_t len)
 	c3 = i + 3 < len ? b[i + 3] | 0x20 : 0;
 	switch (c0) {
 	case 'n':
-		return c1 == 'p' && c2 == 'm';
+		/* a token (npm_) or a key (NPM_TOKEN, npmAuthToken) */
+		return c1 == 'p' && c2 == 'm' && ((c3 >= '0' && c3 <= '9') ||
+		    (c3 >= 'a' && c3 <= 'z') || c3 == 0x7f);
 	case 0x7f:
 		return (c1 == 'a' && c2 == 'u') || (c1 == 'p' && c2 == 'a' &&
 		    c3 == 's');
@@ -376,41 +384,162 @@ candidate_at(const unsigned char *b, size_t i, size_t len)
 	}
 }
 
-#define EQ(v, ch) _mm256_cmpeq_epi8((v), _mm256_set1_epi8((char)(ch)))
-#define AND(a, b) _mm256_and_si256((a), (b))
-#define OR(a, b) _mm256_or_si256((a), (b))
+/*
+ * The vector filter is Teddy, as in Hyperscan and ripgrep: each anchor
+ * is a bucket (a bit of a byte), and for each of the first three
+ * positions two 16-entry tables, indexed by a byte's low and high
+ * nibble, give the buckets whose anchor may have that byte there (both
+ * cases of a letter: the high-nibble table folds them). Each 32-byte
+ * block is loaded once; the lookups for positions 0 and 1 are shifted
+ * by two and one bytes, carrying the previous block's last bytes, and a
+ * match ends where the AND of the three is not zero. The cost does not
+ * grow with the number of anchors, up to eight. The fourth byte of the
+ * longer anchors is checked by candidate_at() on the few places that
+ * pass.
+ */
+static const char TEDDY_ANCHORS[8][4] = {
+	"npm", "\x7f" "au", "\x7f" "pa", "gh?", "-be", "://", "bnb", "sec",
+};
+
+static void
+teddy_init(unsigned char lo[3][32], unsigned char hi[3][32])
+{
+	memset(lo, 0, 3 * 32);
+	memset(hi, 0, 3 * 32);
+	for (unsigned k = 0; k < 8; k++) {
+		for (unsigned j = 0; j < 3; j++) {
+			unsigned char ch = (unsigned char)TEDDY_ANCHORS[k][j];
+			unsigned char bit = (unsigned char)(1u << k);
+
+			for (unsigned n = 0; n < 16; n++) {
+				/*
+				 * '?' is any byte. Anchors are folded, bit
+				 * 0x20 set: the byte without it (upper case
+				 * for letters) has the high nibble less 2.
+				 * Tables are repeated for both 128-bit lanes.
+				 */
+				if (ch == '?' || (ch & 15) == n) {
+					lo[j][n] |= bit;
+					lo[j][n + 16] |= bit;
+				}
+				if (ch == '?' || (ch >> 4) == n ||
+				    ((ch >> 4) & ~2u) == n) {
+					hi[j][n] |= bit;
+					hi[j][n + 16] |= bit;
+				}
+			}
+		}
+	}
+}
 
 /*
- * The mask of candidates in the 32 bytes at b + i: bit k set when one
- * starts at i + k. Needs b[i..i+35) readable.
+ * The first place in the mask m of the 32-byte block at base that
+ * candidate_at() confirms, from lim's view; clears the bits it passes
+ * in *m. Returns SIZE_MAX when none does.
  */
-__attribute__((target("avx2"))) static unsigned
-candidate_mask_avx2(const unsigned char *b, size_t i)
+static size_t
+confirm(const unsigned char *b, size_t base, unsigned *m, size_t lim)
 {
-	const __m256i fold = _mm256_set1_epi8(0x20);
-	__m256i v0 = OR(_mm256_loadu_si256((const __m256i *)(b + i)), fold);
-	__m256i v1 = OR(_mm256_loadu_si256((const __m256i *)(b + i + 1)),
-	    fold);
-	__m256i v2 = OR(_mm256_loadu_si256((const __m256i *)(b + i + 2)),
-	    fold);
-	__m256i v3 = OR(_mm256_loadu_si256((const __m256i *)(b + i + 3)),
-	    fold);
-	__m256i us0 = EQ(v0, 0x7f), us3 = EQ(v3, 0x7f);
-	__m256i p1 = EQ(v1, 'p');
-	__m256i m;
+	while (*m != 0) {
+		size_t p = base + (size_t)__builtin_ctz(*m);
 
-	m = AND(AND(EQ(v0, 'n'), p1), EQ(v2, 'm'));
-	m = OR(m, AND(us0, OR(AND(EQ(v1, 'a'), EQ(v2, 'u')),
-	    AND(AND(p1, EQ(v2, 'a')), EQ(v3, 's')))));
-	m = OR(m, AND(AND(EQ(v0, 'g'), EQ(v1, 'h')), us3));
-	m = OR(m, AND(AND(EQ(v0, '-'), EQ(v1, 'b')),
-	    AND(EQ(v2, 'e'), EQ(v3, 'g'))));
-	m = OR(m, AND(AND(EQ(v0, ':'), EQ(v1, '/')), EQ(v2, '/')));
-	m = OR(m, AND(AND(EQ(v0, 'b'), EQ(v1, 'n')),
-	    AND(EQ(v2, 'b'), EQ(v3, 't'))));
-	m = OR(m, AND(AND(EQ(v0, 's'), EQ(v1, 'e')),
-	    AND(EQ(v2, 'c'), EQ(v3, 'r'))));
-	return (unsigned)_mm256_movemask_epi8(m);
+		*m &= *m - 1;
+		if (candidate_at(b, p, lim))
+			return p;
+	}
+	return SIZE_MAX;
+}
+
+/* The buckets whose anchor may have the bytes of v at a position. */
+#define TEDDY_LOOKUP(l, h, lo, hi) _mm256_and_si256( \
+	_mm256_shuffle_epi8((lo), (l)), _mm256_shuffle_epi8((hi), (h)))
+
+/* cur moved up by n bytes (1 or 2), prev's last bytes shifted in. */
+#define TEDDY_SHIFT(cur, prev, n) _mm256_alignr_epi8((cur), \
+	_mm256_permute2x128_si256((prev), (cur), 0x21), 16 - (n))
+
+/*
+ * Looks for a candidate at i or after, block by block while a block of
+ * 32 bytes fits before lim and may hold a start before end, confirming
+ * the filter's hits with candidate_at(). Returns the first candidate,
+ * *base being the start of its block (which covers the starts *base to
+ * *base + 31) and *rest the hits after it there, not yet confirmed; or
+ * SIZE_MAX, *base being the first start it did not look at. i must be
+ * at least 2.
+ */
+__attribute__((target("avx2"))) static size_t
+teddy_find(const struct scanner *s, const unsigned char *b, size_t i,
+    size_t lim, size_t end, size_t *base, unsigned *rest)
+{
+	const __m256i nib = _mm256_set1_epi8(0x0f);
+	const __m256i zero = _mm256_setzero_si256();
+	const __m256i lo0 = _mm256_loadu_si256((const __m256i *)s->teddy_lo[0]);
+	const __m256i lo1 = _mm256_loadu_si256((const __m256i *)s->teddy_lo[1]);
+	const __m256i lo2 = _mm256_loadu_si256((const __m256i *)s->teddy_lo[2]);
+	const __m256i hi0 = _mm256_loadu_si256((const __m256i *)s->teddy_hi[0]);
+	const __m256i hi1 = _mm256_loadu_si256((const __m256i *)s->teddy_hi[1]);
+	const __m256i hi2 = _mm256_loadu_si256((const __m256i *)s->teddy_hi[2]);
+	__m256i prev0 = zero, prev1 = zero;
+	size_t bs = i, stop, p;
+	unsigned m;
+
+	assert(i >= 2);
+	/* Blocks start below stop: 32 bytes fit, a start may be < end. */
+	stop = lim >= 32 ? lim - 32 + 1 : 0;
+	if (stop > end + 2)
+		stop = end + 2;
+#define TEDDY_BLOCK(at, mv) do { \
+		__m256i v = _mm256_loadu_si256((const __m256i *)(b + (at))); \
+		__m256i l = _mm256_and_si256(v, nib); \
+		__m256i h = _mm256_and_si256(_mm256_srli_epi16(v, 4), nib); \
+		__m256i r0 = TEDDY_LOOKUP(l, h, lo0, hi0); \
+		__m256i r1 = TEDDY_LOOKUP(l, h, lo1, hi1); \
+		(mv) = _mm256_and_si256(_mm256_and_si256( \
+		    TEDDY_SHIFT(r0, prev0, 2), TEDDY_SHIFT(r1, prev1, 1)), \
+		    TEDDY_LOOKUP(l, h, lo2, hi2)); \
+		prev0 = r0; \
+		prev1 = r1; \
+	} while (0)
+	/*
+	 * A match ending at bs + k starts at bs - 2 + k: block bs covers the
+	 * starts from bs - 2. The hits are confirmed here, so that the
+	 * filter goes on over false ones with its state.
+	 */
+#define TEDDY_HITS(mv, from) do { \
+		m = ~(unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8((mv), \
+		    zero)); \
+		p = m != 0 ? confirm(b, (from), &m, lim) : SIZE_MAX; \
+		if (p != SIZE_MAX) { \
+			*base = (from); \
+			*rest = m; \
+			return p; \
+		} \
+	} while (0)
+	/* Two blocks per test: most of the text has no candidate. */
+	while (bs + 32 < stop) {
+		__m256i m1, m2;
+
+		TEDDY_BLOCK(bs, m1);
+		TEDDY_BLOCK(bs + 32, m2);
+		if (!_mm256_testz_si256(_mm256_or_si256(m1, m2),
+		    _mm256_or_si256(m1, m2))) {
+			TEDDY_HITS(m1, bs - 2);
+			TEDDY_HITS(m2, bs + 30);
+		}
+		bs += 64;
+	}
+	if (bs < stop) {
+		__m256i m1;
+
+		TEDDY_BLOCK(bs, m1);
+		TEDDY_HITS(m1, bs - 2);
+		bs += 32;
+	}
+#undef TEDDY_HITS
+#undef TEDDY_BLOCK
+	/* Starts before bs - 2 were looked at, and none before i exists. */
+	*base = bs - 2 > i ? bs - 2 : i;
+	return SIZE_MAX;
 }
 
 static size_t
@@ -432,37 +561,38 @@ next_candidate_scalar(const unsigned char *b, size_t i, size_t len)
 /*
  * The next candidate at or after i and before end; end when there is
  * none. Patterns are checked with up to 3 bytes past end when present.
- * The mask of the last 32-byte block is kept, so that dense candidates
- * cost a bit scan each, not a reload.
+ * The unconfirmed rest of the last 32-byte block's mask is kept, so
+ * that dense candidates cost a bit scan each, not a reload.
  */
 static size_t
 next_candidate(struct ctx *c, size_t i, size_t end)
 {
 	const unsigned char *b = (const unsigned char *)c->buf;
-	size_t lim = end + 3 < c->len ? end + 3 : c->len;
+	size_t lim = end + 3 < c->len ? end + 3 : c->len, p, base;
 
 	if (!c->s->avx2)
 		return min_size(next_candidate_scalar(b, i, lim), end);
 	if (c->cand_mask != 0 && i >= c->cand_base && i < c->cand_base + 32) {
-		unsigned m = c->cand_mask & (~0u << (i - c->cand_base));
-
-		if (m != 0)
-			return min_size(c->cand_base +
-			    (size_t)__builtin_ctz(m), end);
+		c->cand_mask &= ~0u << (i - c->cand_base);
+		p = confirm(b, c->cand_base, &c->cand_mask, lim);
+		if (p != SIZE_MAX)
+			return min_size(p, end);
 		i = c->cand_base + 32;
 	}
 	c->cand_mask = 0;
-	while (i + 35 < lim && i < end) {
-		unsigned m = candidate_mask_avx2(b, i);
-
-		if (m != 0) {
-			c->cand_base = i;
-			c->cand_mask = m;
-			return min_size(i + (size_t)__builtin_ctz(m), end);
-		}
-		i += 32;
+	/* The vector search starts at 2: a block reports two bytes back. */
+	for (; i < 2 && i < end; i++) {
+		if (candidate_at(b, i, lim))
+			return i;
 	}
-	return min_size(next_candidate_scalar(b, i, lim), end);
+	if (i >= end)
+		return end;
+	p = teddy_find(c->s, b, i, lim, end, &base, &c->cand_mask);
+	if (p != SIZE_MAX) {
+		c->cand_base = base;
+		return min_size(p, end);
+	}
+	return min_size(next_candidate_scalar(b, base, lim), end);
 }
 
 __attribute__((target("avx2"))) static size_t
@@ -627,12 +757,14 @@ line_has_marker(struct ctx *c, size_t ls, size_t le)
 }
 
 /*
- * Reports value[0..vn) under rule at pos. Decoded text reports through
- * its parent, at the place of the encoded value.
+ * Reports value[0..vn) under rule at pos; dummy is NULL, or why the
+ * value is set aside as made up (counted, and reported only when asked
+ * to). Decoded text reports through its parent, at the place of the
+ * encoded value.
  */
 static void
 emit(struct ctx *c, size_t pos, const struct scan_rule_info *rule,
-    const char *value, size_t vn)
+    const char *value, size_t vn, const char *dummy)
 {
 	struct finding f;
 	size_t ls, le;
@@ -642,7 +774,7 @@ emit(struct ctx *c, size_t pos, const struct scan_rule_info *rule,
 		return;
 	c->found++;
 	if (c->parent != NULL) {
-		emit(c->parent, c->parent_pos, rule, value, vn);
+		emit(c->parent, c->parent_pos, rule, value, vn, dummy);
 		c->rc = c->parent->rc;
 		return;
 	}
@@ -674,6 +806,13 @@ emit(struct ctx *c, size_t pos, const struct scan_rule_info *rule,
 			c->st->allowed++;
 		return;
 	}
+	if (dummy != NULL) {
+		if (c->st != NULL)
+			c->st->dummies++;
+		if ((c->flags & SCAN_REPORT_DUMMIES) == 0)
+			return;
+	}
+	f.dummy = dummy;
 	f.path = c->origin != NULL && c->origin->path != NULL ?
 	    c->origin->path : "-";
 	f.commit = c->origin != NULL ? c->origin->commit : NULL;
@@ -691,7 +830,15 @@ static void
 emit_builtin(struct ctx *c, size_t pos, enum rule r, const char *value,
     size_t vn)
 {
-	emit(c, pos, &BUILTIN[r], value, vn);
+	emit(c, pos, &BUILTIN[r], value, vn, NULL);
+}
+
+/* Sets value[0..vn) aside under rule r: made up, for the reason why. */
+static void
+emit_dummy(struct ctx *c, size_t pos, enum rule r, const char *value,
+    size_t vn, const char *why)
+{
+	emit(c, pos, &BUILTIN[r], value, vn, why);
 }
 
 /* Scans decoded bytes as a file of their own, reporting at pos. */
@@ -869,17 +1016,27 @@ equals_ci(const char *id, size_t n, const char *s)
 
 /*
  * Every credential key ends with one of these words: a cheap test that
- * turns away "npm", "npmjs", "npm_config_cache" and the like.
+ * turns away "npm", "npmjs", "npm_config_cache" and the like. Most
+ * identifiers fail on their last letter alone.
  */
 static bool
 ends_like_key(const char *id, size_t n)
 {
-	static const char *const endings[] = { "token", "auth", "password",
-	    "passwd", "pwd", "secret", "pat", "apikey", "ident", "npmrc",
-	    NULL };
+	static const struct {
+		const char *s;
+		size_t n;
+	} endings[] = {
+		{ "token", 5 }, { "auth", 4 }, { "password", 8 },
+		{ "passwd", 6 }, { "pwd", 3 }, { "secret", 6 }, { "pat", 3 },
+		{ "apikey", 6 }, { "ident", 5 }, { "npmrc", 5 },
+	};
 
-	for (size_t i = 0; endings[i] != NULL; i++) {
-		if (ends_with_ci(id, n, endings[i]))
+	if (n == 0 || strchr("nhdtyc", lower((unsigned char)id[n - 1])) ==
+	    NULL)
+		return false;
+	for (size_t i = 0; i < sizeof(endings) / sizeof(*endings); i++) {
+		if (n >= endings[i].n && ascii_ncaseeq(id + n - endings[i].n,
+		    endings[i].s, endings[i].n))
 			return true;
 	}
 	return false;
@@ -917,7 +1074,8 @@ key_kind(const char *id, size_t n)
 	if (nw == 0)
 		return K_NONE;
 	if (nw == 1 && word_in(words[0], glued))
-		return K_ENV;
+		return strcmp(words[0], "npmpassword") == 0 ? K_ENV_PASSWORD :
+		    K_ENV;
 	if (strcmp(words[nw - 1], "npmrc") == 0)
 		return K_NPMRC_BLOB;
 	for (size_t i = 0; i < nw; i++) {
@@ -930,6 +1088,10 @@ key_kind(const char *id, size_t n)
 		return K_NONE;
 	if (nw < 2 || !word_in(words[nw - 1], secret_words))
 		return K_NONE;
+	if (strcmp(words[nw - 1], "password") == 0 ||
+	    strcmp(words[nw - 1], "passwd") == 0 ||
+	    strcmp(words[nw - 1], "pwd") == 0)
+		return K_ENV_PASSWORD;
 	return K_ENV;
 }
 
@@ -1073,21 +1235,129 @@ all_b64(const char *v, size_t n)
 	return i == n;
 }
 
+/* Why a value is set aside (finding.dummy). */
+#define WHY_TOKEN "made-up value in a token slot"
+#define WHY_PASSWORD "test or example password"
+#define WHY_HOST "credential for an example host"
+
+/* The value starting at vs is in quotes. */
+static bool
+quoted(const struct ctx *c, size_t vs)
+{
+	return vs > 0 && (c->buf[vs - 1] == '"' || c->buf[vs - 1] == '\'');
+}
+
 /*
- * Reports a credential value that starts at vs unless it sits in a
- * ciphertext container; that look back is costly, so it comes last.
+ * The file is an npm or Yarn configuration file: .npmrc, npmrc,
+ * NAME.npmrc, .yarnrc, .yarnrc.yml.
+ */
+static bool
+npm_file(const struct ctx *c)
+{
+	const char *b;
+	size_t n;
+
+	if (c->origin == NULL || c->origin->path == NULL)
+		return false;
+	b = base_name(c->origin->path);
+	n = strlen(b);
+	return strcmp(b, "npmrc") == 0 || (n >= 6 &&
+	    strcmp(b + n - 6, ".npmrc") == 0) || strncmp(b, ".yarnrc", 7) == 0;
+}
+
+/*
+ * RULES.md 3.1: whether the literal v[0..n) given to a key of kind k is
+ * made up, and why (NULL: it looks issued or chosen by a person).
+ */
+static const char *
+made_up(const struct ctx *c, enum key_kind k, const char *v, size_t n)
+{
+	if (c->example_host)
+		return WHY_HOST;
+	if (k == K_PASSWORD || k == K_ENV_PASSWORD)
+		return guess_password_made_up(v, n) ? WHY_PASSWORD : NULL;
+	return guess_token_made_up(v, n) ? WHY_TOKEN : NULL;
+}
+
+/* A user:password pair: made up, and why, or NULL. */
+static const char *
+login_made_up(const struct ctx *c, const char *v, size_t n)
+{
+	const char *colon = memchr(v, ':', n);
+
+	if (c->example_host)
+		return WHY_HOST;
+	if (colon == NULL)
+		return NULL;
+	return guess_login_made_up(v, (size_t)(colon - v), colon + 1,
+	    n - (size_t)(colon - v) - 1) ? WHY_PASSWORD : NULL;
+}
+
+/* Reports value[0..n) at pos under r, or sets it aside (why). */
+static void
+report_or_aside(struct ctx *c, size_t pos, enum rule r, const char *value,
+    size_t n, const char *why)
+{
+	if (why != NULL)
+		emit_dummy(c, pos, r, value, n, why);
+	else
+		emit_builtin(c, pos, r, value, n);
+}
+
+/*
+ * Judges the pair or password of _auth, _password and npmAuthIdent:
+ * base64 is decoded first; _auth outside npm files counts only then.
  */
 static void
-report_value(struct ctx *c, size_t vs, size_t pos, enum rule r,
-    const char *value, size_t n)
+judge_login(struct ctx *c, enum key_kind k, size_t vs, size_t ve)
 {
-	if (!in_cipher_container(c, vs))
-		emit_builtin(c, pos, r, value, n);
+	const char *v = c->buf + vs, *why = NULL;
+	size_t n = ve - vs, off, len, dn = 0;
+	char *dec;
+	bool real;
+
+	if (value_is_reference(v, n) || value_is_placeholder(v, n) ||
+	    (n == TOKEN_LEN && token_shape(v, n) != TOKEN_NONE))
+		return;
+	dec = all_b64(v, n) ? decode_text(v, n, &dn) : NULL;
+	if (k == K_PASSWORD) {
+		if (dec != NULL)
+			real = !value_is_placeholder(dec, dn) &&
+			    !value_is_reference(dec, dn);
+		else
+			real = value_classify(v, n, &off, &len) ==
+			    VALUE_LITERAL;
+		if (real)
+			why = made_up(c, k, dec != NULL ? dec : v,
+			    dec != NULL ? dn : n);
+	} else if (dec != NULL || k == K_YARN_IDENT) {
+		real = value_is_real_login(dec != NULL ? dec : v,
+		    dec != NULL ? dn : n);
+		if (real)
+			why = login_made_up(c, dec != NULL ? dec : v,
+			    dec != NULL ? dn : n);
+	} else {
+		/* _auth that is not base64: npm cannot use it elsewhere */
+		real = npm_file(c) && value_classify(v, n, &off, &len) ==
+		    VALUE_LITERAL;
+		if (real)
+			why = made_up(c, K_PASSWORD, v, n);
+	}
+	/*
+	 * Ciphertext is not claimed: a valid token in it is still a
+	 * finding (RULES.md 1.1: any context).
+	 */
+	if (real && !in_cipher_container(c, vs)) {
+		claim(c, vs, ve);
+		report_or_aside(c, vs, rule_of(k), v, n, why);
+	}
+	free(dec);
 }
 
 /*
  * Judges the value [vs, ve) of a key of kind k and reports it (section
  * 3), decoding base64 values and scanning what they hold (section 4).
+ * Literals are judged by their slot (section 3.1).
  */
 static void
 judge(struct ctx *c, enum key_kind k, size_t vs, size_t ve)
@@ -1100,35 +1370,15 @@ judge(struct ctx *c, enum key_kind k, size_t vs, size_t ve)
 
 	if (n == 0 || n > VALUE_MAX || claimed(c, vs, ve))
 		return;
-	if (cipher_value(v, n))
+	/* Jenkins {AQAA...}: the brace ends an unquoted value */
+	if (cipher_value(v, n) || (n > 5 && memcmp(v, "{AQAA", 5) == 0 &&
+	    ve < c->len && c->buf[ve] == '}'))
+		return;
+	/* FirebaseAuth.instance, creds.auth_token: code, not a value */
+	if (!quoted(c, vs) && value_is_member_access(v, n))
 		return;
 	if (k == K_AUTH || k == K_PASSWORD || k == K_YARN_IDENT) {
-		bool real;
-
-		if (value_is_reference(v, n) || value_is_placeholder(v, n) ||
-		    (n == TOKEN_LEN && token_shape(v, n) != TOKEN_NONE))
-			return;
-		dec = all_b64(v, n) ? decode_text(v, n, &dn) : NULL;
-		if (k == K_PASSWORD)
-			real = dec != NULL ? !value_is_placeholder(dec, dn) &&
-			    !value_is_reference(dec, dn) :
-			    value_classify(v, n, &off, &len) == VALUE_LITERAL;
-		else if (dec != NULL)
-			real = value_is_real_login(dec, dn);
-		else if (k == K_YARN_IDENT)
-			real = value_is_real_login(v, n);
-		else
-			real = value_classify(v, n, &off, &len) ==
-			    VALUE_LITERAL;
-		/*
-		 * Ciphertext is not claimed: a valid token in it is still a
-		 * finding (RULES.md 1.1: any context).
-		 */
-		if (real && !in_cipher_container(c, vs)) {
-			claim(c, vs, ve);
-			emit_builtin(c, vs, rule_of(k), v, n);
-		}
-		free(dec);
+		judge_login(c, k, vs, ve);
 		return;
 	}
 	if (k == K_NPMRC_BLOB) {
@@ -1147,13 +1397,17 @@ judge(struct ctx *c, enum key_kind k, size_t vs, size_t ve)
 		/* A token is reported by the token rule at its own place. */
 		return;
 	case VALUE_UUID:
+		/* Issued whatever it looks like (RULES.md 3.1 item 5). */
 		claim(c, vs, ve);
-		report_value(c, vs, vs + off, R_LEGACY, v + off, len);
+		if (!in_cipher_container(c, vs))
+			report_or_aside(c, vs + off, R_LEGACY, v + off, len,
+			    c->example_host ? WHY_HOST : NULL);
 		return;
 	case VALUE_GITHUB_PAT:
 		claim(c, vs, ve);
-		report_value(c, vs, vs + off, R_GITHUB_TOKEN, v + off,
-		    len);
+		if (!in_cipher_container(c, vs))
+			report_or_aside(c, vs + off, R_GITHUB_TOKEN, v + off,
+			    len, c->example_host ? WHY_HOST : NULL);
 		return;
 	case VALUE_LITERAL:
 		break;
@@ -1168,17 +1422,24 @@ judge(struct ctx *c, enum key_kind k, size_t vs, size_t ve)
 		/* A base64 value: what it holds decides (section 4). */
 		if (scan_child(c, vs + off, dec, dn, true) == 0) {
 			cls = value_classify(dec, dn, &o2, &l2);
-			if (!cipher && (cls == VALUE_LITERAL ||
-			    cls == VALUE_UUID || cls == VALUE_GITHUB_PAT))
-				emit_builtin(c, vs + off, cls == VALUE_UUID ?
-				    R_LEGACY : rule_of(k), dec + o2, l2);
+			if (!cipher && cls == VALUE_UUID)
+				report_or_aside(c, vs + off, R_LEGACY,
+				    dec + o2, l2, c->example_host ?
+				    WHY_HOST : NULL);
+			else if (!cipher && (cls == VALUE_LITERAL ||
+			    cls == VALUE_GITHUB_PAT))
+				report_or_aside(c, vs + off, rule_of(k),
+				    dec + o2, l2, cls == VALUE_LITERAL ?
+				    made_up(c, k, dec + o2, l2) :
+				    c->example_host ? WHY_HOST : NULL);
 		}
 		free(dec);
 		return;
 	}
 	free(dec);
 	if (!cipher)
-		emit_builtin(c, vs + off, rule_of(k), v + off, len);
+		report_or_aside(c, vs + off, rule_of(k), v + off, len,
+		    made_up(c, k, v + off, len));
 }
 
 /* Judges a value on another line than the current one. */
@@ -1493,28 +1754,112 @@ hcl_default(struct ctx *c, enum key_kind k, size_t ke)
 	}
 }
 
+/*
+ * The key starting at ks is scoped to a registry, //host[:port]/path/:
+ * KEY (npm's form, also after NPM_CONFIG_ or --): whether that host is
+ * an example host.
+ */
+static bool
+key_host_is_example(const struct ctx *c, size_t ks)
+{
+	const char *b = c->buf;
+	size_t i = ks, h, e;
+
+	if (i < 3 || b[i - 1] != ':')
+		return false;
+	while (i >= 2 && ks - i < KEY_MAX && !(b[i - 1] == '/' &&
+	    b[i - 2] == '/')) {
+		if (is_space((unsigned char)b[i - 1]) || b[i - 1] == '\n' ||
+		    b[i - 1] == '"' || b[i - 1] == '\'')
+			return false;
+		i--;
+	}
+	if (i < 2 || b[i - 1] != '/' || b[i - 2] != '/')
+		return false;
+	h = i;
+	for (e = h; e < ks && b[e] != '/' && b[e] != ':'; e++)
+		;
+	return value_host_is_example(b + h, e - h);
+}
+
+/*
+ * 'key': name in a program's map literal: the value is a variable
+ * (RULES.md 3.1 item 4). YAML allows a quoted key before a plain
+ * scalar, so there the value is judged.
+ */
+static bool
+identifier_after_quoted_key(const struct ctx *c, size_t ke, size_t vs,
+    size_t ve)
+{
+	const char *b;
+
+	if (ke >= c->len || (c->buf[ke] != '"' && c->buf[ke] != '\'') ||
+	    quoted(c, vs) || vs >= ve)
+		return false;
+	if (c->origin != NULL && c->origin->path != NULL) {
+		b = base_name(c->origin->path);
+		if (strstr(b, ".yml") != NULL || strstr(b, ".yaml") != NULL ||
+		    npm_file(c))
+			return false;
+	}
+	if (!((c->buf[vs] >= 'a' && c->buf[vs] <= 'z') ||
+	    (c->buf[vs] >= 'A' && c->buf[vs] <= 'Z') || c->buf[vs] == '_'))
+		return false;
+	for (size_t i = vs; i < ve; i++) {
+		if (!is_ident_char((unsigned char)c->buf[i]))
+			return false;
+	}
+	return true;
+}
+
+static size_t key_value(struct ctx *c, enum key_kind k, size_t ks,
+    size_t ke);
+
 /* A credential key anchor at p: judge the value it is given. */
 static size_t
 key_at(struct ctx *c, size_t p)
 {
 	const char *b = c->buf;
-	size_t ks = p, ke = p, lend, vs, ve;
+	size_t ks = p, ke = p, next;
 	enum key_kind k;
-	char prev;
 
-	line_enter(c, p);
-	if (p < c->ln.key_end)
+	/*
+	 * The identifier first: most are no key ("npm", "npmjs"), and that
+	 * needs no line. A newline is no identifier byte, so the walk stays
+	 * on the line without knowing where it starts.
+	 */
+	if (c->ln.have && p >= c->ln.ls && p < c->ln.key_end)
 		return c->ln.key_end;
-	while (ks > c->ln.ls && is_ident_char((unsigned char)b[ks - 1]) &&
+	while (ks > c->start && is_ident_char((unsigned char)b[ks - 1]) &&
 	    p - ks < KEY_MAX)
 		ks--;
-	while (ke < c->ln.le && is_ident_char((unsigned char)b[ke]) &&
+	while (ke < c->len && is_ident_char((unsigned char)b[ke]) &&
 	    ke - p < KEY_MAX)
 		ke++;
-	c->ln.key_end = ke;
 	k = key_kind(b + ks, ke - ks);
-	if (k == K_NONE || !line_budget(c))
+	if (k == K_NONE)
 		return ke;
+	line_enter(c, p);
+	c->ln.key_end = ke;
+	if (!line_budget(c))
+		return ke;
+	c->example_host = key_host_is_example(c, ks);
+	next = key_value(c, k, ks, ke);
+	c->example_host = false;
+	return next;
+}
+
+/*
+ * Judges the value given to the key [ks, ke) of kind k; returns where
+ * to look on.
+ */
+static size_t
+key_value(struct ctx *c, enum key_kind k, size_t ks, size_t ke)
+{
+	const char *b = c->buf;
+	size_t lend, vs, ve;
+	char prev;
+
 	lend = line_content_end(c);
 	prev = ks > c->ln.ls ? b[ks - 1] : '\n';
 
@@ -1555,7 +1900,8 @@ key_at(struct ctx *c, size_t p)
 		return ke;
 	}
 	if (!value_after_key(c, ke, lend, ws_separator_ok(c, c->ln.ls, ks),
-	    &vs, &ve) || is_done(c, vs, ve))
+	    &vs, &ve) || is_done(c, vs, ve) ||
+	    identifier_after_quoted_key(c, ke, vs, ve))
 		return ke;
 	if (ve - vs == 1 && b[vs] == '{')
 		/* an object: its "value" member (Terraform state outputs) */
@@ -1656,13 +2002,79 @@ decoded_length(const char *v, size_t n)
 	return len;
 }
 
-/* "://" at p: user:password@ in an http(s) URL. */
+/* Users whose password half is a token (x-access-token:TOKEN@). */
+static const char *const TOKEN_USERS[] = {
+	"x-access-token", "oauth2", "gitlab-ci-token", "x-token-auth",
+	"oauth", "token", "x-auth-token", "private-token", NULL
+};
+
+static bool
+word_is_one_of(const char *w, size_t n, const char *const *list)
+{
+	for (size_t i = 0; list[i] != NULL; i++) {
+		if (strlen(list[i]) == n && ascii_ncaseeq(w, list[i], n))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The host after a URL's '@' at a: sets *example, and returns false when
+ * the URL is a template rather than an address (a port that is not a
+ * number: proxy-host.com:port).
+ */
+static bool
+url_host(const struct ctx *c, size_t a, bool *example)
+{
+	const char *b = c->buf;
+	size_t h = a + 1, e = h;
+
+	/* {authority}, ${HOST}, %s, <host>: a format string's hole */
+	if (h < c->len && strchr("{$%<", b[h]) != NULL)
+		return false;
+	while (e < c->len && e - h < 256 && !USERINFO_STOP[(unsigned char)
+	    b[e]] && b[e] != ':' && b[e] != '@')
+		e++;
+	*example = value_host_is_example(b + h, e - h);
+	if (e < c->len && b[e] == ':') {
+		size_t d = e + 1;
+
+		while (d < c->len && b[d] >= '0' && b[d] <= '9')
+			d++;
+		if (d == e + 1 || (d < c->len && !USERINFO_STOP[(unsigned char)
+		    b[d]]))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Whether [s, s + n) may be a credential at all: long enough, two
+ * character classes, neither a reference nor a placeholder nor an exact
+ * token shape (that is section 1's).
+ */
+static bool
+url_secret_ok(const char *v, size_t n, size_t min)
+{
+	return decoded_length(v, n) >= min && value_classes(v, n) >= 2 &&
+	    !value_is_reference(v, n) && !value_is_placeholder(v, n) &&
+	    !(n == TOKEN_LEN && token_shape(v, n) != TOKEN_NONE);
+}
+
+/*
+ * "://" at p: user:password@ in an http(s) URL. The password is judged
+ * as a person's (RULES.md 3.1 item 2), except where the user names a
+ * token (x-access-token:TOKEN, oauth2:TOKEN) or the password is the
+ * constant x-oauth-basic (TOKEN:x-oauth-basic): there the token is
+ * judged as issued or made up (item 1).
+ */
 static size_t
 url_at(struct ctx *c, size_t p)
 {
-	const char *b = c->buf;
-	size_t s = p, u, at_sign, colon = 0, pn;
+	const char *b = c->buf, *why;
+	size_t s = p, u, at_sign, colon = 0, pn, un;
 	const char *pw;
+	bool example;
 
 	while (s > 0 && p - s < 32 && (token_is_base62((unsigned char)b[s - 1])
 	    || b[s - 1] == '+' || b[s - 1] == '.' || b[s - 1] == '-'))
@@ -1683,17 +2095,32 @@ url_at(struct ctx *c, size_t p)
 		return p + 3;
 	pw = b + colon + 1;
 	pn = at_sign - colon - 1;
+	un = colon - u;
 	line_enter(c, p);
-	if (!line_budget(c) || claimed(c, colon + 1, at_sign))
+	if (!line_budget(c) || claimed(c, colon + 1, at_sign) ||
+	    claimed(c, u, colon) || !url_host(c, at_sign, &example))
 		return p + 3;
-	if (decoded_length(pw, pn) < 8 || value_classes(pw, pn) < 2 ||
-	    value_is_reference(pw, pn) ||
-	    value_is_placeholder(pw, pn) || value_is_reference(b + u,
-	    colon - u) || (pn == TOKEN_LEN &&
-	    token_shape(pw, pn) != TOKEN_NONE))
+	if (pn == 13 && ascii_ncaseeq(pw, "x-oauth-basic", 13)) {
+		/* the user is the token */
+		if (!url_secret_ok(b + u, un, 16))
+			return p + 3;
+		why = example ? WHY_HOST : guess_token_made_up(b + u, un) ?
+		    WHY_TOKEN : NULL;
+		claim(c, u, colon);
+		report_or_aside(c, u, R_URL, b + u, un, why);
 		return p + 3;
+	}
+	if (!url_secret_ok(pw, pn, 8) || value_is_reference(b + u, un))
+		return p + 3;
+	if (word_is_one_of(b + u, un, TOKEN_USERS))
+		why = guess_token_made_up(pw, pn) ? WHY_TOKEN : NULL;
+	else
+		why = guess_login_made_up(b + u, un, pw, pn) ? WHY_PASSWORD :
+		    NULL;
+	if (example)
+		why = WHY_HOST;
 	claim(c, colon + 1, at_sign);
-	emit_builtin(c, colon + 1, R_URL, pw, pn);
+	report_or_aside(c, colon + 1, R_URL, pw, pn, why);
 	/* Anchors inside the userinfo (a token as password) are still seen. */
 	return p + 3;
 }
@@ -2036,7 +2463,8 @@ user_rule_line(struct ctx *c, size_t r, size_t ls, size_t le)
 		if (ve > vs && !value_is_reference(c->buf + ls + vs, ve - vs) &&
 		    !value_is_placeholder(c->buf + ls + vs, ve - vs)) {
 			line_enter(c, ls + vs);
-			emit(c, ls + vs, info, c->buf + ls + vs, ve - vs);
+			emit(c, ls + vs, info, c->buf + ls + vs, ve - vs,
+			    NULL);
 		}
 		off = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
 	}
@@ -2336,6 +2764,7 @@ scanner_new(struct scanner **out, const struct config *cfg, struct err *e)
 			return -1;
 		}
 	}
+	teddy_init(s->teddy_lo, s->teddy_hi);
 	*out = s;
 	return 0;
 oom:

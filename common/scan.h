@@ -29,6 +29,11 @@ enum scan_flags {
 	SCAN_FORCE_TEXT = 1 << 1,
 	/* Treat the bytes as binary (section 1 only, as RULES.md 6 says). */
 	SCAN_FORCE_BINARY = 1 << 2,
+	/*
+	 * Report the values set aside as made up (test dummies, example
+	 * hosts, textbook passwords: RULES.md 3.1), with finding.dummy set.
+	 */
+	SCAN_REPORT_DUMMIES = 1 << 3,
 };
 
 /*
@@ -51,6 +56,7 @@ struct scan_stats {
 	bool binary;		/* NUL in the first 8 KiB: section 1 only */
 	size_t lines_capped;	/* lines past the per-line work cap */
 	size_t allowed;		/* findings dropped by an allowlist */
+	size_t dummies;		/* values set aside as made up */
 	size_t user_rule_limits; /* user-rule matches stopped by the limit */
 	const char *limit_rule;	/* the first one stopped (borrowed) */
 };

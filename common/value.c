@@ -311,6 +311,60 @@ value_classify(const char *v, size_t n, size_t *off, size_t *len)
 	return VALUE_NONE;
 }
 
+static bool
+is_ident_start(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+	    c == '$';
+}
+
+bool
+value_is_member_access(const char *v, size_t n)
+{
+	size_t i = 0, parts = 0;
+
+	if (has_prefix(v, n, "eyJ"))
+		return false;
+	while (i < n) {
+		if (!is_ident_start((unsigned char)v[i]))
+			return false;
+		while (i < n && (is_ident_char((unsigned char)v[i]) ||
+		    v[i] == '$'))
+			i++;
+		parts++;
+		if (i == n)
+			break;
+		if (v[i] != '.' || i + 1 == n)
+			return false;
+		i++;
+	}
+	return parts >= 2;
+}
+
+/* h ends with suffix, at a label boundary or whole. */
+static bool
+domain_is(const char *h, size_t n, const char *suffix)
+{
+	size_t sn = strlen(suffix);
+
+	if (n < sn || strncasecmp(h + n - sn, suffix, sn) != 0)
+		return false;
+	return n == sn || h[n - sn - 1] == '.';
+}
+
+bool
+value_host_is_example(const char *h, size_t n)
+{
+	if (n > 0 && h[n - 1] == '.')
+		n--;
+	return domain_is(h, n, "example.com") ||
+	    domain_is(h, n, "example.org") ||
+	    domain_is(h, n, "example.net") ||
+	    (n > 8 && domain_is(h, n, "example")) ||
+	    (n > 5 && domain_is(h, n, "test")) ||
+	    (n > 8 && domain_is(h, n, "invalid"));
+}
+
 static const char *const LOGIN_WORDS[] = {
 	"user", "username", "password", "pass", "passwd", "pwd", "secret",
 	"login", "name", "foo", "bar", "test", "admin", "token", "me",

@@ -41,6 +41,20 @@ bool value_is_uuid(const char *v, size_t n);
  */
 bool value_is_real_login(const char *v, size_t n);
 
+/*
+ * Code where a value should start (RULES.md 3.1 item 4): a member access
+ * such as FirebaseAuth.instance or creds.auth_token, identifiers joined
+ * by dots. JSON Web Tokens (eyJ...) are not code.
+ */
+bool value_is_member_access(const char *v, size_t n);
+
+/*
+ * A host that can reach no real service (RFC 2606, RFC 6761):
+ * example.com, example.org, example.net and their subdomains, and names
+ * ending in .example, .test or .invalid. h[0..n) may end with a dot.
+ */
+bool value_host_is_example(const char *h, size_t n);
+
 /* The number of character classes (lower, upper, digit, other) in v. */
 int value_classes(const char *v, size_t n);
 

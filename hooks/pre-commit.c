@@ -8,6 +8,11 @@
  * pre-existing finding is a warning (tokenguard.blockPreexisting = true
  * blocks it too).
  *
+ * Outside a commit, "--files FILE..." scans the named files as they are
+ * in the work tree: hook managers such as the pre-commit framework run
+ * hooks that way over committed files ('pre-commit run --all-files'),
+ * and such a run must find what is already committed.
+ *
  * It prints nothing when the staged changes are clean. Exit status:
  *   0  nothing found, or only warnings (pre-existing findings, files too
  *      big to scan, trouble with tokenguard.onError = allow)
@@ -17,6 +22,8 @@
  *      configuration): the commit is blocked, unless tokenguard.onError
  *      = allow
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -25,12 +32,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <git2.h>
 #include <git2/sys/repository.h>
 
 #include "config.h"
 #include "err.h"
+#include "filescan.h"
 #include "finding.h"
 #include "gitsrc.h"
 #include "report.h"
@@ -47,13 +57,21 @@ enum {
 
 static const char USAGE[] =
 "Usage: " PROG " [-h | --help | --version]\n"
+"       " PROG " --files [--] [FILE...]\n"
 "\n"
 "The git pre-commit hook of tokenguard: scans the staged changes (the\n"
 "index being committed, compared with HEAD) for npm token material and\n"
 "blocks the commit when it finds some. Install it with\n"
-"'tokenguard install' (also as pre-merge-commit). Other arguments, such\n"
-"as file names from a hook manager, are ignored: the whole index is\n"
-"always scanned.\n"
+"'tokenguard install' (also as pre-merge-commit). When git runs it (git\n"
+"sets GIT_INDEX_FILE), every argument is ignored, file names from a hook\n"
+"manager included: the whole index is always scanned.\n"
+"\n"
+"  --files [--] FILE...  outside a commit (no GIT_INDEX_FILE), scan these\n"
+"                        files as they are in the work tree, as\n"
+"                        'tokenguard scan' would: what the pre-commit\n"
+"                        framework's 'run --all-files', '--files' and\n"
+"                        '--from-ref/--to-ref' pass. Exit 1 on findings\n"
+"                        (committed ones too), 2 on trouble.\n"
 "\n"
 "Settings (git config):\n"
 "  tokenguard.onError = block|allow    trouble (unreadable repository or\n"
@@ -75,6 +93,27 @@ static const char USAGE[] =
 "\n"
 "Exit status: 0 clean (or warnings only), 1 findings (commit blocked),\n"
 "2 trouble (commit blocked unless tokenguard.onError = allow).\n";
+
+/*
+ * libgit2 1.5, as Debian builds it, parses the whole system CA bundle
+ * through mbedTLS in git_libgit2_init() (its TLS stream's global set-up;
+ * there is no option to defer it), for connections this hook never
+ * makes: about 4 ms, more than half of the hook's run on a small commit.
+ * This definition takes the place of mbedTLS's for this program only
+ * (the dynamic linker binds libgit2's call to the executable's symbol):
+ * no certificate is loaded. Were a TLS connection ever attempted, it
+ * would fail verification, never pass unverified. A libgit2 built on
+ * OpenSSL does not call it at all.
+ */
+int mbedtls_x509_crt_parse_file(void *chain, const char *path);
+
+int
+mbedtls_x509_crt_parse_file(void *chain, const char *path)
+{
+	(void)chain;
+	(void)path;
+	return 0;
+}
 
 /* A finding kept until everything is scanned. */
 struct hit {
@@ -664,6 +703,114 @@ print_skips(const struct run *r)
 }
 
 /*
+ * One named file, as it is in the work tree. A file that is gone, or is
+ * not a regular file (a link, a FIFO), has no content of its own to
+ * check here: the commit-time scan covers what git records for it.
+ */
+static int
+scan_file(struct run *r, struct filescan *fs, const char *path,
+    struct err *e)
+{
+	struct scan_origin origin = { path, NULL };
+	struct filescan_result res;
+	struct stat st;
+	uint64_t max = scanner_max_file_size(r->scanner);
+	int fd, rc = -1;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0 && (errno == ENOENT || errno == ELOOP))
+		return 0;
+	if (fd < 0)
+		return err_errno(e, "'%s'", path);
+	if (fstat(fd, &st) < 0) {
+		err_errno(e, "'%s'", path);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rc = 0;
+		goto out;
+	}
+	if ((uint64_t)st.st_size > max) {
+		rc = add_skip(r, path, (uint64_t)st.st_size, e);
+		goto out;
+	}
+	r->callback_failed = false;
+	rc = filescan_fd_size(&res, fs, r->scanner, fd, (uint64_t)st.st_size,
+	    max, &origin, 0, collect, r, e);
+	if (rc != 0) {
+		struct err inner = *e;
+
+		if (!r->callback_failed)
+			err_set(e, "'%s': %s", path, inner.msg);
+		rc = -1;
+		goto out;
+	}
+	if (res.stats.user_rule_limits > 0)
+		warn_limit(path, &res.stats);
+	if (res.over && add_skip(r, path, res.bytes, e) < 0)
+		rc = -1;
+out:
+	close(fd);
+	return rc;
+}
+
+static void
+print_files_found(const struct run *r)
+{
+	fprintf(stderr, PROG ": %zu secret%s in the files checked (their "
+	    "content in the work tree)\n\n", r->nhits, r->nhits == 1 ? "" :
+	    "s");
+	for (size_t i = 0; i < r->nhits; i++)
+		print_hit(&r->hits[i], "    ");
+	fputs("\nWhat to do:\n"
+	    "  1. Treat each token as leaked, committed or not: revoke it "
+	    "('npm token revoke\n"
+	    "     ID', see 'npm token list') and create a new one, or move "
+	    "publishing to\n"
+	    "     trusted publishing (OIDC), which needs no token at all.\n"
+	    "  2. Remove it from the file; one already committed stays in "
+	    "the history.\n"
+	    "  3. Not a secret? Put 'tokenguard:allow' in a comment on its "
+	    "line, or add\n"
+	    "     its fingerprint to .tokenguard-allow at the top of the "
+	    "work tree:\n", stderr);
+	for (size_t i = 0; i < r->nhits; i++)
+		print_fingerprint(&r->hits[i]);
+}
+
+/*
+ * The files a hook manager names when no commit is being made
+ * ('pre-commit run --all-files', '--files', '--from-ref/--to-ref'):
+ * each is scanned as it is in the work tree, as 'tokenguard scan'
+ * would. Returns the exit status, or -1 with e set.
+ */
+static int
+check_files(struct run *r, char **paths, int npaths, struct err *e)
+{
+	struct filescan fs;
+	int rc = 0;
+
+	r->e = e;
+	if (gitsrc_open(&r->repo, e) < 0)
+		return -1;
+	if (load_settings(r, e) < 0)
+		return -1;
+	filescan_init(&fs);
+	for (int i = 0; i < npaths && rc == 0; i++)
+		rc = scan_file(r, &fs, paths[i], e);
+	filescan_release(&fs);
+	r->blocking = r->nhits;
+	if (r->nhits > 0)
+		print_files_found(r);
+	if (rc < 0)
+		return -1;
+	print_skips(r);
+	if (r->nhits > 0 || (r->nskips > 0 && r->policy.reject_skips))
+		return EXIT_FOUND;
+	return EXIT_CLEAN;
+}
+
+/*
  * Everything but the reporting of trouble: returns the exit status, or
  * -1 with e set.
  */
@@ -702,7 +849,7 @@ main(int argc, char **argv)
 {
 	struct run r;
 	struct err e = { 0 };
-	int status;
+	int status, files = 0;
 
 	/*
 	 * The verdict is the exit status: a reader gone from standard error
@@ -717,7 +864,7 @@ main(int argc, char **argv)
 	 */
 	if (getenv("GIT_INDEX_FILE") != NULL)
 		argc = 1;
-	for (int i = 1; i < argc; i++) {
+	for (int i = 1; i < argc && files == 0; i++) {
 		if (strcmp(argv[i], "--help") == 0 ||
 		    strcmp(argv[i], "-h") == 0) {
 			fputs(USAGE, stdout);
@@ -726,6 +873,12 @@ main(int argc, char **argv)
 		if (strcmp(argv[i], "--version") == 0) {
 			printf(PROG " %s\n", TOKENGUARD_VERSION);
 			return fflush(stdout) == 0 ? EXIT_CLEAN : EXIT_TROUBLE;
+		}
+		if (strcmp(argv[i], "--files") == 0) {
+			files = i + 1;
+			if (files < argc && strcmp(argv[files], "--") == 0)
+				files++;
+			continue;
 		}
 		if (strcmp(argv[i], "--") == 0)
 			break;
@@ -749,12 +902,21 @@ main(int argc, char **argv)
 	(void)git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
 	memset(&r, 0, sizeof(r));
 	config_init(&r.cfg);
-	status = config_isolate_libgit2(&e) < 0 ? -1 : hook(&r, &e);
+	if (config_isolate_libgit2(&e) < 0)
+		status = -1;
+	else if (files > 0)
+		status = check_files(&r, argv + files, argc - files, &e);
+	else
+		status = hook(&r, &e);
 	if (status < 0) {
 		if (r.blocking > 0) {
 			/* Findings block whatever tokenguard.onError says. */
 			say("%s", e.msg);
 			status = EXIT_FOUND;
+		} else if (files > 0) {
+			/* No commit to let through: trouble is trouble. */
+			say("%s", e.msg);
+			status = EXIT_TROUBLE;
 		} else if (errors_allowed(&r)) {
 			say("warning: %s; the staged changes were not checked, "
 			    "committing anyway (tokenguard.onError = allow)",

@@ -2,7 +2,9 @@
 # tests/run.sh: runs the unit test binaries given as arguments (cmocka),
 # then every tests/integration/t-*.sh, and ends with one line
 # "N passed, N failed" (unit tests counted from cmocka's summary lines,
-# each integration script counted as one test). Exit status 0 when
+# each integration script counted as one test), followed by
+# ", N skipped" when a script exited 77: it could not run here, and
+# said why on a "SKIP:" line. Exit status 0 when
 # nothing failed, 1 otherwise, 2 on bad usage.
 #
 # Usage: BUILD=build/DIR sh tests/run.sh [--unit-only|--integration-only]
@@ -70,6 +72,7 @@ trap 'exit 130' INT TERM HUP
 
 passed=0
 failed=0
+skipped=0
 
 # Under VALGRIND=1 the scripts get a BUILD of wrappers that start the real
 # programs under memcheck, one log per process. Hooks that git starts from
@@ -198,6 +201,10 @@ if [ "$run_integration" = 1 ]; then
 			passed=$((passed + 1))
 			# Scripts explain skipped sub-cases on "note:" lines.
 			grep '^note:' "$log" | sed 's/^/    /'
+		elif [ "$rc" = 77 ]; then
+			why=$(sed -n 's/^SKIP: //p' "$log" | tail -n 1)
+			echo "SKIP $name (${why:-no reason given}, ${secs}s)"
+			skipped=$((skipped + 1))
 		else
 			if [ "$rc" = 124 ]; then
 				why="timed out after ${TEST_TIMEOUT:-300}s"
@@ -211,5 +218,9 @@ if [ "$run_integration" = 1 ]; then
 	done
 fi
 
-echo "$passed passed, $failed failed"
+if [ "$skipped" = 0 ]; then
+	echo "$passed passed, $failed failed"
+else
+	echo "$passed passed, $failed failed, $skipped skipped"
+fi
 [ "$failed" = 0 ]

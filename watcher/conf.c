@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -130,6 +131,7 @@ conf_parse_duration(uint64_t *ms, const char *s)
 	return 0;
 }
 
+/* conf_load() cleared libgit2's last error: what is there now is new. */
 static int
 git_err(struct err *e, const char *what)
 {
@@ -372,9 +374,44 @@ read_excludes(struct conf *c, git_config *cfg, struct err *e)
 	return 0;
 }
 
-/* Reads the secret file: regular, readable by its owner alone. */
+/*
+ * The credential CONF_CREDENTIAL that systemd handed over
+ * (LoadCredential=): *out is its path (malloc'd), or NULL when there is
+ * none; *announced is true when $CREDENTIALS_DIRECTORY is set.
+ */
 static int
-read_secret(struct conf *c, const char *path, struct err *e)
+credential(char **out, bool *announced, struct err *e)
+{
+	const char *dir = getenv("CREDENTIALS_DIRECTORY");
+	char *path = NULL;
+	size_t n;
+
+	*out = NULL;
+	*announced = false;
+	if (dir == NULL || dir[0] != '/')
+		return 0;
+	*announced = true;
+	n = strlen(dir) + sizeof(CONF_CREDENTIAL) + 1;
+	path = malloc(n);
+	if (path == NULL)
+		return err_set(e, "out of memory");
+	(void)snprintf(path, n, "%s/%s", dir, CONF_CREDENTIAL);
+	if (access(path, F_OK) < 0) {
+		free(path);
+		return 0;
+	}
+	*out = path;
+	return 0;
+}
+
+/*
+ * Reads the secret file: regular, readable by its owner alone, unless
+ * it is a systemd credential (trusted): systemd made it, in a directory
+ * of the service's own, with an ACL for the service user when the file
+ * system has them (which shows as group bits).
+ */
+static int
+read_secret(struct conf *c, const char *path, bool trusted, struct err *e)
 {
 	char *buf = NULL;
 	struct stat st;
@@ -396,7 +433,7 @@ read_secret(struct conf *c, const char *path, struct err *e)
 		    "regular file", SHOWN, path);
 		goto out;
 	}
-	if ((st.st_mode & 077) != 0) {
+	if (!trusted && (st.st_mode & 077) != 0) {
 		err_set(e, "config 'webhook.secretFile': '%.*s' is open to "
 		    "group or others (mode %04o): chmod 600 it", SHOWN, path,
 		    (unsigned)(st.st_mode & 07777));
@@ -442,11 +479,12 @@ out:
 }
 
 static int
-read_webhook(struct conf *c, git_config *cfg, struct err *e)
+read_webhook(struct conf *c, git_config *cfg, unsigned flags, struct err *e)
 {
 	char *url = NULL, *format = NULL, *secret = NULL;
 	char shown[LOG_PATH_MAX];
 	struct err why = { 0 };
+	bool announced;
 	int rc = -1;
 
 	if (get(&url, cfg, "webhook.url", e) < 0 ||
@@ -472,18 +510,41 @@ read_webhook(struct conf *c, git_config *cfg, struct err *e)
 		err_set(e, "out of memory");
 		goto out;
 	}
-	if (secret != NULL && secret[0] != '\0') {
-		if (read_secret(c, secret, e) < 0)
+	if (secret != NULL && secret[0] == '\0') {
+		free(secret);	/* set empty: unset */
+		secret = NULL;
+	}
+	if (secret != NULL) {
+		if (read_secret(c, secret, false, e) < 0)
 			goto out;
+	} else if (credential(&secret, &announced, e) < 0) {
+		goto out;
+	} else if (secret != NULL) {
+		if (read_secret(c, secret, true, e) < 0)
+			goto out;
+	} else if (announced && (flags & CONF_CHECK) != 0) {
+		/*
+		 * systemd 252 runs ExecReload= where the credentials are
+		 * not mounted: the service itself reads the secret.
+		 */
+		c->key_elsewhere = true;
 	} else if (c->format == WEBHOOK_JSON) {
 		err_set(e, "config 'webhook.secretFile': required with "
-		    "webhook.format json (requests are signed)");
+		    "webhook.format json (requests are signed), unless "
+		    "systemd hands over the credential '%s'",
+		    CONF_CREDENTIAL);
 		goto out;
 	}
-	if (c->ca_file != NULL && access(c->ca_file, R_OK) < 0) {
-		err_errno(e, "config 'webhook.caFile': '%.*s'", SHOWN,
-		    c->ca_file);
-		goto out;
+	/* open(), not access(): the unit's capability counts. */
+	if (c->ca_file != NULL) {
+		int cfd = open(c->ca_file, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+		if (cfd < 0) {
+			err_errno(e, "config 'webhook.caFile': '%.*s'", SHOWN,
+			    c->ca_file);
+			goto out;
+		}
+		(void)close(cfd);
 	}
 	if (get_duration(&c->connect_timeout_ms, cfg,
 	    "webhook.connectTimeout", false, e) < 0 ||
@@ -508,7 +569,7 @@ out:
 }
 
 static int
-read_all(struct conf *c, git_config *cfg, struct err *e)
+read_all(struct conf *c, git_config *cfg, unsigned flags, struct err *e)
 {
 	uint64_t n;
 	char *dir = NULL;
@@ -530,7 +591,7 @@ read_all(struct conf *c, git_config *cfg, struct err *e)
 	if (get_count(&n, cfg, "watch.maxPending", 1U << 24, e) < 0)
 		return -1;
 	c->max_pending = (size_t)n;
-	if (read_webhook(c, cfg, e) < 0)
+	if (read_webhook(c, cfg, flags, e) < 0)
 		return -1;
 	if (get(&dir, cfg, "queue.dir", e) < 0)
 		return -1;
@@ -553,13 +614,55 @@ read_all(struct conf *c, git_config *cfg, struct err *e)
 	return scanner_new(&c->scanner, &c->engine, e);
 }
 
+/* A configuration file larger than this is a mistake. */
+#define CONF_FILE_MAX (4U << 20)
+
+/* Copies the file open as fd into a memory file (*out), what names it. */
+static int
+copy(int *out, int fd, const struct stat *st, const char *what,
+    struct err *e)
+{
+	char buf[8192];
+	int mfd;
+
+	if (st->st_size > (off_t)CONF_FILE_MAX)
+		return err_set(e, "%s: bigger than %u MiB", what,
+		    CONF_FILE_MAX >> 20);
+	mfd = memfd_create("watch.conf", MFD_CLOEXEC);
+	if (mfd < 0)
+		return err_errno(e, "%s: memfd_create", what);
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err_errno(e, "%s", what);
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		if (write(mfd, buf, (size_t)n) != n) {
+			err_errno(e, "%s: copy", what);
+			goto fail;
+		}
+	}
+	*out = mfd;
+	return 0;
+fail:
+	(void)close(mfd);
+	return -1;
+}
+
 int
-conf_load(struct conf **out, const char *file, struct err *e)
+conf_load(struct conf **out, const char *file, unsigned flags,
+    struct err *e)
 {
 	git_config *cfg = NULL;
 	struct conf *c;
+	char what[SHOWN + 16], proc[32] = "";
 	struct stat st;
-	int rc = -1;
+	int fd = -1, mfd = -1, rc = -1;
 
 	c = calloc(1, sizeof(*c));
 	if (c == NULL)
@@ -581,8 +684,13 @@ conf_load(struct conf **out, const char *file, struct err *e)
 		err_set(e, "out of memory");
 		goto out;
 	}
-	/* libgit2 reads a missing file as an empty one. */
-	if (stat(file, &st) < 0) {
+	/*
+	 * libgit2 reads a missing file as an empty one, and says nothing
+	 * useful about one it may not read: open it first, so that the
+	 * message has the file's name and the errno.
+	 */
+	fd = open(file, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0 || fstat(fd, &st) < 0) {
 		err_errno(e, "config file '%.*s'", SHOWN, file);
 		goto out;
 	}
@@ -591,17 +699,33 @@ conf_load(struct conf **out, const char *file, struct err *e)
 		    file);
 		goto out;
 	}
-	if (git_config_open_ondisk(&cfg, file) < 0) {
-		git_err(e, "config file");
+	git_error_clear();
+	(void)snprintf(what, sizeof(what), "config file '%.*s'", SHOWN, file);
+	if (access(file, R_OK) < 0) {
+		/*
+		 * Opened through CAP_DAC_READ_SEARCH (the unit's), which
+		 * access(2), and so libgit2, does not honour: libgit2 reads
+		 * a copy in memory instead.
+		 */
+		if (copy(&mfd, fd, &st, what, e) < 0)
+			goto out;
+		(void)snprintf(proc, sizeof(proc), "/proc/self/fd/%d", mfd);
+	}
+	if (git_config_open_ondisk(&cfg, mfd >= 0 ? proc : file) < 0) {
+		git_err(e, what);
 		goto out;
 	}
-	if (read_all(c, cfg, e) < 0)
+	if (read_all(c, cfg, flags, e) < 0)
 		goto out;
 	*out = c;
 	c = NULL;
 	rc = 0;
 out:
 	git_config_free(cfg);
+	if (mfd >= 0)
+		(void)close(mfd);
+	if (fd >= 0)
+		(void)close(fd);
 	if (c != NULL)
 		conf_free(c);
 	return rc;

@@ -22,7 +22,8 @@
  *   webhook.url            where events go (http:// or https://) [none]
  *   webhook.format         json, slack or alertmanager [json]
  *   webhook.secretFile     the signing secret; 0600 or stricter;
- *                          required for json [none]
+ *                          required for json [the systemd credential
+ *                          CONF_CREDENTIAL, when there is one]
  *   webhook.caFile         CA certificates for TLS [the system's]
  *   webhook.connectTimeout [5s]   webhook.timeout (whole request) [15s]
  *   webhook.retryBase      first retry delay (before jitter) [1s]
@@ -49,6 +50,13 @@
 #define CONF_DEFAULT_FILE "/etc/tokenguard/watch.conf"
 #define CONF_DEFAULT_QUEUE "/var/lib/tokenguard/queue"
 
+/*
+ * The credential (in $CREDENTIALS_DIRECTORY, from the unit's
+ * LoadCredential=) that is the signing secret when webhook.secretFile
+ * is unset.
+ */
+#define CONF_CREDENTIAL "webhook.secret"
+
 struct conf {
 	atomic_int refs;
 	char **paths;		/* absolute, no trailing '/' */
@@ -66,6 +74,7 @@ struct conf {
 	enum webhook_format format;
 	unsigned char *key;	/* NULL: unsigned */
 	size_t keylen;
+	bool key_elsewhere;	/* CONF_CHECK: the credential, unseen */
 	char *ca_file;
 	uint64_t connect_timeout_ms;
 	uint64_t timeout_ms;
@@ -80,11 +89,23 @@ struct conf {
 	struct scanner *scanner;
 };
 
+enum conf_flags {
+	/*
+	 * Only checking (--check, from ExecReload=): a credential that
+	 * $CREDENTIALS_DIRECTORY announces but that cannot be seen is taken
+	 * as there (systemd 252 does not mount the credentials for
+	 * ExecReload=); key_elsewhere is then set and key is NULL.
+	 */
+	CONF_CHECK = 1 << 0,
+};
+
 /*
- * Reads file and compiles the scanner. A bad value is an error naming
- * the key. *out has one reference, the caller's: conf_unref().
+ * Reads file and compiles the scanner; flags are enum conf_flags. A bad
+ * value is an error naming the key, a file that cannot be read names the
+ * file and the errno. *out has one reference, the caller's: conf_unref().
  */
-int conf_load(struct conf **out, const char *file, struct err *e);
+int conf_load(struct conf **out, const char *file, unsigned flags,
+    struct err *e);
 
 /* Another reference to c. */
 struct conf *conf_ref(struct conf *c);

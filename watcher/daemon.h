@@ -25,6 +25,7 @@
 struct daemon {
 	const char *conf_file;
 	bool once;		/* --once: scan, deliver, exit */
+	bool check;		/* --check: read the configuration, exit */
 	char host[256];
 	int ino;		/* inotify */
 	int wake;		/* eventfd: wakes the reader */

@@ -6,7 +6,9 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -16,19 +18,49 @@ static const char ERASE_LINE[] = "\r\033[K";
 /* Progress lines are drawn on standard error, a terminal. */
 static atomic_bool drawing;
 
-void
-log_msg(const char *fmt, ...)
+/*
+ * True when standard error is the journal (systemd sets JOURNAL_STREAM
+ * to its device and inode): then a line may start with "<N>", the
+ * syslog priority journald gives it.
+ */
+static bool
+to_journal(void)
+{
+	static atomic_int known;	/* 0 not yet, 1 yes, 2 no */
+	unsigned long long dev, ino;
+	const char *js;
+	struct stat st;
+	int k = atomic_load(&known);
+
+	if (k != 0)
+		return k == 1;
+	js = getenv("JOURNAL_STREAM");
+	k = 2;
+	if (js != NULL && sscanf(js, "%llu:%llu", &dev, &ino) == 2 &&
+	    fstat(STDERR_FILENO, &st) == 0 &&
+	    (unsigned long long)st.st_dev == dev &&
+	    (unsigned long long)st.st_ino == ino)
+		k = 1;
+	atomic_store(&known, k);
+	return k == 1;
+}
+
+static void __attribute__((format(printf, 2, 0)))
+vlog(const char *level, const char *fmt, va_list ap)
 {
 	char line[LOG_LINE_MAX];
-	size_t len = sizeof(PREFIX) - 1, room = sizeof(line) - len - 1;
+	size_t start = 0, len, room;
 	struct iovec iov[2];
-	va_list ap;
 	int n, saved = errno;
 
-	memcpy(line, PREFIX, len);
-	va_start(ap, fmt);
+	if (level != NULL && to_journal()) {
+		start = strlen(level);
+		memcpy(line, level, start);
+	}
+	memcpy(line + start, PREFIX, sizeof(PREFIX) - 1);
+	len = start + sizeof(PREFIX) - 1;
+	room = sizeof(line) - len - 1;
 	n = vsnprintf(line + len, room + 1, fmt, ap);
-	va_end(ap);
 	if (n < 0)
 		n = 0;
 	if ((size_t)n > room) {
@@ -37,7 +69,7 @@ log_msg(const char *fmt, ...)
 	}
 	len += (size_t)n;
 	/* A message never spans lines, whatever it was given. */
-	for (size_t i = sizeof(PREFIX) - 1; i < len; i++) {
+	for (size_t i = start + sizeof(PREFIX) - 1; i < len; i++) {
 		if (line[i] == '\n' || line[i] == '\r')
 			line[i] = ' ';
 	}
@@ -50,6 +82,26 @@ log_msg(const char *fmt, ...)
 	while (writev(STDERR_FILENO, iov, 2) < 0 && errno == EINTR)
 		;
 	errno = saved;
+}
+
+void
+log_msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog("<3>", fmt, ap);
+	va_end(ap);
 }
 
 void

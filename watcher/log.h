@@ -20,6 +20,13 @@
 void log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
+ * Like log_msg(), for what an operator must act on (a refused reload):
+ * when standard error is the journal, the line has priority "err"
+ * (journalctl -p err shows it, in red).
+ */
+void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
  * Writes s, a progress line (progress_format()) or what erases one
  * (progress_clear()), to standard error as it is; only for a terminal.
  * Once it has been called, every log line starts by erasing the

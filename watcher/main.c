@@ -4,14 +4,17 @@
  * at least once (through an on-disk queue that survives outages,
  * restarts and kill -9).
  *
- * Usage: tokenguard-watch [-c FILE] [--once] [--help] [--version]
+ * Usage: tokenguard-watch [-c FILE] [--once|--check] [--help] [--version]
  *
  * Running as a daemon it exits 0 when stopped by SIGTERM or SIGINT, and
  * 2 on trouble at start (a bad configuration names the key). With
  * --once it scans every root once, tries to deliver every queued event
  * once and exits: 0 nothing found and nothing left undelivered, 1
  * findings (all delivered), 2 trouble (including events that stay
- * queued because delivery failed).
+ * queued because delivery failed). With --check it reads the
+ * configuration as a start or a reload would, and exits 0 when it is
+ * good, 2 otherwise (the unit's ExecReload= runs it first, so that
+ * `systemctl reload` fails on a broken file).
  *
  * This file is the reader thread: it starts everything, then reads
  * inotify events and signals and turns events into work, never waiting
@@ -59,7 +62,8 @@
 #define METRICS_EVERY_MS 1000
 
 static const char USAGE[] =
-    "usage: tokenguard-watch [-c FILE] [--once] [--help] [--version]\n";
+    "usage: tokenguard-watch [-c FILE] [--once|--check] [--help] "
+    "[--version]\n";
 
 static const char HELP[] =
     "Watches directory trees with inotify, scans files as they are\n"
@@ -71,6 +75,8 @@ static const char HELP[] =
     "      --once         scan every root once, try to deliver what is\n"
     "                     queued once, and exit: 0 clean, 1 findings,\n"
     "                     2 trouble or undelivered events\n"
+    "      --check        read the configuration and exit: 0 good,\n"
+    "                     2 broken (the message says why)\n"
     "  -h, --help         this help\n"
     "      --version      the version\n"
     "\n"
@@ -557,7 +563,7 @@ apply_reload(struct reader *r, struct conf *nc)
 
 	if (tree_set_roots(&d->tree, nc->paths, nc->npaths, &added, &nadded,
 	    &e) < 0) {
-		log_msg("reload of '%s' failed: %s; the running "
+		log_error("reload of '%s' failed: %s; the running "
 		    "configuration stays", d->conf_file, e.msg);
 		metrics_add(&d->metrics, &d->metrics.reload_failures, 1);
 		conf_unref(nc);
@@ -600,8 +606,8 @@ reload(struct reader *r)
 	struct conf *nc = NULL;
 
 	notify("RELOADING=1");
-	if (conf_load(&nc, r->d->conf_file, &e) < 0) {
-		log_msg("reload of '%s' failed: %s; the running "
+	if (conf_load(&nc, r->d->conf_file, 0, &e) < 0) {
+		log_error("reload of '%s' failed: %s; the running "
 		    "configuration stays", r->d->conf_file, e.msg);
 		metrics_add(&r->d->metrics, &r->d->metrics.reload_failures,
 		    1);
@@ -760,6 +766,7 @@ parse_args(int argc, char **argv, struct daemon *d)
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "once", no_argument, NULL, 'o' },
+		{ "check", no_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -775,6 +782,9 @@ parse_args(int argc, char **argv, struct daemon *d)
 		case 'o':
 			d->once = true;
 			break;
+		case 'k':
+			d->check = true;
+			break;
 		case 'h':
 			printf("%s\n%s", USAGE, HELP);
 			return EXIT_CLEAN;
@@ -786,11 +796,26 @@ parse_args(int argc, char **argv, struct daemon *d)
 			return EXIT_TROUBLE;
 		}
 	}
-	if (optind != argc) {
+	if (optind != argc || (d->once && d->check)) {
 		fputs(USAGE, stderr);
 		return EXIT_TROUBLE;
 	}
 	return -1;
+}
+
+/*
+ * The events queued before a restart count as held by their files:
+ * delivered or not by the time the initial scan reaches the file, they
+ * keep their ids and are not made again.
+ */
+static void
+seed(const char *path, const char *fingerprint, void *payload)
+{
+	struct state *s = payload;
+
+	if (state_seed(s, path, fingerprint) < 0)
+		log_msg("out of memory: the event for a finding in a file "
+		    "may be made again");
 }
 
 /* Sets up what the threads share. */
@@ -800,7 +825,7 @@ setup(struct daemon *d, struct err *e)
 	struct queue_loaded ld = { 0 };
 	pthread_condattr_t ca;
 
-	if (conf_load(&d->conf, d->conf_file, e) < 0)
+	if (conf_load(&d->conf, d->conf_file, 0, e) < 0)
 		return -1;
 	if (gethostname(d->host, sizeof(d->host) - 1) < 0)
 		(void)snprintf(d->host, sizeof(d->host), "unknown");
@@ -831,6 +856,7 @@ setup(struct daemon *d, struct err *e)
 	if (work_init(&d->work, d->conf->max_pending) < 0 ||
 	    state_init(&d->state) < 0)
 		return err_set(e, "out of memory");
+	queue_each(d->queue, seed, &d->state);
 	return 0;
 }
 
@@ -930,6 +956,27 @@ out:
 	return rc;
 }
 
+/* --check: the configuration as a start would read it. */
+static int
+check(struct daemon *d)
+{
+	struct err e = { 0 };
+	struct conf *c = NULL;
+
+	if (conf_load(&c, d->conf_file, CONF_CHECK, &e) < 0) {
+		log_error("%s", e.msg);	/* from ExecReload=: the journal */
+		return EXIT_TROUBLE;
+	}
+	printf("tokenguard-watch: '%s' is good: %zu roots, delivering %s "
+	    "to %s%s\n", d->conf_file, c->npaths,
+	    webhook_format_name(c->format), c->url_shown,
+	    c->key_elsewhere ? " (signed with the credential '"
+	    CONF_CREDENTIAL "' of the service)" :
+	    c->key == NULL ? " (unsigned)" : "");
+	conf_unref(c);
+	return EXIT_CLEAN;
+}
+
 static void
 teardown(struct daemon *d)
 {
@@ -979,6 +1026,13 @@ main(int argc, char **argv)
 		return EXIT_TROUBLE;
 	}
 	(void)git_libgit2_init();
+	if (d.check) {
+		rc = check(&d);
+		(void)close(sfd);
+		(void)git_libgit2_shutdown();
+		curl_global_cleanup();
+		return rc;
+	}
 	if (setup(&d, &e) < 0) {
 		fprintf(stderr, "tokenguard-watch: %s\n", e.msg);
 		rc = EXIT_TROUBLE;

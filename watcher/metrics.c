@@ -70,8 +70,6 @@ metrics_write(struct metrics *m, const struct metrics_gauges *g,
 {
 	static struct out o;	/* only the reader thread writes */
 	char tmp[4096];
-	struct stat st;
-	mode_t mode = 0600;
 	int fd;
 
 	atomic_store(&m->dirty, false);
@@ -130,18 +128,16 @@ metrics_write(struct metrics *m, const struct metrics_gauges *g,
 		return err_set(e, "metrics: too long");
 
 	/*
-	 * 0600 whatever the umask, like every file of ours; but a metrics
-	 * file an operator made readable by its group (a collector's)
-	 * stays so.
+	 * 0644 whatever the umask: counts only, no secret, and a textfile
+	 * collector runs as a user of its own (Debian's node_exporter as
+	 * prometheus) that must read it.
 	 */
-	if (stat(file, &st) == 0 && (st.st_mode & S_IRGRP) != 0)
-		mode = 0640;
 	(void)snprintf(tmp, sizeof(tmp), "%s.tmp", file);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
 	    0600);
 	if (fd < 0)
 		return err_errno(e, "metrics file '%s'", tmp);
-	if (fchmod(fd, mode) < 0) {
+	if (fchmod(fd, 0644) < 0) {
 		err_errno(e, "metrics file '%s'", tmp);
 		(void)close(fd);
 		(void)unlink(tmp);

@@ -86,6 +86,9 @@ state_release(struct state *s)
 	for (size_t i = 0; i < s->ndeferred; i++)
 		free(s->deferred[i]);
 	free(s->deferred);
+	for (size_t i = 0; i < s->nrefused; i++)
+		free(s->refused[i]);
+	free(s->refused);
 	free(s->held);
 	free(s->cache);
 	(void)pthread_mutex_destroy(&s->lock);
@@ -178,6 +181,144 @@ state_hold(struct state *s, const char *path, char (*fps)[FINGERPRINT_SIZE],
 	else
 		memcpy(h->fps, fps, n * sizeof(*fps));
 	held_grow(s);
+out:
+	(void)pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+/* The refused entry of path and fp (fp NULL: any of path), or n. */
+static size_t
+refused_find(struct state *s, const char *path, const char *fp)
+{
+	size_t i;
+
+	for (i = 0; i < s->nrefused; i++) {
+		const char *r = s->refused[i];
+
+		if (strcmp(r, path) == 0 &&
+		    (fp == NULL || strcmp(r + strlen(r) + 1, fp) == 0))
+			break;
+	}
+	return i;
+}
+
+static void
+refused_drop(struct state *s, size_t i)
+{
+	free(s->refused[i]);
+	s->refused[i] = s->refused[--s->nrefused];
+	if (s->nrefused == 0) {
+		s->summary_due = 0;
+		s->summary_gap = 0;
+	}
+}
+
+bool
+state_refused(struct state *s, const char *path, const char *fp)
+{
+	size_t plen = strlen(path), flen = strlen(fp);
+	bool first = true;
+	char *r;
+
+	(void)pthread_mutex_lock(&s->lock);
+	if (refused_find(s, path, fp) < s->nrefused) {
+		first = false;
+		goto out;
+	}
+	if (s->nrefused == s->refused_cap) {
+		size_t cap = s->refused_cap == 0 ? 16 : 2 * s->refused_cap;
+		char **v = realloc(s->refused, cap * sizeof(*v));
+
+		if (v == NULL)
+			goto out;
+		s->refused = v;
+		s->refused_cap = cap;
+	}
+	r = malloc(plen + flen + 2);
+	if (r == NULL)
+		goto out;
+	memcpy(r, path, plen + 1);
+	memcpy(r + plen + 1, fp, flen + 1);
+	s->refused[s->nrefused++] = r;
+out:
+	(void)pthread_mutex_unlock(&s->lock);
+	return first;
+}
+
+bool
+state_queued(struct state *s, const char *path, const char *fp)
+{
+	bool was = false;
+	size_t i;
+
+	(void)pthread_mutex_lock(&s->lock);
+	i = refused_find(s, path, fp);
+	if (i < s->nrefused) {
+		refused_drop(s, i);
+		was = true;
+	}
+	(void)pthread_mutex_unlock(&s->lock);
+	return was;
+}
+
+size_t
+state_refused_summary(struct state *s, uint64_t now)
+{
+	size_t n = 0;
+
+	(void)pthread_mutex_lock(&s->lock);
+	if (s->nrefused == 0)
+		goto out;
+	if (s->summary_due == 0) {
+		s->summary_gap = 1000;
+		s->summary_due = now + s->summary_gap;
+		goto out;
+	}
+	if (now < s->summary_due)
+		goto out;
+	n = s->nrefused;
+	if (s->summary_gap < 10 * 60 * 1000)
+		s->summary_gap *= 2;
+	s->summary_due = now + s->summary_gap;
+out:
+	(void)pthread_mutex_unlock(&s->lock);
+	return n;
+}
+
+int
+state_seed(struct state *s, const char *path, const char *fp)
+{
+	struct held **pp, *h;
+	char (*fps)[FINGERPRINT_SIZE];
+	size_t len;
+	int rc = -1;
+
+	(void)pthread_mutex_lock(&s->lock);
+	pp = held_slot(s, path);
+	h = *pp;
+	if (h != NULL && holds(h, fp)) {
+		rc = 0;
+		goto out;
+	}
+	if (h == NULL) {
+		h = calloc(1, sizeof(*h));
+		if (h == NULL || (h->path = strdup(path)) == NULL) {
+			free(h);
+			goto out;
+		}
+		h->next = *pp;
+		*pp = h;
+		s->nheld++;
+	}
+	fps = realloc(h->fps, (h->n + 1) * sizeof(*fps));
+	if (fps == NULL)
+		goto out;
+	h->fps = fps;
+	len = strnlen(fp, FINGERPRINT_SIZE - 1);
+	memcpy(h->fps[h->n], fp, len);
+	h->fps[h->n++][len] = '\0';
+	held_grow(s);
+	rc = 0;
 out:
 	(void)pthread_mutex_unlock(&s->lock);
 	return rc;
@@ -281,6 +422,8 @@ state_forget(struct state *s, const char *path)
 	i = cache_slot(s, hash(path));
 	if (s->cache[2 * i] != 0)
 		cache_delete(s, i);
+	while ((i = refused_find(s, path, NULL)) < s->nrefused)
+		refused_drop(s, i);
 	(void)pthread_mutex_unlock(&s->lock);
 }
 

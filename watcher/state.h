@@ -14,6 +14,10 @@
  * Deferred paths: files whose findings the delivery queue refused (it
  * was full); they are scanned again when it has room.
  *
+ * Refused findings: the (path, fingerprint) pairs the queue refused and
+ * that are not queued yet, so that a finding refused again and again is
+ * logged and counted once, and summed up now and then.
+ *
  * Thread-safe.
  */
 #ifndef TOKENGUARD_WATCH_STATE_H
@@ -40,6 +44,11 @@ struct state {
 	char **deferred;
 	size_t ndeferred;
 	size_t deferred_cap;
+	char **refused;		/* path, NUL, fingerprint */
+	size_t nrefused;
+	size_t refused_cap;
+	uint64_t summary_due;	/* monotonic ms; 0: none yet */
+	uint64_t summary_gap;
 };
 
 int state_init(struct state *s);
@@ -53,10 +62,38 @@ void state_release(struct state *s);
 int state_hold(struct state *s, const char *path,
     char (*fps)[FINGERPRINT_SIZE], size_t n, bool *is_new);
 
+/*
+ * path held fp when an event was queued for it before a restart: adds
+ * fp to what path holds, so that the initial scan does not make a
+ * second event (with a new id) for a finding whose event is queued or
+ * was delivered meanwhile. Returns -1 when out of memory.
+ */
+int state_seed(struct state *s, const char *path, const char *fp);
+
 /* path does not hold fp any more (its event could not be queued). */
 void state_unhold(struct state *s, const char *path, const char *fp);
 
-/* path is gone: forgets its fingerprints and its cache entry. */
+/*
+ * The queue refused finding fp of path. True the first time, until
+ * state_queued() or state_forget(): log and count it then only (also
+ * true when out of memory: logged again rather than never).
+ */
+bool state_refused(struct state *s, const char *path, const char *fp);
+
+/* Finding fp of path is queued: true when it had been refused. */
+bool state_queued(struct state *s, const char *path, const char *fp);
+
+/*
+ * The number of findings refused and not queued yet, when there are
+ * some and a summary of them is due (1 s after the first refusal, then
+ * at intervals doubling up to 10 minutes); else 0. now is monotonic ms.
+ */
+size_t state_refused_summary(struct state *s, uint64_t now);
+
+/*
+ * path is gone: forgets its fingerprints, its cache entry and its
+ * refused findings.
+ */
 void state_forget(struct state *s, const char *path);
 
 /* Forgets the fingerprints of every path below dir (a moved tree). */

@@ -180,6 +180,24 @@ log_finding(const char *path, const struct hit *h, const char *what)
 	free(text);
 }
 
+/*
+ * A finding was refused again: now and then, one line for all those
+ * that wait (the first refusal of each was logged on its own).
+ */
+static void
+refused_summary(struct daemon *d, const char *why)
+{
+	struct timespec ts;
+	size_t n;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	n = state_refused_summary(&d->state, (uint64_t)ts.tv_sec * 1000 +
+	    (uint64_t)ts.tv_nsec / 1000000);
+	if (n > 0)
+		log_msg("%zu findings still not queued (%s); their files are "
+		    "scanned again later", n, why);
+}
+
 /* Queues the findings path holds now that it did not hold before. */
 static void
 report(struct daemon *d, const char *path,
@@ -237,8 +255,9 @@ report(struct daemon *d, const char *path,
 			rc = queue_put(&res, id, d->queue, rec, &e);
 		json_decref(rec);
 		if (rc == 0 && res == QUEUE_ADDED) {
-			(void)snprintf(what, sizeof(what), "%s, queued as %s",
-			    source, id);
+			(void)snprintf(what, sizeof(what), "%s, queued as %s%s",
+			    source, id, state_queued(&d->state, path,
+			    h->fingerprint) ? " after being refused" : "");
 			log_finding(path, h, what);
 			metrics_add(&d->metrics, &d->metrics.findings, 1);
 			deliver_kick(d);
@@ -250,6 +269,12 @@ report(struct daemon *d, const char *path,
 		state_unhold(&d->state, path, h->fingerprint);
 		state_defer(&d->state, path);
 		deliver_kick(d);	/* which schedules the next look */
+		if (!state_refused(&d->state, path, h->fingerprint)) {
+			/* Refused before: logged and counted then. */
+			refused_summary(d, rc == 0 ? "the delivery queue is "
+			    "full (queue.maxBytes)" : e.msg);
+			continue;
+		}
 		metrics_add(&d->metrics, &d->metrics.refused, 1);
 		if (rc == 0) {
 			log_finding(path, h, "NOT QUEUED: the delivery queue "

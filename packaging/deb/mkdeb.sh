@@ -38,8 +38,8 @@ case $version in
 *) die "no version in common/version.h" ;;
 esac
 arch=$(dpkg --print-architecture) || die "dpkg --print-architecture failed"
-maintainer=${DEB_MAINTAINER:-"tokenguard maintainers \
-<tokenguard@example.invalid>"}
+# No address is made up: set one with DEB_MAINTAINER="Name <mail>".
+maintainer=${DEB_MAINTAINER:-"the tokenguard authors"}
 if [ -z "${SOURCE_DATE_EPOCH-}" ]; then
 	SOURCE_DATE_EPOCH=$(git log -1 --format=%ct 2>/dev/null || date +%s)
 	export SOURCE_DATE_EPOCH
@@ -47,17 +47,20 @@ fi
 umask 022
 
 # The watcher: its unit, running the packaged program, and its
-# configuration, readable by the service user only (the postinst sets
-# the group).
+# configuration, which holds no secret (the signing secret is
+# /etc/tokenguard/webhook.secret, made by the postinst).
 unit=$stage/lib/systemd/system/tokenguard-watch.service
 mkdir -p "$(dirname "$unit")"
-from=ExecStart=/usr/local/bin/tokenguard-watch
-to=ExecStart=/usr/bin/tokenguard-watch
-sed "s|^$from |$to |" watcher/tokenguard-watch.service >"$unit"
-grep -q "^$to " "$unit" ||
-	die "watcher/tokenguard-watch.service: no $from line"
+from=/usr/local/bin/tokenguard-watch
+to=/usr/bin/tokenguard-watch
+sed "s|^\(Exec[A-Za-z]*=\)$from |\1$to |" watcher/tokenguard-watch.service \
+    >"$unit"
+grep -q "^ExecStart=$to " "$unit" ||
+	die "watcher/tokenguard-watch.service: no ExecStart=$from line"
+! grep -q "$from" "$unit" ||
+	die "watcher/tokenguard-watch.service: $from left in $unit"
 chmod 0644 "$unit"
-install -D -m 0640 watcher/watch.conf.example "$stage/etc/tokenguard/watch.conf"
+install -D -m 0644 watcher/watch.conf.example "$stage/etc/tokenguard/watch.conf"
 
 # Documentation: copyright, a changelog, the README.
 doc=$stage/usr/share/doc/tokenguard
@@ -70,8 +73,6 @@ install -m 0644 "$here/copyright" "$doc/copyright"
 	    "$(LC_ALL=C date -u -R -d "@$SOURCE_DATE_EPOCH")"
 } | gzip -9n >"$doc/changelog.gz"
 gzip -9n <README.md >"$doc/README.md.gz"
-install -D -m 0644 "$here/lintian-overrides" \
-    "$stage/usr/share/lintian/overrides/tokenguard"
 
 # Man pages (what make install put there) compressed; programs stripped.
 if [ -d "$stage/usr/share/man" ]; then
@@ -97,7 +98,8 @@ done
 install -m 0644 "$here/conffiles" "$stage/DEBIAN/conffiles"
 # Depends (dpkg-shlibdeps finds the package's root by its DEBIAN): the
 # libraries the programs link, with their minimal versions.
-# passwd: the postinst runs useradd.
+# passwd: the postinst runs useradd; git and acl: the watcher's set-up
+# (git config -f, setfacl for node_exporter's directory).
 if command -v dpkg-shlibdeps >/dev/null 2>&1; then
 	printf 'Source: tokenguard\n\nPackage: tokenguard\nArchitecture: any\n' \
 	    >"$out/debian/control"
@@ -106,8 +108,8 @@ if command -v dpkg-shlibdeps >/dev/null 2>&1; then
 	shlibs=${shlibs#shlibs:Depends=}
 else
 	echo "$prog: dpkg-shlibdeps (dpkg-dev) is missing: a fixed Depends" >&2
-	shlibs="libc6, libcurl4, libgit2-1.5, libjansson4, libpcre2-8-0"
-	shlibs="$shlibs, libssl3, zlib1g"
+	shlibs="libarchive13, libc6, libcurl4, libgit2-1.5, libjansson4"
+	shlibs="$shlibs, libpcre2-8-0, libssl3, libzxcvbn0, zlib1g"
 fi
 [ -n "$shlibs" ] || die "no shared libraries found"
 
@@ -120,10 +122,9 @@ Version: $version
 Architecture: $arch
 Maintainer: $maintainer
 Installed-Size: $size
-Depends: $shlibs, passwd
+Depends: $shlibs, passwd, git, acl
 Section: devel
 Priority: optional
-Homepage: https://github.com/tokenguard/tokenguard
 Description: stops npm token material from leaking
  tokenguard finds npm and GitHub tokens, _auth, _password and _authToken
  credentials, NPM_TOKEN-like variables, private keys and passwords in

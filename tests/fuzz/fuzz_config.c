@@ -232,7 +232,7 @@ check_conf(const char *text, size_t n)
 	size_t found = 0;
 
 	write_file(text, n);
-	if (conf_load(&c, file, &e) < 0) {
+	if (conf_load(&c, file, 0, &e) < 0) {
 		HARNESS_CHECK(e.msg[0] != '\0', "conf_load failed silently");
 		return;
 	}

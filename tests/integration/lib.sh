@@ -85,7 +85,8 @@ trap 'exit 130' INT TERM HUP
 
 # Isolation: no user git configuration, no system one for git(1), no
 # inherited git environment, a predictable locale, nothing on stdin.
-# (libgit2 1.5 has no switch to skip /etc/gitconfig: it still reads it.)
+# (tokenguard honours GIT_CONFIG_NOSYSTEM as git does; libgit2 alone
+# would still read /etc/gitconfig.)
 HOME=$scratch/home
 XDG_CONFIG_HOME=$HOME/.config
 GIT_CONFIG_NOSYSTEM=1
@@ -342,7 +343,10 @@ for n, raw in enumerate(data.split(b"\n")[:-1], 1):
 # The keys of issue 2, and those later issues add.
 KEYS = {"path", "line", "column", "rule", "description", "redacted",
         "fingerprint"}
-LATER = {"commit", "ref", "preexisting", "path_base64"}
+LATER = {"commit", "ref", "preexisting", "path_base64",
+         # scan --image
+         "image", "image_format", "image_name", "layer", "layer_digest",
+         "created_by", "config", "deleted_in_layer", "still_in_image"}
 FP = re.compile(r"sha256:[0-9a-f]{64}\Z")
 for n, d in enumerate(f, 1):
     if not isinstance(d, dict):

@@ -45,12 +45,12 @@ registry=https://registry.npmjs.org/
 @acme:registry=https://npm.pkg.github.com/
 //registry.npmjs.org/:_authToken=@T1@
 //npm.pkg.github.com/:_authToken=@T2@
-//gitlab.example.com/api/v4/projects/42/packages/npm/:_authToken=@O1@
-//legacy.example.com/:_authToken=@UUID1@
-//nexus.example.com/repository/npm-group/:_auth=@AUTH1@
-//nexus.example.com/repository/npm-group/:username=deploy
-//nexus.example.com/repository/npm-group/:_password=@PASS1@
-//nexus.example.com/repository/npm-group/:email=deploy@example.com
+//gitlab.corp.internal/api/v4/projects/42/packages/npm/:_authToken=@O1@
+//legacy.corp.internal/:_authToken=@UUID1@
+//nexus.corp.internal/repository/npm-group/:_auth=@AUTH1@
+//nexus.corp.internal/repository/npm-group/:username=deploy
+//nexus.corp.internal/repository/npm-group/:_password=@PASS1@
+//nexus.corp.internal/repository/npm-group/:email=deploy@example.com
 //ci.example.com/:_authToken=${NPM_TOKEN}
 always-auth=true
 """
@@ -198,7 +198,7 @@ files["scripts/publish.sh"] = """\
 #!/bin/sh
 set -eu
 npm config set //registry.npmjs.org/:_authToken "$NPM_TOKEN"
-npm publish --registry https://deploy:@URLPW@@npm.example.com/
+npm publish --registry https://deploy:@URLPW@@npm.corp.internal/
 npm whoami --//registry.npmjs.org/:_authToken=@O9@
 """
 files["deploy/id_ed25519"] = """\

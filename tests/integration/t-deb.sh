@@ -3,13 +3,15 @@
 #  - the control fields: version from common/version.h, architecture from
 #    dpkg, Depends on the linked libraries; the contents: the programs,
 #    the man pages of man/, the unit, /etc/tokenguard/watch.conf (a
-#    conffile, 0640);
+#    conffile, 0644: it holds no secret); Depends has git and acl (the
+#    watcher's set-up); the copyright file has the MIT licence of LICENSE;
 #  - installed, tokenguard --version runs and a scan finds a generated
 #    token (exit 1); the system user tokenguard exists, with the queue
-#    directory (0700) and the configuration (group tokenguard); the unit
+#    directory (0700) and the signing secret (root's, 0600); the unit
 #    is there and not enabled;
-#  - installing again keeps an edited conffile, adds no second user;
-#  - purging removes the files, the queue and the user.
+#  - installing again keeps an edited conffile and the secret, adds no
+#    second user;
+#  - purging removes the files, the queue, the secret and the user.
 # By default the package goes into a scratch root: dpkg --root with
 # --force-script-chrootless (the maintainer scripts run outside a chroot
 # with DPKG_ROOT set; useradd --root puts the user into the scratch
@@ -51,7 +53,7 @@ grep -q -x -F -e "$deb" "$OUT" || fail "make deb did not print $deb"
 [ "$(dpkg-deb -f "$deb" Architecture)" = "$arch" ] || fail "Architecture"
 dpkg-deb -f "$deb" Depends >depends || fail "Depends"
 for lib in libgit2-1.5 libpcre2-8-0 libcurl4 libssl3 zlib1g libjansson4 \
-    passwd; do
+    passwd git acl; do
 	grep -E -q "(^|, )$lib( |,|\$)" depends ||
 	    fail "Depends lacks $lib: $(cat depends)"
 done
@@ -68,8 +70,21 @@ for p in tokenguard tokenguard-pre-commit tokenguard-pre-receive \
 done
 assert_contains contents \
     "-rw-r--r-- root/root ./lib/systemd/system/tokenguard-watch.service"
-assert_contains contents "-rw-r----- root/root ./etc/tokenguard/watch.conf"
+assert_contains contents "-rw-r--r-- root/root ./etc/tokenguard/watch.conf"
 assert_contains contents "./usr/share/doc/tokenguard/copyright"
+dpkg-deb --fsys-tarfile "$deb" |
+    tar -xOf - ./usr/share/doc/tokenguard/copyright >copyright ||
+    fail "no copyright file"
+assert_contains copyright "Copyright: 2026 the tokenguard authors"
+assert_contains copyright "License: Expat"
+assert_contains "$TOP/LICENSE" "Copyright (c) 2026 the tokenguard authors"
+# The licence text, word for word, is the one of LICENSE.
+[ "$(sed -n '/^ Permission is hereby/,$p' copyright |
+    sed 's/^ //; s/^\.$//' | tr -s ' \n' '  ')" = \
+    "$(sed -n '/^Permission is hereby/,$p' "$TOP/LICENSE" |
+    tr -s ' \n' '  ')" ] || fail "the copyright file's licence is not LICENSE's"
+dpkg-deb -f "$deb" >control.txt || fail "dpkg-deb -f"
+assert_not_contains control.txt "Homepage:"
 pages=0
 for page in "$TOP"/man/*.[158]; do
 	[ -f "$page" ] || continue
@@ -193,14 +208,19 @@ check_installed()
 	fi
 
 	# The queue: the user's alone. The configuration: root's, readable
-	# by the group.
+	# by all. The secret: root's alone, a whsec_ key.
 	for d in /var/lib/tokenguard /var/lib/tokenguard/queue; do
 		[ "$(stat -c '%a %u %g' "$root$d")" = "700 $uid $gid" ] ||
 		    fail "$d: $(stat -c '%a %u %g' "$root$d")"
 	done
 	[ "$(stat -c '%a %u %g' "$root/etc/tokenguard/watch.conf")" = \
-	    "640 0 $gid" ] || fail "watch.conf: $(stat -c '%a %u %g' \
+	    "644 0 0" ] || fail "watch.conf: $(stat -c '%a %u %g' \
 	    "$root/etc/tokenguard/watch.conf")"
+	secret=$root/etc/tokenguard/webhook.secret
+	[ "$(stat -c '%a %u %g' "$secret")" = "600 0 0" ] ||
+	    fail "webhook.secret: $(stat -c '%a %u %g' "$secret")"
+	grep -E -q '^whsec_[A-Za-z0-9+/]{43}=$' "$secret" ||
+	    fail "webhook.secret is not a whsec_ key"
 
 	# The unit, installed, running the packaged program, not enabled.
 	unit=$root/lib/systemd/system/tokenguard-watch.service
@@ -233,6 +253,7 @@ dpkg_do -i "$deb"
 [ "$STATUS" = 0 ] || { cat "$ERR" >&2; fail "dpkg -i failed ($STATUS)"; }
 check_installed
 first_uid=$uid
+first_secret=$(cat "$root/etc/tokenguard/webhook.secret")
 
 # Again, with the configuration edited: kept (no question asked: stdin
 # is /dev/null), and still one user with the same id.
@@ -243,6 +264,8 @@ dpkg_do -i "$deb"
 check_installed
 assert_contains "$root/etc/tokenguard/watch.conf" "# edited by the admin"
 [ "$uid" = "$first_uid" ] || fail "the user changed: $first_uid -> $uid"
+[ "$(cat "$root/etc/tokenguard/webhook.secret")" = "$first_secret" ] ||
+    fail "the secret changed on reinstall"
 if [ -n "$root" ]; then
 	[ "$(grep -c '^tokenguard:' "$root/etc/passwd")" = 1 ] ||
 	    fail "two tokenguard users"

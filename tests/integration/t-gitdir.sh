@@ -7,7 +7,7 @@ tok2=$(gen_token 1302) || fail "gen_token"
 mkdir repo
 git -C repo init -q || fail "git init"
 printf 'NPM_TOKEN=%s\n' "$tok" >repo/.git/leaked-note
-printf '[remote "origin"]\n\turl = https://u:%s@example.com/r.git\n' \
+printf '[remote "origin"]\n\turl = https://u:%s@git.corp.internal/r.git\n' \
     "$tok" >>repo/.git/config
 mkdir -p repo/vendor/lib/.git repo/.github/workflows
 printf 'NPM_TOKEN=%s\n' "$tok" >repo/vendor/lib/.git/HEAD

@@ -1,9 +1,9 @@
 #!/bin/sh
 # install.sh --uninstall removes what install.sh installed: programs, man
 # pages, the unit (--with-watcher), the configuration while it is still
-# the example; it keeps an edited configuration, the queue and the user
-# and says so; --uninstall --purge removes those too. Uninstalling twice
-# is fine. As root, into a scratch --root (useradd/userdel --root); not
+# the example; it keeps an edited configuration, the queue, the user
+# and the signing secret and says so; --uninstall --purge removes those
+# too. Uninstalling twice is fine. As root, into a scratch --root (useradd/userdel --root); not
 # root, the --prefix part only.
 . "$(dirname "$0")/lib.sh"
 . "$TESTS_DIR/installlib.sh"
@@ -25,7 +25,7 @@ install_ok --uninstall --prefix "$prefix"
 need_root
 
 # --with-watcher, then --uninstall: the unit and the unedited
-# configuration go; the user and the queue stay.
+# configuration go; the user, the queue and the signing secret stay.
 root=$scratch/root
 unit=$root/etc/systemd/system/tokenguard-watch.service
 install_ok --no-deps --root "$root" --with-watcher
@@ -33,7 +33,10 @@ install_ok --no-deps --root "$root" --with-watcher
 install_ok --uninstall --root "$root"
 assert_not_installed "$root/usr/local"
 [ ! -e "$unit" ] || fail "the unit is still there"
-[ ! -e "$root/etc/tokenguard" ] || fail "etc/tokenguard is still there"
+# The signing secret stays (receivers verify with it), alone.
+[ "$(ls -A "$root/etc/tokenguard")" = webhook.secret ] ||
+    fail "etc/tokenguard: $(ls -A "$root/etc/tokenguard")"
+assert_contains "$IOUT" "kept $root/etc/tokenguard/webhook.secret (--purge removes it)"
 grep -q '^tokenguard:' "$root/etc/passwd" || fail "the user was removed"
 [ -d "$root/var/lib/tokenguard/queue" ] || fail "the queue was removed"
 assert_contains "$IOUT" "kept the user tokenguard (--purge removes it)"
@@ -50,7 +53,8 @@ assert_contains "$root/etc/tokenguard/watch.conf" "# edited"
 # A unit install.sh did not write is left alone.
 mkdir -p "$(dirname "$unit")" &&
     echo "[Service]" >"$unit" || fail "unit"
-# --purge: the configuration, the queue, the user and group go too.
+# --purge: the configuration, the secret, the queue, the user and group
+# go too.
 install_ok --uninstall --purge --root "$root"
 [ -f "$unit" ] || fail "removed a unit install.sh did not write"
 [ ! -e "$root/etc/tokenguard" ] || fail "etc/tokenguard is still there"

@@ -3,9 +3,11 @@
 # tokenguard (in the root's /etc/passwd, made by useradd --root: the
 # machine's users are untouched), the unit in etc/systemd/system running
 # PREFIX/bin/tokenguard-watch and not enabled, etc/tokenguard/watch.conf
-# from the example (0640, group tokenguard), the queue directory (0700,
-# the user's), and how to enable it printed. A second run keeps the
-# user, never overwrites the configuration, and changes nothing else.
+# from the example (0644: no secret in it), the signing secret
+# etc/tokenguard/webhook.secret (root's, 0600), the queue directory
+# (0700, the user's), and how to enable it printed. A second run keeps
+# the user, never overwrites the configuration or the secret, and
+# changes nothing else.
 . "$(dirname "$0")/lib.sh"
 . "$TESTS_DIR/installlib.sh"
 need_root
@@ -34,6 +36,8 @@ unit=$root/etc/systemd/system/tokenguard-watch.service
 [ -f "$unit" ] || fail "no unit"
 assert_contains "$unit" \
     "ExecStart=/usr/local/bin/tokenguard-watch -c /etc/tokenguard/watch.conf"
+assert_contains "$unit" \
+    "ExecReload=/usr/local/bin/tokenguard-watch -c /etc/tokenguard/watch.conf --check"
 assert_contains "$unit" "User=tokenguard"
 for link in "$root"/etc/systemd/system/*.wants/*; do
 	[ -e "$link" ] || [ -L "$link" ] || continue
@@ -49,8 +53,13 @@ fi
 conf=$root/etc/tokenguard/watch.conf
 cmp -s "$TOP/watcher/watch.conf.example" "$conf" ||
     fail "watch.conf is not the example"
-[ "$(stat -c '%a %u %g' "$conf")" = "640 0 $gid" ] ||
+[ "$(stat -c '%a %u %g' "$conf")" = "644 0 0" ] ||
     fail "watch.conf: $(stat -c '%a %u %g' "$conf")"
+secret=$root/etc/tokenguard/webhook.secret
+[ "$(stat -c '%a %u %g' "$secret")" = "600 0 0" ] ||
+    fail "webhook.secret: $(stat -c '%a %u %g' "$secret")"
+grep -E -q '^whsec_[A-Za-z0-9+/]{43}=$' "$secret" ||
+    fail "webhook.secret is not a whsec_ key"
 for d in /var/lib/tokenguard /var/lib/tokenguard/queue; do
 	[ "$(stat -c '%a %u %g' "$root$d")" = "700 $uid $gid" ] ||
 	    fail "$d: $(stat -c '%a %u %g' "$root$d")"
@@ -72,5 +81,6 @@ $(diff before after)"
 # Another prefix: the unit runs that one.
 install_ok --no-deps --root "$root" --prefix /opt/tg --with-watcher
 assert_contains "$unit" "ExecStart=/opt/tg/bin/tokenguard-watch "
+assert_contains "$unit" "ExecReload=/opt/tg/bin/tokenguard-watch "
 assert_installed "$root/opt/tg"
 exit 0

@@ -6,7 +6,9 @@
 # exactly what was there; --force replaces (and keeps) a foreign hook;
 # core.hooksPath is honoured; pre-merge-commit guards merge commits;
 # --global installs into a global hooks directory that still runs each
-# repository's own hook.
+# repository's own hook. A chained hook runs under its own name: one
+# that dispatches on basename "$0" and sources files next to it (as
+# husky's do) works as before.
 . "$(dirname "$0")/lib.sh"
 . "$TESTS_DIR/githelpers.sh"
 
@@ -162,3 +164,23 @@ assert_status 0 "$TOKENGUARD" install --global --uninstall
 assert_contains "$OUT" "unset core.hooksPath"
 git config --global core.hooksPath >/dev/null && fail "core.hooksPath still set"
 [ ! -e "$gdir" ] || fail "$gdir is still there"
+
+# A dispatcher: it acts on its own name and reads a file next to it.
+new_repo dispatch
+cat >.git/hooks/pre-commit <<'HOOK'
+#!/bin/sh -e
+. "$(dirname "$0")/dispatch.sh"
+echo "dispatched $(basename "$0") args=$#" >&2
+HOOK
+printf 'echo "dispatch.sh read" >&2\n' >.git/hooks/dispatch.sh
+chmod +x .git/hooks/pre-commit
+install_hook
+printf 'd\n' >d
+git_quiet add d
+commit_warned -m "dispatcher"
+assert_contains "$ERR" "dispatch.sh read"
+assert_contains "$ERR" "dispatched pre-commit args=0"
+printf 'd=%s\n' "$tok" >d
+git_quiet add d
+commit_blocked -m "dispatcher, leak"
+assert_not_contains "$ERR" "dispatched"

@@ -63,6 +63,28 @@ commit_blocked -m leak
 assert_contains "$ERR" "note: HOME is not set"
 assert_finding "$ERR" .npmrc 1 npm-token
 
+# A HOME the committer may not read: as another user (root only).
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
+	mkdir -p "$scratch/roothome" || fail mkdir
+	printf '[tokenguard]\n\tallow = %s\n' "$fp" >"$scratch/roothome/.gitconfig"
+	chmod 700 "$scratch/roothome" || fail chmod
+	chmod 755 "$scratch" || fail chmod
+	git init -q "$scratch/other" || fail "git init"
+	cp "$scratch/repo/.npmrc" "$scratch/other/" || fail cp
+	(cd "$scratch/other" && "$TOKENGUARD" install >/dev/null &&
+	    git add .npmrc) || fail "set-up"
+	chown -R nobody "$scratch/other" || fail chown
+	(cd "$scratch/other" &&
+	    unset GIT_CONFIG_GLOBAL XDG_CONFIG_HOME &&
+	    HOME=$scratch/roothome assert_status 1 setpriv --reuid=nobody \
+	    --regid=nogroup --clear-groups git commit -q -m leak) || exit 1
+	assert_contains "$ERR" "global config '$scratch/roothome/.gitconfig' skipped: Permission denied"
+	assert_finding "$ERR" .npmrc 1 npm-token
+	assert_not_contains "$ERR" "failed to stat"
+else
+	note "not root: the unreadable-HOME case is not run"
+fi
+
 # The scan command honours the same variables.
 assert_status 1 "$TOKENGUARD" scan .npmrc
 GIT_CONFIG_PARAMETERS="'tokenguard.allow'='$fp'" \

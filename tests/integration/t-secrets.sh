@@ -27,14 +27,14 @@ register_secret "$auth" "$pass" "$urlpw"
 mkdir -p tree/env tree/infra || fail "mkdir"
 cat >tree/.npmrc <<EOF || fail "write"
 //registry.npmjs.org/:_authToken=$npm1
-//npm.example.com/:_auth=$auth
-//npm.example.com/:_password=$pass
+//npm.corp.internal/:_auth=$auth
+//npm.corp.internal/:_password=$pass
 EOF
 printf 'FROM node:22\nENV NPM_TOKEN=%s\n' "$npm2" >tree/Dockerfile
 printf 'github_token = "%s"\n' "$gh" >tree/infra/prod.tfvars
 printf '{"outputs":{"npm":{"value":"%s"}}}\n' "$npm2" \
     >tree/infra/terraform.tfstate
-printf 'registry=https://ci:%s@npm.example.com/\n' "$urlpw" >tree/env/url
+printf 'registry=https://ci:%s@npm.corp.internal/\n' "$urlpw" >tree/env/url
 secrets="$npm1 $npm2 $npm3 $npm4 $gh $auth $pass $urlpw"
 
 # check_files FILE...: no secret in any FILE.

@@ -3,9 +3,9 @@
 #     (run as nobody with setpriv: its /proc/PID files then belong to
 #     root, and another process of nobody cannot read its environ);
 #   - with umask 000, the files it makes are 0600 (queue events, dead
-#     letters, the metrics file) and its directories 0700 (the queue and
-#     dead/; an existing queue directory of ours open to others is made
-#     0700); a metrics file an operator made group-readable stays 0640;
+#     letters) and its directories 0700 (the queue and dead/; an existing
+#     queue directory of ours open to others is made 0700); the metrics
+#     file (counts only) is 0644, for a collector running as its own user;
 #   - a webhook secret file readable or writable by group or others is
 #     refused at start (exit 2) and on reload (the running configuration
 #     stays), with a message naming the file and never showing the secret;
@@ -52,7 +52,7 @@ umask 022
 grep -q -E '^Max core file size +0 +0 ' "/proc/$WATCH_PID/limits" ||
     fail "RLIMIT_CORE is not 0"
 printf 'NPM_TOKEN=%s\n' "$(tok 2)" >tree/b.env
-printf 'registry=https://ci-bot:%s@npm.example.com/\n' "$pass" >tree/.npmrc
+printf 'registry=https://ci-bot:%s@npm.corp.internal/\n' "$pass" >tree/.npmrc
 printf '_auth=%s\n' "$auth" >tree/c.npmrc
 printf 'GITHUB_TOKEN_FOR_NPM: %s\n' "$(tok 5)" >tree/d.yml
 printf '{"NODE_AUTH_TOKEN": "%s"}\n' "$(tok 3)" >tree/e.json
@@ -66,7 +66,7 @@ mode() { stat -c %a "$1"; }
 for f in queue/msg_*.json; do
 	[ "$(mode "$f")" = 600 ] || fail "$f is $(mode "$f")"
 done
-[ "$(mode metrics.prom)" = 600 ] || fail "metrics.prom is $(mode metrics.prom)"
+[ "$(mode metrics.prom)" = 644 ] || fail "metrics.prom is $(mode metrics.prom)"
 # A dead letter (400), 0600 too.
 recv_mode "$R" "status 400
 count 1"
@@ -76,13 +76,13 @@ wait_delivered "$R" 6 30
 for f in queue/dead/msg_*.json; do
 	[ "$(mode "$f")" = 600 ] || fail "$f is $(mode "$f")"
 done
-# A metrics file made group-readable (for a collector) stays so.
-chmod 0640 metrics.prom || fail "chmod"
+# A metrics file made private by someone is readable by all again (a
+# collector runs as its own user) once rewritten.
+chmod 0600 metrics.prom || fail "chmod"
 printf 'NPM_TOKEN=%s\n' "$(tok 4)" >tree/f.env
 wait_delivered "$R" 7 30
 wait_grep "$scratch/metrics.prom" '^tokenguard_watch_queue_depth 0$'
-[ "$(mode metrics.prom)" = 640 ] || fail "metrics.prom is $(mode metrics.prom)"
-chmod 0600 metrics.prom || fail "chmod"
+[ "$(mode metrics.prom)" = 644 ] || fail "metrics.prom is $(mode metrics.prom)"
 
 # The secret file opened to group or others: a reload is refused, the
 # running configuration (and signing) stays.

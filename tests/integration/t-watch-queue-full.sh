@@ -1,8 +1,10 @@
 # tokenguard-watch when the delivery queue reaches queue.maxBytes (a long
-# outage): what is queued stays queued; new findings are refused, said
-# loudly in the log and counted, and their files are scanned again when
-# deliveries make room, so nothing still on disk is lost. A refused file
-# deleted meanwhile is logged as lost.
+# outage): what is queued stays queued; new findings are refused, each
+# logged once and counted once however often its file is scanned again
+# (when deliveries make room, or on its own), with a summary line now and
+# then; once queued, the finding's line says it had been refused. So
+# nothing still on disk is lost, and the log stays readable. A refused
+# file deleted meanwhile is logged as lost.
 . "$(dirname "$0")/lib.sh"
 . "$TESTS_DIR/watchlib.sh"
 
@@ -36,6 +38,7 @@ wait_grep "$scratch/metrics.prom" '^tokenguard_watch_queue_refused_total [1-9]'
 
 recv_mode "$scratch/recv" "status 200"
 wait_delivered "$scratch/recv" "$N" 30
+wait_grep "$scratch/watch.log" "queued as msg_[0-9a-f]+ after being refused"
 wait_for "$scratch/watch.log" "gone.env' is gone before its findings"
 recv_check "$scratch/recv" "
 paths = {r['body']['path'] for r in ok}
@@ -43,6 +46,16 @@ if len(paths) != $N or any(p.endswith('gone.env') for p in paths):
     die('delivered %r' % sorted(paths))
 "
 stop_watch
+# Each refused finding was logged once and counted once, however often
+# its file was scanned again while the queue drained two at a time.
+refused=$(grep -c 'NOT QUEUED' "$scratch/watch.log")
+[ "$(grep 'NOT QUEUED' "$scratch/watch.log" | sed 's/:1:11: .*//' |
+    sort -u | wc -l)" = "$refused" ] ||
+    fail "a refused finding was logged twice"
+grep -q "^tokenguard_watch_queue_refused_total $refused\$" \
+    "$scratch/metrics.prom" ||
+    fail "queue_refused_total is not $refused: $(grep refused \
+    "$scratch/metrics.prom")"
 while read -r t; do
 	assert_nowhere "$t"
 done <tokens

@@ -2,7 +2,9 @@
  * test_queue: the on-disk delivery queue. Events are durable files
  * (0600, complete or absent), handed out oldest first, deduplicated by
  * (path, fingerprint), refused over the size limit, and survive a
- * reopen (a restart) with crash debris cleaned up.
+ * reopen (a restart) with crash debris cleaned up. queue_each() lists
+ * what is queued; root in another user's queue directory gives what it
+ * makes there to that user.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -525,6 +527,70 @@ test_record_parse(void **state)
 	}
 }
 
+struct seen {
+	char pairs[4][128];
+	size_t n;
+};
+
+static void
+collect(const char *path, const char *fingerprint, void *payload)
+{
+	struct seen *s = payload;
+
+	assert_true(s->n < 4);
+	(void)snprintf(s->pairs[s->n++], sizeof(s->pairs[0]), "%s %s", path,
+	    fingerprint);
+}
+
+static void
+test_each(void **state)
+{
+	struct fixture *f = *state;
+	char id[QUEUE_ID_SIZE];
+	struct queue *q = NULL;
+	struct err e = { 0 };
+	struct seen s = { 0 };
+
+	assert_int_equal(queue_open(&q, NULL, f->qdir, 1 << 20, &e), 0);
+	put(q, "/w/a/.npmrc", "sha256:aa", QUEUE_ADDED, id);
+	put(q, "/w/b/.env", "sha256:bb", QUEUE_ADDED, id);
+	queue_free(q);
+	q = NULL;
+	/* Reopened, as after a restart: in delivery order. */
+	assert_int_equal(queue_open(&q, NULL, f->qdir, 1 << 20, &e), 0);
+	queue_each(q, collect, &s);
+	assert_int_equal(s.n, 2);
+	assert_string_equal(s.pairs[0], "/w/a/.npmrc sha256:aa");
+	assert_string_equal(s.pairs[1], "/w/b/.env sha256:bb");
+	queue_free(q);
+}
+
+static void
+test_root_gives(void **state)
+{
+	struct fixture *f = *state;
+	char id[QUEUE_ID_SIZE], file[256];
+	struct queue *q = NULL;
+	struct err e = { 0 };
+	struct stat st;
+
+	if (geteuid() != 0)
+		skip();
+	assert_int_equal(mkdir(f->qdir, 0700), 0);
+	assert_int_equal(chown(f->qdir, 65534, 65534), 0);
+	assert_int_equal(queue_open(&q, NULL, f->qdir, 1 << 20, &e), 0);
+	put(q, "/w/a/.npmrc", "sha256:aa", QUEUE_ADDED, id);
+	(void)snprintf(file, sizeof(file), "%s/%s.json", f->qdir, id);
+	assert_int_equal(stat(file, &st), 0);
+	assert_int_equal(st.st_uid, 65534);
+	assert_int_equal(st.st_gid, 65534);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	(void)snprintf(file, sizeof(file), "%s/dead", f->qdir);
+	assert_int_equal(stat(file, &st), 0);
+	assert_int_equal(st.st_uid, 65534);
+	queue_free(q);
+}
+
 int
 main(void)
 {
@@ -543,6 +609,9 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_each, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_root_gives, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -58,7 +58,11 @@
 #define MAXF 16
 
 struct want {
-	const char *rule;	/* "a|b": either; "*": any rule id */
+	/*
+	 * "a|b": either; "*": any rule id; "~a": rule a, set aside as made
+	 * up (finding.dummy set; cases run with O_DUMMIES).
+	 */
+	const char *rule;
 	size_t line;
 	size_t column;		/* 0: not checked */
 };
@@ -75,6 +79,7 @@ enum opts {
 	O_NOINLINE = 1 << 1,	/* tokenguard.inlineAllow = false */
 	O_REPORT_ALLOWED = 1 << 2,	/* SCAN_REPORT_ALLOWED */
 	O_FORCE_TEXT = 1 << 3,	/* SCAN_FORCE_TEXT */
+	O_DUMMIES = 1 << 4,	/* SCAN_REPORT_DUMMIES */
 };
 
 enum binary {
@@ -110,6 +115,7 @@ struct got {
 	char fingerprint[FINGERPRINT_SIZE];
 	char description[256];
 	bool allowed_inline;
+	bool dummy;		/* finding.dummy was set */
 	const char *problem;	/* a broken invariant, or NULL */
 };
 
@@ -165,6 +171,7 @@ collect(const struct finding *f, void *payload)
 	(void)snprintf(g->description, sizeof(g->description), "%s",
 	    f->description == NULL ? "" : f->description);
 	g->allowed_inline = f->allowed_inline;
+	g->dummy = f->dummy != NULL;
 	if (f->rule == NULL)
 		g->problem = "no rule id";
 	else if (f->path == NULL || strcmp(f->path, r->origin->path) != 0)
@@ -253,7 +260,10 @@ findings_match(const struct result *r, const struct want *w, size_t nw)
 	if (r->n != nw)
 		return false;
 	for (size_t i = 0; i < nw; i++) {
-		if (!rule_matches(w[i].rule, r->f[i].rule))
+		bool aside = w[i].rule[0] == '~';
+
+		if (aside != r->f[i].dummy ||
+		    !rule_matches(w[i].rule + aside, r->f[i].rule))
 			return false;
 		if (w[i].line != r->f[i].line)
 			return false;
@@ -272,8 +282,9 @@ print_result(const struct result *r)
 	if (r->n == 0)
 		print_error("    got: no finding\n");
 	for (size_t i = 0; i < r->n && i < MAXF; i++)
-		print_error("    got: %s line %zu col %zu [%s] %.19s...%s%s\n",
-		    r->f[i].rule, r->f[i].line, r->f[i].column,
+		print_error("    got: %s%s line %zu col %zu [%s] %.19s...%s%s\n",
+		    r->f[i].dummy ? "~" : "", r->f[i].rule, r->f[i].line,
+		    r->f[i].column,
 		    r->f[i].redacted, r->f[i].fingerprint,
 		    r->f[i].allowed_inline ? " allowed_inline" : "",
 		    r->f[i].problem != NULL ? " PROBLEM" : "");
@@ -332,6 +343,8 @@ flags_for(unsigned opts)
 		flags |= SCAN_REPORT_ALLOWED;
 	if ((opts & O_FORCE_TEXT) != 0)
 		flags |= SCAN_FORCE_TEXT;
+	if ((opts & O_DUMMIES) != 0)
+		flags |= SCAN_REPORT_DUMMIES;
 	return flags;
 }
 
@@ -466,7 +479,7 @@ static const struct scase TOKENS[] = {
 	    "// fixture\nexpect(parse('@NPM@')).toBe(true);\n",
 	    WANT(F("npm-token", 2)) },
 	{ "valid token in a lockfile URL", "package-lock.json",
-	    "  \"resolved\": \"https://r.example.com/a.tgz?t=@NPM@\",\n",
+	    "  \"resolved\": \"https://r.corp.internal/a.tgz?t=@NPM@\",\n",
 	    WANT(F("npm-token", 1)) },
 	{ "second seed", "x.txt", "@NPM2@\n", WANT(FC("npm-token", 1, 1)),
 	    .secret = "@NPM2@" },
@@ -524,8 +537,8 @@ static const struct scase TOKENS[] = {
 	{ "followed by ')'", "x.js", "f(@NPM@)\n",
 	    WANT(FC("npm-token", 1, 3)) },
 	{ "followed by '&'", "x.txt",
-	    "https://r.example.com/-/login?token=@NPM@&x=1\n",
-	    WANT(FC("npm-token", 1, 37)) },
+	    "https://r.corp.internal/-/login?token=@NPM@&x=1\n",
+	    WANT(FC("npm-token", 1, 39)) },
 	{ "followed by an escaped quote", "terraform.tfstate",
 	    "      \"value\": \"{\\\"t\\\":\\\"@NPM@\\\"}\",\n",
 	    WANT(F("npm-token", 1)) },
@@ -555,7 +568,7 @@ static const struct scase TOKENS[] = {
 	{ "two tokens split by ','", "x.txt", "@NPM@,@NPM2@\n",
 	    WANT(FC("npm-token", 1, 1), FC("npm-token", 1, 42)) },
 	{ "in a URL password", ".npmrc",
-	    "registry=https://u:@NPM@@registry.example.com/\n",
+	    "registry=https://u:@NPM@@registry.corp.internal/\n",
 	    WANT(FC("npm-token", 1, 20)), .secret = "@NPM@",
 	    .note = "1.1: valid checksum, finding in any context" },
 	{ "in a commented-out .npmrc line", ".npmrc", "# " REG "@NPM@\n",
@@ -651,7 +664,7 @@ static const struct scase LEGACY[] = {
 	{ "uuid as npmAuthToken", ".yarnrc.yml", "npmAuthToken: " UUID "\n",
 	    WANT(F("npm-legacy-token", 1)), .secret = UUID },
 	{ "Nexus NpmToken.uuid", ".npmrc",
-	    "//nexus.example.com/repository/npm-group/:_authToken=NpmToken."
+	    "//nexus.corp.internal/repository/npm-group/:_authToken=NpmToken."
 	    UUID "\n", WANT(F("npm-legacy-token", 1)),
 	    .note = "1.3: Nexus writes legacy tokens so; the fingerprint "
 	    "may cover the prefix or not, so it is not checked" },
@@ -681,13 +694,13 @@ test_1_3_legacy(void **state)
 
 /* RULES.md 1.4: _auth, _password, opaque _authToken, keys, URLs. */
 static const struct scase OTHER[] = {
-	{ "_auth", ".npmrc", "_auth=@B64{ci-bot:s3cr3tP4ssw0rd}@\n",
+	{ "_auth", ".npmrc", "_auth=@B64{ci-bot:Wq7vLp2Kd9s}@\n",
 	    WANT(F("npmrc-auth", 1)) },
 	{ "scoped _auth", ".npmrc",
-	    "//registry.example.com/:_auth=@B64{ci-bot:s3cr3tP4ssw0rd}@\n",
+	    "//registry.corp.internal/:_auth=@B64{ci-bot:Wq7vLp2Kd9s}@\n",
 	    WANT(F("npmrc-auth", 1)) },
 	{ "_auth quoted, spaces", ".npmrc",
-	    "_auth = \"@B64{ci-bot:s3cr3tP4ssw0rd}@\"\n",
+	    "_auth = \"@B64{ci-bot:Wq7vLp2Kd9s}@\"\n",
 	    WANT(F("npmrc-auth", 1)) },
 	{ "_auth of user:password", ".npmrc", "_auth=@B64{user:password}@\n",
 	    NONE },
@@ -699,11 +712,11 @@ static const struct scase OTHER[] = {
 	    "_auth=@B64{USERNAME:PASSWORD}@\n",
 	    .note = "interpretation: placeholder words in any case" },
 	{ "_password", ".npmrc",
-	    "username=ci-bot\n_password=@B64{s3cr3tP4ssw0rdLong}@\n",
+	    "username=ci-bot\n_password=@B64{Wq7vLp2Kd9sLong}@\n",
 	    WANT(F("npmrc-password", 2)) },
 	{ "scoped _password", ".npmrc",
-	    "//registry.example.com/:username=ci-bot\n"
-	    "//registry.example.com/:_password=@B64{s3cr3tP4ssw0rdLong}@\n",
+	    "//registry.corp.internal/:username=ci-bot\n"
+	    "//registry.corp.internal/:_password=@B64{Wq7vLp2Kd9sLong}@\n",
 	    WANT(F("npmrc-password", 2)) },
 	{ "Azure PAT as _password", ".npmrc",
 	    "//pkgs.dev.azure.com/org/_packaging/feed/npm/registry/"
@@ -712,7 +725,7 @@ static const struct scase OTHER[] = {
 	{ "Verdaccio JWT", ".npmrc", "//localhost:4873/:_authToken=" JWT "\n",
 	    WANT(F("npmrc-authtoken", 1)), .secret = JWT },
 	{ "GitLab glpat-", ".npmrc",
-	    "//gitlab.example.com/api/v4/projects/42/packages/npm/"
+	    "//gitlab.corp.internal/api/v4/projects/42/packages/npm/"
 	    ":_authToken=glpat-xY7kLm9QwErT2uVb3NcD\n",
 	    WANT(F("npmrc-authtoken", 1)),
 	    .secret = "glpat-xY7kLm9QwErT2uVb3NcD" },
@@ -771,28 +784,28 @@ static const struct scase OTHER[] = {
 	    WANT(F("private-key", 1)) },
 	/* URL credentials. */
 	{ "registry URL with password", ".npmrc",
-	    "registry=https://user:s3cr3tP4ssw0rdLong@registry.example.com/\n",
+	    "registry=https://user:Wq7vLp2Kd9sLong@registry.corp.internal/\n",
 	    WANT(F("url-credentials", 1)) },
 	{ "scoped registry URL with password", ".npmrc",
-	    "@myorg:registry=https://ci:" OPQ "@npm.example.com/\n",
+	    "@myorg:registry=https://ci:" OPQ "@npm.corp.internal/\n",
 	    WANT(F("url-credentials", 1)) },
 	{ "--registry URL with password", "ci.sh",
-	    "npm install --registry=https://ci:" OPQ "@npm.example.com/ "
+	    "npm install --registry=https://ci:" OPQ "@npm.corp.internal/ "
 	    "left-pad\n", WANT(F("url-credentials", 1)) },
 	{ "lockfile URL with password", "package-lock.json",
-	    "      \"resolved\": \"https://ci:" OPQ "@npm.example.com/x/-/"
+	    "      \"resolved\": \"https://ci:" OPQ "@npm.corp.internal/x/-/"
 	    "x-1.0.0.tgz\",\n", WANT(F("url-credentials", 1)) },
 	{ "URL with ${USER}:${PASS}", ".npmrc",
-	    "registry=https://${USER}:${PASS}@registry.example.com/\n", NONE },
+	    "registry=https://${USER}:${PASS}@registry.corp.internal/\n", NONE },
 	{ "URL with $USER:$PASS", ".npmrc",
-	    "registry=https://$NPM_USER:$NPM_PASS@registry.example.com/\n",
+	    "registry=https://$NPM_USER:$NPM_PASS@registry.corp.internal/\n",
 	    NONE },
 	{ "URL with a <password> placeholder", ".npmrc",
-	    "registry=https://user:<password>@registry.example.com/\n", NONE },
+	    "registry=https://user:<password>@registry.corp.internal/\n", NONE },
 	{ "URL without credentials", ".npmrc",
-	    "registry=https://registry.example.com/\n", NONE },
+	    "registry=https://registry.corp.internal/\n", NONE },
 	{ "URL with a user only", ".npmrc",
-	    "registry=https://user@registry.example.com/\n", NONE },
+	    "registry=https://user@registry.corp.internal/\n", NONE },
 	{ "URL with a short password", ".npmrc",
 	    "registry=http://user:pass@localhost:4873/\n",
 	    .note = "interpretation: section 3 judges the password; 4 "
@@ -817,7 +830,7 @@ static const struct scase KEYS[] = {
 	    "//npm.pkg.github.com/myorg/:_authToken=" OPQ "\n",
 	    WANT(F("npmrc-authtoken", 1)), .secret = OPQ },
 	{ ".npmrc uuid", ".npmrc",
-	    "//r.example.com/npm/:_authToken=" UUID "\n",
+	    "//r.corp.internal/npm/:_authToken=" UUID "\n",
 	    WANT(F("npm-legacy-token", 1)), .secret = UUID },
 	{ ".npmrc spaces around =", ".npmrc", "//registry.npmjs.org/"
 	    ":_authToken = " OPQ "\n", WANT(F("npmrc-authtoken", 1)),
@@ -845,7 +858,7 @@ static const struct scase KEYS[] = {
 	    "//registry.npmjs.org/:_authToken \"" OPQ "\"\n",
 	    WANT(F("npmrc-authtoken", 1)) },
 	{ ".yarnrc _auth", ".yarnrc",
-	    "\"_auth\" \"@B64{ci:s3cr3tP4ssw0rd}@\"\n",
+	    "\"_auth\" \"@B64{ci:Wq7vLp2Kd9s}@\"\n",
 	    WANT(F("npmrc-auth", 1)) },
 	/* npm config set, CLI flags */
 	{ "npm config set K V", "scripts/publish.sh",
@@ -861,7 +874,7 @@ static const struct scase KEYS[] = {
 	    "npm config set //registry.npmjs.org/:_authToken "
 	    "\"${NPM_TOKEN}\"\n", NONE },
 	{ "npm config set _auth", "scripts/publish.sh",
-	    "npm config set _auth @B64{ci:s3cr3tP4ssw0rd}@\n",
+	    "npm config set _auth @B64{ci:Wq7vLp2Kd9s}@\n",
 	    WANT(F("npmrc-auth", 1)) },
 	{ "yarn config set _authToken", "scripts/publish.sh",
 	    "yarn config set _authToken " OPQ "\n",
@@ -873,10 +886,10 @@ static const struct scase KEYS[] = {
 	    "npm whoami --" REG "$NPM_TOKEN\n", NONE },
 	/* npm_config_ environment */
 	{ "npm_config__auth", ".env",
-	    "npm_config__auth=@B64{ci-bot:s3cr3tP4ssw0rd}@\n",
+	    "npm_config__auth=@B64{ci-bot:Wq7vLp2Kd9s}@\n",
 	    WANT(F("npmrc-auth", 1)) },
 	{ "NPM_CONFIG__AUTH exported", "ci.sh",
-	    "export NPM_CONFIG__AUTH=@B64{ci-bot:s3cr3tP4ssw0rd}@\n",
+	    "export NPM_CONFIG__AUTH=@B64{ci-bot:Wq7vLp2Kd9s}@\n",
 	    WANT(F("npmrc-auth", 1)) },
 	{ "NPM_CONFIG_//host/:_authToken", ".env",
 	    "NPM_CONFIG_" REG OPQ "\n", WANT(F("npmrc-authtoken", 1)),
@@ -885,17 +898,17 @@ static const struct scase KEYS[] = {
 	    "npm_config_" REG OPQ "\n", WANT(F("npmrc-authtoken", 1)) },
 	/* .yarnrc.yml */
 	{ "npmAuthToken top level", ".yarnrc.yml",
-	    "npmRegistryServer: \"https://r.example.com\"\nnpmAuthToken: "
+	    "npmRegistryServer: \"https://r.corp.internal\"\nnpmAuthToken: "
 	    OPQ "\n", WANT(F("yarn-auth-token", 2)), .secret = OPQ },
 	{ "npmAuthToken token", ".yarnrc.yml", "npmAuthToken: \"@NPM@\"\n",
 	    WANT(F("npm-token", 1)), .secret = "@NPM@" },
 	{ "npmAuthToken under npmScopes", ".yarnrc.yml",
 	    "npmScopes:\n  myorg:\n    npmAlwaysAuth: true\n"
 	    "    npmAuthToken: " OPQ "\n"
-	    "    npmRegistryServer: \"https://r.example.com\"\n",
+	    "    npmRegistryServer: \"https://r.corp.internal\"\n",
 	    WANT(F("yarn-auth-token", 4)), .secret = OPQ },
 	{ "npmAuthToken under npmRegistries", ".yarnrc.yml",
-	    "npmRegistries:\n  \"https://r.example.com\":\n"
+	    "npmRegistries:\n  \"https://r.corp.internal\":\n"
 	    "    npmAuthToken: " OPQ "\n", WANT(F("yarn-auth-token", 3)),
 	    .secret = OPQ },
 	{ "npmAuthIdent", ".yarnrc.yml",
@@ -1163,17 +1176,17 @@ static const struct scase KEYS[] = {
 	    NONE },
 	/* bunfig.toml */
 	{ "bunfig scope table token", "bunfig.toml",
-	    "[install.scopes.myorg]\nurl = \"https://r.example.com/\"\n"
+	    "[install.scopes.myorg]\nurl = \"https://r.corp.internal/\"\n"
 	    "token = \"" OPQ "\"\n", WANT(F("*", 3)), .secret = OPQ,
 	    .note = "RULES.md names no rule id for bunfig; any accepted" },
 	{ "bunfig inline scope token", "bunfig.toml",
-	    "[install.scopes]\nmyorg = { url = \"https://r.example.com/\", "
+	    "[install.scopes]\nmyorg = { url = \"https://r.corp.internal/\", "
 	    "token = \"" OPQ "\" }\n", WANT(F("*", 2)), .secret = OPQ },
 	{ "bunfig password", "bunfig.toml",
 	    "[install.scopes.corp]\nusername = \"ci\"\npassword = \"" OPQ
 	    "\"\n", WANT(F("*", 3)), .secret = OPQ },
 	{ "bunfig registry token", "bunfig.toml",
-	    "[install.registry]\nurl = \"https://r.example.com/\"\n"
+	    "[install.registry]\nurl = \"https://r.corp.internal/\"\n"
 	    "token = \"" OPQ "\"\n", WANT(F("*", 3)), .secret = OPQ },
 	{ "bunfig token reference", "bunfig.toml",
 	    "[install.scopes.myorg]\ntoken = \"$NPM_TOKEN\"\n", NONE },
@@ -1201,13 +1214,13 @@ static const struct scase KEYS[] = {
 	{ "MY_NPM_TOKEN_PATH", ".env", "MY_NPM_TOKEN_PATH=" OPQ "\n", NONE },
 	{ "non-secret .npmrc keys", ".npmrc",
 	    "always-auth=true\nusername=ci-bot-publisher2024\n"
-	    "email=dev.person1234@example.com\n"
+	    "email=dev.person1234@corp.internal\n"
 	    "certfile=/home/ci/certs/client-2024.pem\n"
 	    "keyfile=/home/ci/certs/client-2024.key\n", NONE },
 	{ "non-secret scoped keys", ".npmrc",
-	    "//registry.example.com/:username=ci-bot-publisher2024\n"
-	    "//registry.example.com/:email=dev.person1234@example.com\n"
-	    "//registry.example.com/:always-auth=true\n", NONE },
+	    "//registry.corp.internal/:username=ci-bot-publisher2024\n"
+	    "//registry.corp.internal/:email=dev.person1234@corp.internal\n"
+	    "//registry.corp.internal/:always-auth=true\n", NONE },
 	{ "JS variable named npmToken", "src/publish.js",
 	    "const npmToken = \"" OPQ "\";\n", WANT(F("env-npm-token", 1)),
 	    ALT_NONE,
@@ -1455,6 +1468,196 @@ test_3_references(void **state)
 	RUN_TABLE("3 references", REFS);
 }
 
+/*
+ * RULES.md 3.1: issued or made up. Made-up values are set aside (run
+ * with O_DUMMIES they come out as "~rule"); issued ones, and whatever
+ * section 1 and rule 6 decide, stay findings.
+ */
+#define HEX40 "3feff9243a8f506b40928b5b7a767c76fb008f86"
+static const struct scase MADEUP[] = {
+	/* token slots: words, sequences, walks, repeats */
+	{ "test dummy in .npmrc", ".npmrc",
+	    "//localhost:4261/:_authToken=private-reg-token\n",
+	    WANT(F("~npmrc-authtoken", 1)), .opts = O_DUMMIES },
+	{ "test dummy in a JS map", "config.test.js",
+	    "  '//other.registry.npmjs.org/:_authToken': 'test-other-token',\n",
+	    WANT(F("~npmrc-authtoken", 1)), .opts = O_DUMMIES },
+	{ "camelCase dummy", ".env", "NPM_TOKEN=SyntheticNpmToken123\n",
+	    WANT(F("~env-npm-token", 1)), .opts = O_DUMMIES },
+	{ "sequences", ".npmrc",
+	    "//registry.npmjs.org/:_authToken=abcd-1234-efgh-5678\n",
+	    WANT(F("~npmrc-authtoken", 1)), .opts = O_DUMMIES },
+	{ "interleaved sequences", ".env",
+	    "NPM_TOKEN=npm_1a2b3c4d5e6f7g8h9i0j\n",
+	    WANT(F("~env-npm-token", 1)), .opts = O_DUMMIES },
+	{ "words in hex", ".npmrc",
+	    "//registry.npmjs.org/:_authToken=deadbeefcafebadfoobarbaz42069\n",
+	    WANT(F("~npmrc-authtoken", 1)), .opts = O_DUMMIES },
+	{ "keyboard walk", "ci.yml", "  NPM_TOKEN: qwerty123456asdfgh\n",
+	    WANT(F("~env-npm-token", 1)), .opts = O_DUMMIES },
+	{ "placeholder in German", ".npmrc",
+	    "//npm.pkg.github.com/:_authToken=ghp_DEIN_TOKEN_HIER\n",
+	    WANT(F("~npmrc-authtoken", 1)), .opts = O_DUMMIES },
+	{ "not reported without O_DUMMIES", ".npmrc",
+	    "//localhost:4261/:_authToken=private-reg-token\n", NONE },
+	/* example hosts (RFC 2606, RFC 6761) */
+	{ "example.com registry", ".npmrc",
+	    "//registry.example.com/:_authToken=" OPQ "\n",
+	    WANT(F("~npmrc-authtoken", 1)), .opts = O_DUMMIES },
+	{ "example.com with a path and scope", "a.test.js",
+	    "'//example.com/npm/:@team:_authToken': '" OPQ "',\n",
+	    WANT(F("~npmrc-authtoken", 1)), .opts = O_DUMMIES },
+	{ "example.org URL", ".npmrc",
+	    "registry=https://ci:" OPQ "@npm.example.org/\n",
+	    WANT(F("~url-credentials", 1)), .opts = O_DUMMIES },
+	{ ".test URL", "ci.sh",
+	    "npm i --registry=https://ci:" OPQ "@registry.corp.test/\n",
+	    WANT(F("~url-credentials", 1)), .opts = O_DUMMIES },
+	{ "localhost is not an example host", ".npmrc",
+	    "//localhost:4873/:_authToken=" OPQ "\n",
+	    WANT(F("npmrc-authtoken", 1)) },
+	/* URLs whose token is one half */
+	{ "x-oauth-basic, zeros", "setup.sh",
+	    "git clone https://0000000000000000000000000000000000000000:"
+	    "x-oauth-basic@github.com/o/r.git\n", NONE },
+	{ "x-oauth-basic, made up", "setup.sh",
+	    "git clone https://my-test-token-value:x-oauth-basic@github.com/"
+	    "o/r.git\n", WANT(F("~url-credentials", 1)), .opts = O_DUMMIES },
+	{ "x-oauth-basic, issued", "setup.sh",
+	    "git clone https://" HEX40 ":x-oauth-basic@github.com/o/r.git\n",
+	    WANT(FC("url-credentials", 1, 19)), .secret = HEX40 },
+	{ "x-access-token, issued", "setup.sh",
+	    "git clone https://x-access-token:" OPQ "@github.com/o/r.git\n",
+	    WANT(F("url-credentials", 1)), .secret = OPQ },
+	{ "x-access-token, made up", "setup.sh",
+	    "git clone https://x-access-token:my-test-token-here@github.com/"
+	    "o/r.git\n", WANT(F("~url-credentials", 1)), .opts = O_DUMMIES },
+	/* password slots */
+	{ "textbook _auth", ".npmrc", "_auth=@B64{admin:admin123}@\n",
+	    WANT(F("~npmrc-auth", 1)), .opts = O_DUMMIES },
+	{ "hello:world _auth", ".npmrc", "_auth=@B64{hello:world}@\n",
+	    WANT(F("~npmrc-auth", 1)), .opts = O_DUMMIES },
+	{ "short _password", ".npmrc",
+	    "//localhost:4261/:_password=@B64{land}@\n",
+	    WANT(F("~npmrc-password", 1)), .opts = O_DUMMIES },
+	{ "leetspeak textbook _password", ".npmrc",
+	    "_password=@B64{P@ssw0rd!}@\n",
+	    WANT(F("~npmrc-password", 1)), .opts = O_DUMMIES },
+	{ "a phrase that says it is fake", "README.md",
+	    "'//h.corp.internal:_auth': '@B64{isaacs:not my real password}@'\n",
+	    WANT(F("~npmrc-auth", 1)), .opts = O_DUMMIES },
+	{ "login and password words", "proxy.sh",
+	    "https://login-on-proxy:passwd-on-proxy@proxy.corp.internal:8080/\n",
+	    WANT(F("~url-credentials", 1)), .opts = O_DUMMIES },
+	{ "NPM_PASSWORD textbook", ".env", "NPM_PASSWORD=password12345678\n",
+	    WANT(F("~env-npm-token", 1)), .opts = O_DUMMIES },
+	/* templates and code */
+	{ "URL template with a port word", "proxy.md",
+	    "http://login-on-proxy:passwd-on-proxy@proxy-host.com:port\n",
+	    NONE },
+	{ "URL template with a format hole", "auth.rs",
+	    "&format!(\"http://basicuser:super-secret-password@{authority}\"),\n",
+	    NONE },
+	{ "Dart member access", "auth_repository.dart",
+	    "  final FirebaseAuth _auth = FirebaseAuth.instance;\n", NONE },
+	{ "Rust match arm", "creds.rs",
+	    "    \"_authToken\" => creds.auth_token = Some(value),\n", NONE },
+	{ "identifier in a map literal", "npmrc.js",
+	    "  '_authToken': registryAuthTokenValue,\n", NONE },
+	{ "_auth outside npm files, not base64", "config.rs",
+	    "_auth=fictional-secret-value\n", NONE },
+	/* still found */
+	{ "random _authToken", ".npmrc",
+	    REG "kY9pF34Qy6nB3Wwd8sLq2TzR\n",
+	    WANT(F("npmrc-authtoken", 1)) },
+	{ "Summer2024! as _password", ".npmrc",
+	    "_password=@B64{Summer2024!}@\n", WANT(F("npmrc-password", 1)) },
+	{ "Summer2024! in a URL", "ci.sh",
+	    "npm i --registry=https://deploy:Summer2024!x@npm.corp.internal/\n",
+	    WANT(F("url-credentials", 1)) },
+	{ "person's password in NPM_PASSWORD", ".env",
+	    "NPM_PASSWORD=Tr0ub4dor-3x-horse\n", WANT(F("env-npm-token", 1)) },
+	{ "UUID with repeats in a token slot", ".npmrc",
+	    "//r.corp.internal/:_authToken=12aaeee1-1ee2-101a-1a11-1111aaaa1b23\n",
+	    WANT(F("npm-legacy-token", 1)) },
+	{ "checksum-valid token in a test file", "redact.test.js",
+	    "  const token = 'SyntheticNpmToken' + '@NPM@';\n",
+	    WANT(F("npm-token", 1)) },
+	{ "checksum-valid token in a token slot", "redact.test.js",
+	    "  '//registry.npmjs.org/:_authToken': '@NPM@',\n",
+	    WANT(F("npm-token", 1)) },
+	{ "JWT in _authToken", ".npmrc", REG JWT "\n",
+	    WANT(F("npmrc-authtoken", 1)) },
+	{ "quoted key, plain scalar in YAML", ".yarnrc.yml",
+	    "\"npmAuthToken\": " OPQ "\n", WANT(F("yarn-auth-token", 1)) },
+	{ "random hex token", ".env", "NPM_TOKEN=" HEX40 "\n",
+	    WANT(F("env-npm-token", 1)) },
+};
+
+static void
+test_3_1_made_up(void **state)
+{
+	(void)state;
+	RUN_TABLE("3.1 made up", MADEUP);
+}
+
+/*
+ * Inputs of every length up to a few vector blocks, with a token at
+ * every offset that fits: the filter's edges (the first two bytes, the
+ * last partial block) find it, and tiny inputs are no trouble.
+ */
+static void
+test_6_short_inputs(void **state)
+{
+	struct support_text tok;
+	struct result *r = calloc(1, sizeof(*r));
+	char buf[160];
+
+	(void)state;
+	assert_non_null(r);
+	support_expand(&tok, "@NPM@");
+	for (size_t n = 0; n < sizeof(buf); n++) {
+		memset(buf, '.', n);
+		scan_buf(r, sc_default, "x.txt", NULL, buf, n, 0);
+		assert_int_equal(r->rc, 0);
+		assert_int_equal(r->n, 0);
+		for (size_t off = 0; off + tok.len <= n; off++) {
+			memset(buf, '.', n);
+			memcpy(buf + off, tok.buf, tok.len);
+			scan_buf(r, sc_default, "x.txt", NULL, buf, n, 0);
+			if (r->rc != 0 || r->n != 1 || r->f[0].column != off + 1)
+				fail_msg("length %zu, token at %zu: %zu findings",
+				    n, off, r->n);
+		}
+	}
+	support_text_release(&tok);
+	free(r);
+}
+
+/* Set-aside values are counted in the stats, reported or not. */
+static void
+test_3_1_counted(void **state)
+{
+	static const char text[] =
+	    "//localhost:4261/:_authToken=private-reg-token\n"
+	    "//localhost:4262/:_password=bGFuZA==\n";
+	struct result *r = calloc(1, sizeof(*r));
+
+	(void)state;
+	assert_non_null(r);
+	scan_buf(r, sc_default, ".npmrc", NULL, text, sizeof(text) - 1, 0);
+	assert_int_equal(r->rc, 0);
+	assert_int_equal(r->n, 0);
+	assert_int_equal(r->stats.dummies, 2);
+	scan_buf(r, sc_default, ".npmrc", NULL, text, sizeof(text) - 1,
+	    SCAN_REPORT_DUMMIES);
+	assert_int_equal(r->rc, 0);
+	assert_int_equal(r->n, 2);
+	assert_int_equal(r->stats.dummies, 2);
+	assert_true(r->f[0].dummy && r->f[1].dummy);
+	free(r);
+}
+
 /* RULES.md 4: decode base64, then look again; report the encoded line. */
 #define SECRET_HEAD "apiVersion: v1\nkind: Secret\nmetadata:\n" \
     "  name: npmrc\ntype: Opaque\ndata:\n"
@@ -1465,11 +1668,11 @@ static const struct scase DECODE[] = {
 	    WANT(F("npm-token", 7)), .secret = "@NPM@",
 	    .note = "interpretation: the fingerprint is the decoded token's" },
 	{ "Secret data .npmrc, opaque", "secret.yaml",
-	    SECRET_HEAD "  .npmrc: @B64{//r.example.com/:_authToken=" OPQ
+	    SECRET_HEAD "  .npmrc: @B64{//r.corp.internal/:_authToken=" OPQ
 	    "\n}@\n", WANT(F("npmrc-authtoken", 7)) },
 	{ "Secret data .npmrc, several lines", "secret.yaml",
-	    SECRET_HEAD "  .npmrc: @B64{registry=https://r.example.com/\n"
-	    "always-auth=true\n//r.example.com/:_authToken=" UUID "\n}@\n",
+	    SECRET_HEAD "  .npmrc: @B64{registry=https://r.corp.internal/\n"
+	    "always-auth=true\n//r.corp.internal/:_authToken=" UUID "\n}@\n",
 	    WANT(F("npm-legacy-token", 7)) },
 	{ "Secret data .npmrc with a reference", "secret.yaml",
 	    SECRET_HEAD "  .npmrc: @B64{" REG "${NPM_TOKEN}\n}@\n", NONE },
@@ -1478,7 +1681,7 @@ static const struct scase DECODE[] = {
 	    WANT(F("npm-token", 7)), .secret = "@NPM@",
 	    .note = "the encoded token does not start with bnBtX here" },
 	{ "Secret data, token at offset 1 mod 3", "secret.yaml",
-	    SECRET_HEAD "  .npmrc: @B64{//r.example.com/:_authToken=@NPM@\n}@"
+	    SECRET_HEAD "  .npmrc: @B64{//r.corp.internal/:_authToken=@NPM@\n}@"
 	    "\n", WANT(F("npm-token", 7)), .secret = "@NPM@" },
 	{ "Secret data value is a token", "secret.yaml",
 	    SECRET_HEAD "  token: @B64NPM@\n", WANT(F("npm-token", 7)),
@@ -1495,7 +1698,7 @@ static const struct scase DECODE[] = {
 	    "kind: Secret\nmetadata:\n  name: npmrc\n",
 	    WANT(F("npm-token", 3)), .secret = "@NPM@" },
 	{ "Secret data before kind, opaque", "secret.yaml",
-	    "apiVersion: v1\ndata:\n  .npmrc: @B64{//r.example.com/"
+	    "apiVersion: v1\ndata:\n  .npmrc: @B64{//r.corp.internal/"
 	    ":_authToken=" OPQ "\n}@\nkind: Secret\n",
 	    WANT(F("npmrc-authtoken", 3)) },
 	{ "Secret in JSON", "secret.json",
@@ -1523,12 +1726,12 @@ static const struct scase DECODE[] = {
 	    SECRET_HEAD "  .npmrc: Ly9yZWd@B64NPM@\n", WANT(F("npm-token", 7)),
 	    .secret = "@NPM@" },
 	{ "Secret after a ConfigMap document", "all.yaml",
-	    "kind: ConfigMap\ndata:\n  a: @B64{//r.example.com/:_authToken="
+	    "kind: ConfigMap\ndata:\n  a: @B64{//r.corp.internal/:_authToken="
 	    OPQ "\n}@\n---\nkind: Secret\ndata:\n  .npmrc: @B64{"
-	    "//r.example.com/:_authToken=" OPQ2 "\n}@\n",
+	    "//r.corp.internal/:_authToken=" OPQ2 "\n}@\n",
 	    WANT(F("npmrc-authtoken", 7)) },
 	{ "ConfigMap, opaque .npmrc", "configmap.yaml",
-	    "kind: ConfigMap\ndata:\n  npmrc: @B64{//r.example.com/"
+	    "kind: ConfigMap\ndata:\n  npmrc: @B64{//r.corp.internal/"
 	    ":_authToken=" OPQ "\n}@\n", NONE, ALT(F("npmrc-authtoken", 3)),
 	    .note = "DEBATABLE: 4 requires decoding Secret data and "
 	    "credential values only; finding more is no false positive" },
@@ -1578,7 +1781,7 @@ static const struct scase FINDINGS[] = {
 	    .secret = "@NPM@" },
 	{ "rules in order of position", "deploy.sh",
 	    "export NPM_TOKEN=" OPQ "\n"
-	    "echo '//r.example.com/:_authToken=" UUID "' > .npmrc\n"
+	    "echo '//r.corp.internal/:_authToken=" UUID "' > .npmrc\n"
 	    "# @NPM@\n",
 	    WANT(F("env-npm-token", 1), F("npm-legacy-token", 2),
 	    FC("npm-token", 3, 3)), .secret = OPQ },
@@ -2183,10 +2386,10 @@ test_api(void **state)
  * every run gives what a sequential run gave.
  */
 static const char *const THREAD_INPUTS[][2] = {
-	{ ".npmrc", REG "@NPM@\n//r.example.com/:_authToken=" OPQ "\n"
-	    "_auth=@B64{ci-bot:s3cr3tP4ssw0rd}@\n" },
+	{ ".npmrc", REG "@NPM@\n//r.corp.internal/:_authToken=" OPQ "\n"
+	    "_auth=@B64{ci-bot:Wq7vLp2Kd9s}@\n" },
 	{ "deploy.sh", "export NPM_TOKEN=" OPQ "\n# @GHP@\n"
-	    "echo '//r.example.com/:_authToken=" UUID "' > .npmrc\n" },
+	    "echo '//r.corp.internal/:_authToken=" UUID "' > .npmrc\n" },
 	{ "secret.yaml", SECRET_HEAD "  .npmrc: @B64{" REG "@NPM2@\n}@\n"
 	    "  NPM_TOKEN: @B64{" OPQ "}@\n" },
 	{ ".yarnrc.yml", "npmScopes:\n  myorg:\n    npmAuthToken: " OPQ "\n"
@@ -2308,6 +2511,9 @@ main(void)
 		cmocka_unit_test(test_1_4_other),
 		cmocka_unit_test(test_2_keys),
 		cmocka_unit_test(test_3_references),
+		cmocka_unit_test(test_3_1_made_up),
+		cmocka_unit_test(test_3_1_counted),
+		cmocka_unit_test(test_6_short_inputs),
 		cmocka_unit_test(test_4_decode),
 		cmocka_unit_test(test_5_findings),
 		cmocka_unit_test(test_6_files),
