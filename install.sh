@@ -14,8 +14,9 @@
 set -eu
 
 # Build dependencies, then what the tests and checks use: git, python3
-# and its modules, rg (the benchmark's baseline) and Alertmanager for the
-# integration tests; groff-base (man page check), dpkg-dev (make deb),
+# and its modules, rg (the benchmark's baseline), Alertmanager, and the
+# git servers of the pre-receive scenarios (gitolite3 over OpenSSH's sshd,
+# lighttpd for git http-backend) for the integration tests; groff-base (man page check), dpkg-dev (make deb),
 # openssl (TLS tests); clang with its libFuzzer runtime (make fuzz),
 # valgrind (make valgrind), cppcheck and clang-tidy (make lint);
 # podman, buildah, skopeo, busybox-static and zstd (container image
@@ -26,6 +27,7 @@ BUILD_PACKAGES="build-essential pkg-config libgit2-dev libpcre2-dev \
 libcurl4-openssl-dev libssl-dev zlib1g-dev libjansson-dev libcmocka-dev \
 libzxcvbn-dev libarchive-dev"
 TEST_PACKAGES="git python3 python3-jsonschema python3-yaml ripgrep \
+gitolite3 openssh-server lighttpd \
 prometheus-alertmanager groff-base dpkg-dev openssl clang \
 libclang-rt-14-dev valgrind cppcheck clang-tidy podman buildah skopeo \
 busybox-static zstd debootstrap systemd-container prometheus \
@@ -108,7 +110,11 @@ the programs and man pages with make install:
         a custom_hooks or            PATH/pre-receive.d/tokenguard or
           pre-receive.d directory    PATH/tokenguard (GitLab's
                                      server-wide custom_hooks_dir)
-      The hook runs PREFIX/bin/tokenguard-pre-receive. Not with --root.
+        gitolite's hooks/common     PATH/pre-receive (then run
+                                     gitolite setup --hooks-only)
+      The hook runs PREFIX/bin/tokenguard-pre-receive. Run as root, it is
+      installed as the owner of PATH (the server's account). Not with
+      --root.
 
   --uninstall
       Removes what install.sh installed under PREFIX (and --root): the
@@ -252,6 +258,24 @@ as_writer() {
 		"$@"
 	else
 		as_root "$@"
+	fi
+}
+
+# as_owner PATH CMD...: runs CMD as the owner of PATH (or of its nearest
+# existing parent): a git server's hooks are its account's files, and
+# tokenguard install --server refuses another user's repository.
+as_owner() {
+	d=$1
+	shift
+	while [ ! -e "$d" ]; do
+		d=$(dirname "$d")
+	done
+	if [ "$(stat -c %u "$d")" = "$(id -u)" ]; then
+		"$@"
+	elif [ "$(id -u)" = 0 ]; then
+		runuser -u "$(stat -c %U "$d")" -- "$@"
+	else
+		sudo -u "$(stat -c %U "$d")" -- "$@"
 	fi
 }
 
@@ -439,6 +463,9 @@ hook_target() {
 	*/pre-receive.d | */custom_hooks)
 		kind="a hooks directory"
 		;;
+	*/hooks/common)
+		kind="gitolite's common hooks"
+		;;
 	*)
 		if [ ! -d "$p" ]; then
 			die "--hook-server: no directory $p"
@@ -464,17 +491,10 @@ setup_hook() {
 	tg=$prefix/bin/tokenguard
 	[ -x "$tg" ] || die "$tg is missing"
 	say "$hook_server: $kind"
-	if ! as_writer "$target" "$tg" install --server "$target"; then
+	# As the repository's owner, who runs its hooks.
+	if ! as_owner "$target" "$tg" install --server "$target"; then
 		die "could not install the pre-receive hook into $target"
 	fi
-	# The git server's user must be able to read what root made.
-	case $kind in
-	"a GitLab repository")
-		if [ "$(id -u)" = 0 ]; then
-			chown -R --reference="$hook_server" "$target"
-		fi
-		;;
-	esac
 }
 
 do_uninstall() {
@@ -483,7 +503,7 @@ do_uninstall() {
 		tg=$root$prefix/bin/tokenguard
 		[ -x "$tg" ] || tg=${BUILD:-build/release}/tokenguard
 		[ -x "$tg" ] || die "no tokenguard program to uninstall the hook"
-		as_writer "$target" "$tg" install --server "$target" \
+		as_owner "$target" "$tg" install --server "$target" \
 		    --uninstall || die "could not remove the hook from $target"
 	fi
 

@@ -15,13 +15,15 @@
  * --server PATH installs the pre-receive hook instead: as "pre-receive"
  * in a repository's hooks directory, or as "tokenguard" in a
  * pre-receive.d directory (GitLab's custom_hooks/pre-receive.d, Gitea's
- * hooks/pre-receive.d). A chained pre-receive gets the same standard
- * input, which the script keeps in a temporary file.
+ * hooks/pre-receive.d), or as "pre-receive" in gitolite's hooks/common
+ * (gitolite links it into every repository). A chained pre-receive gets
+ * the same standard input, which the script keeps in a temporary file.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,8 +32,10 @@
 #include <unistd.h>
 
 #include <git2.h>
+#include <git2/sys/repository.h>
 
 #include "cli.h"
+#include "config.h"
 #include "gitsrc.h"
 #include "installcmd.h"
 #include "managers.h"
@@ -124,7 +128,12 @@ const char INSTALL_HELP[] =
 "        directory (GitLab: <repo>.git/custom_hooks/pre-receive.d, or\n"
 "        the server-wide custom_hooks_dir's pre-receive.d; Gitea:\n"
 "        <repo>.git/hooks/pre-receive.d) or a GitLab custom_hooks\n"
-"        directory, which get a hook named tokenguard.\n"
+"        directory, which get a hook named tokenguard. gitolite: PATH\n"
+"        is ~/.gitolite/hooks/common (or LOCAL_CODE's hooks/common),\n"
+"        then 'gitolite setup --hooks-only' links it into every\n"
+"        repository; gitolite's repositories themselves are refused\n"
+"        (gitolite replaces their hooks). Run it as the server's\n"
+"        account, which owns the repositories.\n"
 "\n"
 "    --force\n"
 "        Replaces a hook of the same name instead of chaining it. The\n"
@@ -907,13 +916,42 @@ ends_with(const char *s, const char *suffix)
 }
 
 /*
+ * The gitolite common hooks directory that dir's update hook links to,
+ * malloc'd, or NULL when dir is no gitolite repository's hooks: gitolite
+ * links each file of ~/.gitolite/hooks/common (and of LOCAL_CODE's
+ * hooks/common) into every repository, its own update hook first.
+ */
+static char *
+gitolite_common(const char *dir)
+{
+	char *update = join3(dir, "/update", "");
+	char target[PATH_MAX];
+	ssize_t n;
+
+	if (update == NULL)
+		return NULL;
+	n = readlink(update, target, sizeof(target) - 1);
+	free(update);
+	if (n <= 0)
+		return NULL;
+	target[n] = '\0';
+	if (!ends_with(target, "/hooks/common/update"))
+		return NULL;
+	target[n - (ssize_t)strlen("/update")] = '\0';
+	return strdup(target);
+}
+
+/*
  * Where --server PATH puts the hook: *name is "pre-receive" in a
- * repository's hooks directory, or "tokenguard" in a pre-receive.d.
+ * repository's hooks directory or in gitolite's hooks/common (*gitolite
+ * set), or "tokenguard" in a pre-receive.d.
  */
 static int
-server_target(struct target *t, const char **name, const char *path)
+server_target(struct target *t, const char **name, bool *gitolite,
+    const char *path)
 {
 	git_repository *repo = NULL;
+	git_config *cfg = NULL;
 	struct err e = { 0 };
 	char *dir = NULL, *d = NULL;
 	size_t len = strlen(path);
@@ -925,6 +963,16 @@ server_target(struct target *t, const char **name, const char *path)
 	if (dir == NULL)
 		return cli_error("install: out of memory");
 	*name = "tokenguard";
+	*gitolite = false;
+	if (ends_with(dir, "/hooks/common") ||
+	    strcmp(dir, "hooks/common") == 0) {
+		*name = "pre-receive";
+		*gitolite = true;
+		t->dir = dir;
+		dir = NULL;
+		rc = EXIT_CLEAN;
+		goto out;
+	}
 	if (ends_with(dir, "pre-receive.d")) {
 		t->dir = dir;
 		dir = NULL;
@@ -937,14 +985,43 @@ server_target(struct target *t, const char **name, const char *path)
 		    EXIT_CLEAN;
 		goto out;
 	}
+	/*
+	 * The server's account may run this with root's HOME (sudo, a root
+	 * shell): libgit2 would fail on /root/.gitconfig where git skips
+	 * it. The repository gets the configuration git reads instead.
+	 */
+	if (config_isolate_libgit2(&e) < 0) {
+		rc = cli_error("install: %s", e.msg);
+		goto out;
+	}
 	if (git_repository_open_ext(&repo, dir, GIT_REPOSITORY_OPEN_NO_SEARCH,
 	    NULL) < 0) {
 		rc = cli_error("install: '%s': not a git repository, a "
-		    "pre-receive.d or a custom_hooks directory", path);
+		    "pre-receive.d or a custom_hooks directory (%s)", path,
+		    git_error_last() != NULL ? git_error_last()->message :
+		    "libgit2 error");
+		goto out;
+	}
+	if (config_open_repo(&cfg, NULL, repo, NULL, &e) < 0 ||
+	    git_repository_set_config(repo, cfg) < 0) {
+		rc = cli_error("install: %s", e.msg[0] != '\0' ? e.msg :
+		    git_error_last() != NULL ? git_error_last()->message :
+		    "libgit2 error");
 		goto out;
 	}
 	if (gitsrc_hooks_dir(&t->dir, repo, &e) < 0) {
 		rc = cli_error("install: %s", e.msg);
+		goto out;
+	}
+	/* gitolite setup --hooks-only would replace a hook put here. */
+	d = gitolite_common(t->dir);
+	if (d != NULL) {
+		rc = cli_error("install: '%s' is a gitolite repository: "
+		    "'gitolite setup --hooks-only' replaces its hooks with "
+		    "gitolite's common ones, and a hook installed here would "
+		    "silently stop running. Install it for every repository "
+		    "instead, as gitolite's user: tokenguard install --server "
+		    "%s, then gitolite setup --hooks-only", path, d);
 		goto out;
 	}
 	/* Gitea runs its own pre-receive, then each in pre-receive.d. */
@@ -964,8 +1041,55 @@ server_target(struct target *t, const char **name, const char *path)
 out:
 	free(d);
 	free(dir);
+	git_config_free(cfg);
 	git_repository_free(repo);
 	return rc;
+}
+
+/* Copies the name of user uid, or its number, into buf. */
+static const char *
+user_name(uid_t uid, char *buf, size_t size)
+{
+	struct passwd *pw = getpwuid(uid);
+
+	if (pw != NULL && pw->pw_name != NULL)
+		(void)snprintf(buf, size, "%s", pw->pw_name);
+	else
+		(void)snprintf(buf, size, "%lu", (unsigned long)uid);
+	return buf;
+}
+
+/*
+ * A server's repositories and hooks belong to its account (git, gitlab,
+ * gitea...), which runs the hooks: installing as another user (root)
+ * makes git refuse the repository ("dubious ownership") or leaves files
+ * its owner cannot replace. Says whose path is and how to run as them.
+ * Returns 0 when path (or, when it does not exist yet, its nearest
+ * existing parent) is the caller's, EXIT_TROUBLE after the message.
+ */
+static int
+check_owner(const char *path, const char *arg)
+{
+	char *p = strdup(path), *slash;
+	char owner[64], me[64];
+	struct stat st;
+	int rc;
+
+	if (p == NULL)
+		return cli_error("install: out of memory");
+	while ((rc = stat(p, &st)) < 0 && errno == ENOENT &&
+	    (slash = strrchr(p, '/')) != NULL && slash != p)
+		*slash = '\0';
+	free(p);
+	if (rc < 0 || st.st_uid == geteuid())
+		return 0;
+	(void)user_name(st.st_uid, owner, sizeof(owner));
+	(void)user_name(geteuid(), me, sizeof(me));
+	return cli_error("install: '%s' belongs to '%s', not to '%s' who runs "
+	    "this: git refuses to work in another user's repository, and its "
+	    "hooks must be files the server's account owns. Run it as that "
+	    "user: runuser -u %s -- tokenguard install --server %s (or sudo "
+	    "-u %s ...)", arg, owner, me, owner, arg, owner);
 }
 
 /* tokenguard install --server PATH [--force] [--uninstall] */
@@ -974,17 +1098,24 @@ install_server(const struct opts *o)
 {
 	struct target t = { NULL, NULL, false, true, SERVER_PROGRAM };
 	const char *name = NULL;
+	bool gitolite = false;
 	int rc = EXIT_TROUBLE;
 
-	if (server_target(&t, &name, o->server) != 0)
+	if (check_owner(o->server, o->server) != 0 ||
+	    server_target(&t, &name, &gitolite, o->server) != 0 ||
+	    check_owner(t.dir, o->server) != 0)
 		goto out;
 	if (o->uninstall) {
 		rc = uninstall_one(t.dir, name);
-		goto out;
+	} else if (hook_program(&t.prog, SERVER_PROGRAM) == 0 &&
+	    make_dirs(t.dir) == 0) {
+		rc = install_one(&t, o, name);
 	}
-	if (hook_program(&t.prog, SERVER_PROGRAM) != 0 || make_dirs(t.dir) != 0)
-		goto out;
-	rc = install_one(&t, o, name);
+	if (rc == EXIT_CLEAN && gitolite)
+		printf("tokenguard: gitolite links hooks/common into each "
+		    "repository: run 'gitolite setup --hooks-only' now, as "
+		    "this user (new repositories get it when gitolite "
+		    "creates them)\n");
 out:
 	free(t.prog);
 	free(t.dir);

@@ -6,7 +6,8 @@
  * 7342, fixed in later versions), so a hook reading one would hang. The
  * backend is put in front of a repository's own ones; objects it does
  * not hold loose in its directories (packed objects, say) pass through
- * to them. libgit2 still checks each object's id against its content.
+ * to them. The guard checks each loose object it reads against its id
+ * itself, so that this holds with libgit2's own check turned off.
  */
 #ifndef TOKENGUARD_ODBGUARD_H
 #define TOKENGUARD_ODBGUARD_H

@@ -133,26 +133,49 @@ str_puts(struct str *s, const char *p)
 }
 
 /*
- * Appends p with control bytes (and, when escape_backslash, backslash)
- * written as \xNN.
+ * Appends p with control characters (C0, DEL, and C1 whether as UTF-8 or
+ * as the single bytes 0x80 to 0x9f of a name that is not UTF-8) and,
+ * when escape_backslash, backslash written as \xNN. Other bytes go as
+ * they are: valid UTF-8, and the printable bytes of Latin-1 names.
  */
 static void
 str_escaped(struct str *s, const char *p, bool escape_backslash)
 {
 	static const char hex[] = "0123456789abcdef";
 	char esc[4] = { '\\', 'x', 0, 0 };
+	const unsigned char *u;
 	unsigned char c;
+	size_t k;
 
 	for (; *p != '\0'; p++) {
-		c = (unsigned char)*p;
-		if (c >= 0x20 && c != 0x7f &&
-		    (c != '\\' || !escape_backslash)) {
+		u = (const unsigned char *)p;
+		c = u[0];
+		/*
+		 * Valid UTF-8 as it is, but for the C1 controls (U+0080 to
+		 * U+009F): a terminal may take them, like the raw bytes 0x80
+		 * to 0x9f of a name that is not UTF-8, for a CSI.
+		 */
+		k = c >= 0x80 ? utf8_len(u) : 0;
+		if (k > 1 && !(c == 0xc2 && u[1] < 0xa0)) {
+			str_add(s, p, k);
+			p += k - 1;
+			continue;
+		}
+		/* Other bytes of names that are not UTF-8 (Latin-1) too. */
+		if (k == 0 && c >= 0xa0) {
 			str_add(s, p, 1);
 			continue;
 		}
-		esc[2] = hex[c >> 4];
-		esc[3] = hex[c & 0xf];
-		str_add(s, esc, sizeof(esc));
+		if (c >= 0x20 && c < 0x7f && (c != '\\' || !escape_backslash)) {
+			str_add(s, p, 1);
+			continue;
+		}
+		for (size_t i = 0; i < (k > 1 ? k : 1); i++) {
+			esc[2] = hex[u[i] >> 4];
+			esc[3] = hex[u[i] & 0xf];
+			str_add(s, esc, sizeof(esc));
+		}
+		p += (k > 1 ? k : 1) - 1;
 	}
 }
 

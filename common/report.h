@@ -81,8 +81,10 @@ int report_sarif_split(char **head, char **tail, const json_t *log,
 int report_uri(char **out, const char *path, struct err *e);
 
 /*
- * A copy of s for a terminal or a log line: control bytes and backslash
- * written as \xNN, as report_text() writes paths. *out is malloc'd and
+ * A copy of s for a terminal or a log line: control characters (C0, DEL,
+ * C1 as U+0080 to U+009F or as the raw bytes 0x80 to 0x9f outside valid
+ * UTF-8, which a terminal may take for a CSI) and backslash written as
+ * \xNN, as report_text() writes paths; other bytes stay as they are. *out is malloc'd and
  * belongs to the caller.
  */
 int report_escape(char **out, const char *s, struct err *e);

@@ -390,7 +390,7 @@ say "results and findings: $OUT"
 
 # The hooks', the watcher's and the image scan's figures, measured by
 # their own scripts.
-for extra_bench in hook watch image; do
+for extra_bench in hook prereceive watch image; do
 	say ""
 	if ! BUILD=$BUILD sh "$SRC/tests/bench/$extra_bench.sh"; then
 		status=1

@@ -5,8 +5,9 @@
 # a push with a token is rejected, a clean one accepted), a GitLab
 # repository (gitlab.fullpath in its config: custom_hooks/pre-receive.d),
 # a Gitea one (hooks/pre-receive.d), GitLab's server-wide custom hooks
-# directory. Installing twice changes nothing; --uninstall --hook-server
-# removes the hook.
+# directory. Run as root on the repository of another account, it
+# installs as that account. Installing twice changes nothing;
+# --uninstall --hook-server removes the hook.
 . "$(dirname "$0")/lib.sh"
 . "$TESTS_DIR/recvhelpers.sh"
 . "$TESTS_DIR/installlib.sh"
@@ -57,6 +58,25 @@ install_ok --no-deps --prefix "$prefix" --hook-server "$gt"
 assert_contains "$IOUT" "a Gitea or Forgejo repository"
 [ -x "$gt/hooks/pre-receive.d/tokenguard" ] || fail "gitea hook"
 [ ! -e "$gt/hooks/pre-receive" ] || fail "gitea: hooks/pre-receive"
+
+# Run as root on the repository of a server's account: installed as that
+# account (the installer refuses root there), its files the account's.
+if [ "$(id -u)" = 0 ]; then
+	. "$TESTS_DIR/serverhelpers.sh"
+	test_user
+	open_scratch
+	gu=$scratch/gitlab-user/@hashed/ef/01/ef01.git
+	git init -q --bare "$gu" &&
+	    git config -f "$gu/config" gitlab.fullpath group/other &&
+	    chown -R "$TUSER:$TGROUP" "$scratch/gitlab-user" || fail "init"
+	install_ok --no-deps --prefix "$prefix" --hook-server "$gu"
+	[ "$(stat -c %U "$gu/custom_hooks/pre-receive.d/tokenguard")" = \
+	    "$TUSER" ] || fail "the hook is not the account's"
+	assert_status 2 "$prefix/bin/tokenguard" install --server "$gu"
+	assert_contains "$ERR" "belongs to '$TUSER', not to 'root'"
+else
+	note "not root: installing as a repository's owner not tried"
+fi
 
 # Not a repository: exit 1, nothing written.
 run_install --no-deps --prefix "$prefix" --hook-server "$scratch/nothing"

@@ -46,10 +46,11 @@ log, fp, commit, srv = sys.argv[1:]
 recs = [json.loads(l) for l in open(log)]
 assert len(recs) == 1, recs
 r = recs[0]
-want = {"time", "event", "pusher", "repository", "ref", "commit", "path",
-        "rule", "fingerprint", "reason"}
+want = {"time", "event", "pusher", "pusher_from", "os_user", "repository",
+        "ref", "commit", "path", "rule", "fingerprint", "reason"}
 assert set(r) == want, sorted(r)
 assert r["event"] == "bypass" and r["pusher"] == "alice", r
+assert r["pusher_from"] == "GL_USERNAME" and r["os_user"], r
 assert r["ref"] == "refs/heads/main" and r["commit"] == commit, r
 assert r["path"] == ".npmrc" and r["rule"] == "npm-token", r
 assert r["fingerprint"] == fp and r["reason"] == "emergency fix", r

@@ -290,6 +290,26 @@ test_uri(void **state)
 	}
 }
 
+static const struct {
+	const char *in;
+	const char *want;
+} escape_cases[] = {
+	{ "", "" },
+	{ "a\nb\\c", "a\\x0ab\\x5cc" },
+	/* Not UTF-8: bytes 0x80 to 0x9f (C1) escaped, Latin-1 text not. */
+	{ "a\xff", "a\xff" },
+	{ "x\x9b[31my", "x\\x9b[31my" },
+	{ "\x85\xe9t\xe9", "\\x85\xe9t\xe9" },
+	/* UTF-8 as it is, but its C1 controls and DEL. */
+	{ "caf\xc3\xa9 \xe2\x82\xac", "caf\xc3\xa9 \xe2\x82\xac" },
+	{ "\xc2\x9b" "2J\xc2\xa0", "\\xc2\\x9b" "2J\xc2\xa0" },
+	{ "a\x7f", "a\\x7f" },
+	/* A sequence cut short, an overlong form. */
+	{ "\xe2\x82", "\xe2\\x82" },
+	{ "\xc0\xaf", "\xc0\xaf" },
+	{ "\xc0\x9b", "\xc0\\x9b" },
+};
+
 static void
 test_escape(void **state)
 {
@@ -297,12 +317,13 @@ test_escape(void **state)
 	char *s = NULL;
 
 	(void)state;
-	assert_int_equal(report_escape(&s, "a\nb\\c\xff", &e), 0);
-	assert_string_equal(s, "a\\x0ab\\x5cc\xff");
-	free(s);
-	assert_int_equal(report_escape(&s, "", &e), 0);
-	assert_string_equal(s, "");
-	free(s);
+	for (size_t i = 0; i < sizeof(escape_cases) / sizeof(escape_cases[0]);
+	    i++) {
+		assert_int_equal(report_escape(&s, escape_cases[i].in, &e), 0);
+		if (strcmp(s, escape_cases[i].want) != 0)
+			fail_msg("case %zu: got '%s'", i, s);
+		free(s);
+	}
 }
 
 static const struct scan_rule_info rules[] = {

@@ -1,0 +1,121 @@
+# tests/integration/serverhelpers.sh: real git servers on 127.0.0.1 for
+# the pre-receive scenarios (t-prereceive-daemon-user.sh, -http.sh,
+# -gitolite.sh). Source lib.sh and recvhelpers.sh first, then this file.
+# The servers run as root drops them to a user, as in the field, so the
+# scenarios need root; elsewhere they say so and pass (note).
+#
+#	need_root                 exit 0 with a note unless root
+#	need_cmd CMD PACKAGE      exit 0 with a note unless CMD is there
+#	free_port                 print a free TCP port on 127.0.0.1
+#	test_user                 make sure the system user tokenguard-test
+#	                          exists (created once, shell /bin/sh, no
+#	                          password, key logins allowed); sets TUSER
+#	                          and TGROUP
+#	as_user CMD...            run CMD as $TUSER (runuser) with root's
+#	                          HOME, as sudo may leave it
+#	open_scratch              let $TUSER reach the scratch directory
+#	serve_bg NAME CMD...      start CMD in the background, stopped (and
+#	                          its output shown on failure) when the test
+#	                          ends; its output goes to $scratch/NAME.log
+#	wait_until SECS CMD...    poll CMD every 0.05 s until it succeeds;
+#	                          1 when SECS pass first
+#	audit_records FILE        the audit records of FILE as
+#	                          "event pusher pusher_from repository", one
+#	                          a line
+#
+# The user is never removed: other scenarios may use it at the same time,
+# and making it again is a no-op.
+
+need_root()
+{
+	if [ "$(id -u)" != 0 ]; then
+		note "not root: the servers cannot switch users; skipped"
+		exit 0
+	fi
+}
+
+need_cmd()
+{
+	if ! command -v "$1" >/dev/null 2>&1; then
+		note "$1 is missing (apt-get install $2, or ./install.sh" \
+		    "--deps-only); skipped"
+		exit 0
+	fi
+}
+
+free_port()
+{
+	python3 -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+TUSER=tokenguard-test
+TGROUP=tokenguard-test
+test_user()
+{
+	if ! getent passwd "$TUSER" >/dev/null; then
+		# Another scenario may be making it at the same moment.
+		useradd --system --user-group --no-create-home \
+		    --home-dir /nonexistent --shell /bin/sh "$TUSER" \
+		    >/dev/null 2>&1 || getent passwd "$TUSER" >/dev/null ||
+			fail "useradd $TUSER"
+	fi
+	# "*": no password, yet not locked ("!"), which sshd refuses.
+	if [ "$(getent shadow "$TUSER" | cut -d: -f2)" != '*' ]; then
+		usermod -p '*' "$TUSER" >/dev/null 2>&1 || fail "usermod $TUSER"
+	fi
+	TGROUP=$(id -gn "$TUSER") || fail "id $TUSER"
+}
+
+as_user()
+{
+	runuser -u "$TUSER" -- env HOME=/root "$@"
+}
+
+open_scratch()
+{
+	chmod 755 "$scratch" || fail "chmod $scratch"
+}
+
+_served=
+_serve_stop()
+{
+	for _p in $_served; do
+		kill "$_p" 2>/dev/null
+		wait "$_p" 2>/dev/null
+	done
+	_served=
+	_lib_cleanup
+}
+
+serve_bg()
+{
+	_name=$1
+	shift
+	"$@" >"$scratch/$_name.log" 2>&1 &
+	_served="$_served $!"
+	trap _serve_stop EXIT
+	SERVED_PID=$!
+}
+
+wait_until()
+{
+	_n=$(($1 * 20))
+	shift
+	while [ "$_n" -gt 0 ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.05
+		_n=$((_n - 1))
+	done
+	return 1
+}
+
+audit_records()
+{
+	python3 - "$1" <<'PY' || fail "reading the audit log $1"
+import json, sys
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    print(r["event"], r["pusher"], r["pusher_from"], r["repository"])
+PY
+}
