@@ -19,6 +19,8 @@
 #                use)
 #   BENCH_EVERYDAY  0 skips the everyday-text file (/usr/include and
 #                /usr/share/doc concatenated)
+#   BENCH_EXTRAS the other benchmarks run after this one (default "hook
+#                prereceive watch image"; empty for none)
 #
 # Besides the corpus, each input is also read by `cat` to /dev/null: the
 # floor for a scanner that read()s its input.
@@ -389,8 +391,8 @@ fi
 say "results and findings: $OUT"
 
 # The hooks', the watcher's and the image scan's figures, measured by
-# their own scripts.
-for extra_bench in hook prereceive watch image; do
+# their own scripts (BENCH_EXTRAS names which; empty for none).
+for extra_bench in ${BENCH_EXTRAS-hook prereceive watch image}; do
 	say ""
 	if ! BUILD=$BUILD sh "$SRC/tests/bench/$extra_bench.sh"; then
 		status=1
