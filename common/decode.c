@@ -280,7 +280,8 @@ decode_url(struct ctx *c, size_t p)
 			return p + 3;
 		why = example ? WHY_HOST : guess_token_made_up(b + u, un) ?
 		    WHY_TOKEN : NULL;
-		claim(c, u, colon);
+		if (why == NULL)
+			claim(c, u, colon);
 		judge_report_or_aside(c, u, R_URL, b + u, un, why);
 		return p + 3;
 	}
@@ -293,7 +294,9 @@ decode_url(struct ctx *c, size_t p)
 		    NULL;
 	if (example)
 		why = WHY_HOST;
-	claim(c, colon + 1, at_sign);
+	/* A value set aside hides no token in it (RULES.md 1.1). */
+	if (why == NULL)
+		claim(c, colon + 1, at_sign);
 	judge_report_or_aside(c, colon + 1, R_URL, pw, pn, why);
 	/* Anchors inside the userinfo (a token as password) are still seen. */
 	return p + 3;

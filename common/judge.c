@@ -179,7 +179,9 @@ judge_login(struct ctx *c, enum key_kind k, size_t vs, size_t ve)
 	 * finding (RULES.md 1.1: any context).
 	 */
 	if (real && !in_cipher_container(c, vs)) {
-		claim(c, vs, ve);
+		/* A value set aside hides no token in it (RULES.md 1.1). */
+		if (why == NULL)
+			claim(c, vs, ve);
 		judge_report_or_aside(c, vs, keys_rule(k), v, n, why);
 	}
 	free(dec);
@@ -229,13 +231,15 @@ judge_value(struct ctx *c, enum key_kind k, size_t vs, size_t ve)
 		return;
 	case VALUE_UUID:
 		/* Issued whatever it looks like (RULES.md 3.1 item 5). */
-		claim(c, vs, ve);
+		if (!c->example_host)
+			claim(c, vs, ve);
 		if (!in_cipher_container(c, vs))
 			judge_report_or_aside(c, vs + off, R_LEGACY, v + off,
 			    len, c->example_host ? WHY_HOST : NULL);
 		return;
 	case VALUE_GITHUB_PAT:
-		claim(c, vs, ve);
+		if (!c->example_host)
+			claim(c, vs, ve);
 		if (!in_cipher_container(c, vs))
 			judge_report_or_aside(c, vs + off, R_GITHUB_TOKEN,
 			    v + off, len, c->example_host ? WHY_HOST : NULL);
@@ -244,12 +248,12 @@ judge_value(struct ctx *c, enum key_kind k, size_t vs, size_t ve)
 		break;
 	}
 	cipher = in_cipher_container(c, vs);
-	if (!cipher)
-		claim(c, vs, ve);
 	dec = all_b64(v + off, len) ? decode_text(v + off, len, &dn) : NULL;
 	if (dec != NULL && c->depth < DEPTH_MAX) {
 		size_t o2, l2;
 
+		if (!cipher)
+			claim(c, vs, ve);
 		/* A base64 value: what it holds decides (section 4). */
 		if (scan_child(c, vs + off, dec, dn, true) == 0) {
 			cls = value_classify(dec, dn, &o2, &l2);
@@ -268,9 +272,15 @@ judge_value(struct ctx *c, enum key_kind k, size_t vs, size_t ve)
 		return;
 	}
 	free(dec);
-	if (!cipher)
+	if (!cipher) {
+		const char *why = made_up(c, k, v + off, len);
+
+		/* A value set aside hides no token in it (RULES.md 1.1). */
+		if (why == NULL)
+			claim(c, vs, ve);
 		judge_report_or_aside(c, vs + off, keys_rule(k), v + off, len,
-		    made_up(c, k, v + off, len));
+		    why);
+	}
 }
 
 /* Judges a value on another line than the current one. */

@@ -1592,6 +1592,17 @@ static const struct scase MADEUP[] = {
 	    "\"npmAuthToken\": " OPQ "\n", WANT(F("yarn-auth-token", 1)) },
 	{ "random hex token", ".env", "NPM_TOKEN=" HEX40 "\n",
 	    WANT(F("env-npm-token", 1)) },
+	{ "a token inside a value set aside", ".env",
+	    "NPM_TOKEN=\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"
+	    "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"
+	    "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"
+	    "\xff\xff\xff@NPM@\n",
+	    WANT(F("~env-npm-token", 1), FC("npm-token", 1, 51)),
+	    .opts = O_DUMMIES },
+	{ "a token inside a made-up URL password", "ci.sh",
+	    "https://user:password-@NPM@@r.corp.internal/\n",
+	    WANT(F("~url-credentials", 1), FC("npm-token", 1, 23)),
+	    .opts = O_DUMMIES },
 };
 
 static void
