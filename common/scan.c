@@ -177,7 +177,12 @@ emit(struct ctx *c, size_t pos, const struct scan_rule_info *rule,
 
 	if (c->rc != 0)
 		return;
-	c->found++;
+	/*
+	 * A value set aside is no finding: what is done with a value that
+	 * gave one (Secret data, decoded text) is not done with it.
+	 */
+	if (dummy == NULL)
+		c->found++;
 	if (c->parent != NULL) {
 		emit(c->parent, c->parent_pos, rule, value, vn, dummy);
 		c->rc = c->parent->rc;

@@ -127,7 +127,7 @@ struct ctx {
 	const struct scanner *s;
 	struct ctx *parent;	/* decoded text: findings go to the parent */
 	size_t parent_pos;	/* where, in the parent */
-	size_t found;		/* findings emitted through this context */
+	size_t found;		/* findings (not set aside) emitted through it */
 	const char *buf;
 	size_t len;
 	size_t start;		/* after a BOM */
