@@ -66,6 +66,9 @@ int cli_usage(const char *cmd, const char *fmt, ...)
  */
 int cli_bad_option(const char *cmd, int opt, char **argv);
 
+/* a + b + c, malloc'd (the caller frees it); NULL when out of memory. */
+char *cli_join3(const char *a, const char *b, const char *c);
+
 /*
  * Prints "tokenguard: " and the message to standard error. Returns
  * EXIT_TROUBLE.

@@ -196,21 +196,6 @@ static const struct option OPTIONS[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* a + b + c, malloc'd; NULL when out of memory. */
-static char *
-join3(const char *a, const char *b, const char *c)
-{
-	size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
-	char *s = malloc(la + lb + lc + 1);
-
-	if (s == NULL)
-		return NULL;
-	memcpy(s, a, la);
-	memcpy(s + la, b, lb);
-	memcpy(s + la + lb, c, lc + 1);
-	return s;
-}
-
 static int
 git_fail(const char *what)
 {
@@ -240,7 +225,7 @@ hook_program(char **out, const char *name)
 	slash = strrchr(self, '/');
 	if (slash != NULL)
 		slash[1] = '\0';
-	*out = join3(slash != NULL ? self : "", name, "");
+	*out = cli_join3(slash != NULL ? self : "", name, "");
 	if (*out == NULL)
 		return cli_error("install: out of memory");
 	if (access(*out, X_OK) != 0)
@@ -257,9 +242,9 @@ default_global_dir(char **out)
 	const char *home = getenv("HOME");
 
 	if (xdg != NULL && xdg[0] == '/')
-		*out = join3(xdg, "/tokenguard/hooks", "");
+		*out = cli_join3(xdg, "/tokenguard/hooks", "");
 	else if (home != NULL && home[0] == '/')
-		*out = join3(home, "/.config/tokenguard/hooks", "");
+		*out = cli_join3(home, "/.config/tokenguard/hooks", "");
 	else
 		return cli_error("install: --global: HOME is not set");
 	return *out == NULL ? cli_error("install: out of memory") : 0;
@@ -291,11 +276,11 @@ global_config_file(char **out)
 	}
 	if (home == NULL || home[0] == '\0')
 		return cli_error("install: --global: HOME is not set");
-	dot = join3(home, "/.gitconfig", "");
+	dot = cli_join3(home, "/.gitconfig", "");
 	if (xdg != NULL && xdg[0] != '\0')
-		x = join3(xdg, "/git/config", "");
+		x = cli_join3(xdg, "/git/config", "");
 	else
-		x = join3(home, "/.config/git/config", "");
+		x = cli_join3(home, "/.config/git/config", "");
 	if (dot == NULL || x == NULL) {
 		free(dot);
 		free(x);
@@ -687,7 +672,7 @@ is_our_binary(const char *path, const char *name)
 static int
 write_hook(const char *path, const char *content, size_t len)
 {
-	char *tmp = join3(path, TMP, "");
+	char *tmp = cli_join3(path, TMP, "");
 	size_t done = 0;
 	int fd, rc = EXIT_TROUBLE;
 
@@ -740,7 +725,7 @@ move(const char *from, const char *to)
 static int
 install_one(const struct target *t, const struct opts *o, const char *name)
 {
-	char *path = join3(t->dir, "/", name);
+	char *path = cli_join3(t->dir, "/", name);
 	char *chained = NULL, *saved = NULL, *old = NULL, *script = NULL;
 	size_t old_len = 0, len = 0;
 	bool chain, ours;
@@ -748,8 +733,8 @@ install_one(const struct target *t, const struct opts *o, const char *name)
 
 	if (path == NULL)
 		return cli_error("install: out of memory");
-	chained = join3(path, CHAINED, "");
-	saved = join3(path, SAVED, "");
+	chained = cli_join3(path, CHAINED, "");
+	saved = cli_join3(path, SAVED, "");
 	if (chained == NULL || saved == NULL) {
 		rc = cli_error("install: out of memory");
 		goto out;
@@ -813,15 +798,15 @@ out:
 static int
 uninstall_one(const char *dir, const char *name)
 {
-	char *path = join3(dir, "/", name);
+	char *path = cli_join3(dir, "/", name);
 	char *chained = NULL, *saved = NULL, *old = NULL;
 	size_t old_len;
 	int rc = EXIT_TROUBLE;
 
 	if (path == NULL)
 		return cli_error("install: out of memory");
-	chained = join3(path, CHAINED, "");
-	saved = join3(path, SAVED, "");
+	chained = cli_join3(path, CHAINED, "");
+	saved = cli_join3(path, SAVED, "");
 	if (chained == NULL || saved == NULL) {
 		rc = cli_error("install: out of memory");
 		goto out;
@@ -924,7 +909,7 @@ ends_with(const char *s, const char *suffix)
 static char *
 gitolite_common(const char *dir)
 {
-	char *update = join3(dir, "/update", "");
+	char *update = cli_join3(dir, "/update", "");
 	char target[PATH_MAX];
 	ssize_t n;
 
@@ -980,7 +965,7 @@ server_target(struct target *t, const char **name, bool *gitolite,
 		goto out;
 	}
 	if (ends_with(dir, "custom_hooks")) {
-		t->dir = join3(dir, "/pre-receive.d", "");
+		t->dir = cli_join3(dir, "/pre-receive.d", "");
 		rc = t->dir == NULL ? cli_error("install: out of memory") :
 		    EXIT_CLEAN;
 		goto out;
@@ -1025,7 +1010,7 @@ server_target(struct target *t, const char **name, bool *gitolite,
 		goto out;
 	}
 	/* Gitea runs its own pre-receive, then each in pre-receive.d. */
-	d = join3(t->dir, "/pre-receive.d", "");
+	d = cli_join3(t->dir, "/pre-receive.d", "");
 	if (d == NULL) {
 		rc = cli_error("install: out of memory");
 		goto out;
@@ -1126,7 +1111,7 @@ out:
 static bool
 ours_in(const char *dir, const char *name)
 {
-	char *path = join3(dir, "/", name), *text = NULL;
+	char *path = cli_join3(dir, "/", name), *text = NULL;
 	size_t len;
 	bool ours;
 
@@ -1271,7 +1256,7 @@ exclude(const char *workdir, const char *path)
 		git_fail("info directory");
 		goto out;
 	}
-	file = join3(info.ptr, "exclude", "");
+	file = cli_join3(info.ptr, "exclude", "");
 	if (file == NULL) {
 		cli_error("install: out of memory");
 		goto out;

@@ -61,21 +61,6 @@ static const char PRECOMMIT_LINES[] =
 "        require_serial: true\n"
 "        verbose: true\n";
 
-/* a + b + c, malloc'd; NULL when out of memory. */
-static char *
-join3(const char *a, const char *b, const char *c)
-{
-	size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
-	char *s = malloc(la + lb + lc + 1);
-
-	if (s == NULL)
-		return NULL;
-	memcpy(s, a, la);
-	memcpy(s + la, b, lb);
-	memcpy(s + la + lb, c, lc + 1);
-	return s;
-}
-
 static bool
 ends_with(const char *s, const char *suffix)
 {
@@ -153,7 +138,7 @@ out:
 static int
 write_text(const char *path, const char *text, size_t len, mode_t mode)
 {
-	char *tmp = join3(path, ".tokenguard-tmp", "");
+	char *tmp = cli_join3(path, ".tokenguard-tmp", "");
 	size_t done = 0;
 	ssize_t n;
 	int fd, rc = EXIT_TROUBLE;
@@ -263,7 +248,7 @@ lefthook_local(char **out, const char *workdir)
 
 	*out = NULL;
 	for (size_t i = 0; i < n; i++) {
-		path = join3(workdir, "/", LEFTHOOK_LOCAL[i]);
+		path = cli_join3(workdir, "/", LEFTHOOK_LOCAL[i]);
 		if (path == NULL)
 			return cli_error("install: out of memory");
 		if (access(path, F_OK) == 0) {
@@ -275,7 +260,7 @@ lefthook_local(char **out, const char *workdir)
 		}
 		free(path);
 	}
-	*out = join3(workdir, "/", LEFTHOOK_LOCAL[0]);
+	*out = cli_join3(workdir, "/", LEFTHOOK_LOCAL[0]);
 	return *out == NULL ? cli_error("install: out of memory") : EXIT_CLEAN;
 }
 
@@ -290,8 +275,8 @@ manager_detect(struct manager *out, const char *workdir,
 	memset(out, 0, sizeof(*out));
 	if (workdir == NULL)
 		return EXIT_CLEAN;
-	hook = join3(hooks_dir, "/pre-commit", "");
-	path = join3(workdir, "/.husky", "");
+	hook = cli_join3(hooks_dir, "/pre-commit", "");
+	path = cli_join3(workdir, "/.husky", "");
 	if (hook == NULL || path == NULL) {
 		cli_error("install: out of memory");
 		goto out;
@@ -307,7 +292,7 @@ manager_detect(struct manager *out, const char *workdir,
 	for (size_t i = 0; out->kind == MANAGER_NONE &&
 	    i < sizeof(LEFTHOOK_FILES) / sizeof(LEFTHOOK_FILES[0]); i++) {
 		free(path);
-		path = join3(workdir, "/", LEFTHOOK_FILES[i]);
+		path = cli_join3(workdir, "/", LEFTHOOK_FILES[i]);
 		if (path == NULL) {
 			cli_error("install: out of memory");
 			goto out;
@@ -325,7 +310,7 @@ manager_detect(struct manager *out, const char *workdir,
 	    lefthook_local(&out->config, workdir) != EXIT_CLEAN)
 		goto out;
 	free(path);
-	path = join3(workdir, "/.pre-commit-config.yaml", "");
+	path = cli_join3(workdir, "/.pre-commit-config.yaml", "");
 	if (path == NULL) {
 		cli_error("install: out of memory");
 		goto out;
@@ -395,7 +380,7 @@ husky_one(const char *workdir, const char *name, bool uninstall)
 	int rc = EXIT_TROUBLE;
 	FILE *f = NULL;
 
-	path = join3(workdir, "/.husky/", name);
+	path = cli_join3(workdir, "/.husky/", name);
 	if (path == NULL)
 		return cli_error("install: out of memory");
 	if (read_text(&text, &len, &mode, path) != EXIT_CLEAN)

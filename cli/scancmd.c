@@ -763,16 +763,11 @@ static int
 read_show_dummies(unsigned *flags, git_config *cfg, bool opt,
     struct err *e)
 {
-	int show = 0;
-	int rc = git_config_get_bool(&show, cfg, "tokenguard.showDummies");
+	bool show = false;
 
-	if (rc < 0 && rc != GIT_ENOTFOUND) {
-		const git_error *ge = git_error_last();
-
-		return err_set(e, "tokenguard.showDummies: %s", ge != NULL ?
-		    ge->message : "not a boolean");
-	}
-	*flags = opt || (rc == 0 && show) ? SCAN_REPORT_DUMMIES : 0;
+	if (config_read_bool(&show, cfg, "tokenguard.showDummies", e) < 0)
+		return -1;
+	*flags = opt || show ? SCAN_REPORT_DUMMIES : 0;
 	return 0;
 }
 
@@ -1018,6 +1013,17 @@ out:
 	return rc;
 }
 
+/* Whether the values set aside were listed (option or setting). */
+static bool
+dummies_listed(const struct run *r)
+{
+	for (size_t i = 0; i < r->nctx; i++) {
+		if ((r->ctx[i].scan_flags & SCAN_REPORT_DUMMIES) != 0)
+			return true;
+	}
+	return r->o->show_dummies;
+}
+
 static void
 summary(const struct run *r)
 {
@@ -1046,7 +1052,7 @@ summary(const struct run *r)
 		fprintf(stderr, PROG ": %zu made-up value%s set aside (test "
 		    "dummies, example hosts, textbook passwords)%s\n",
 		    r->dummies, r->dummies == 1 ? "" : "s",
-		    r->o->show_dummies ? "" : "; --show-dummies lists them");
+		    dummies_listed(r) ? "" : "; --show-dummies lists them");
 }
 
 /* Runs the scan proper, once the contexts are set up. */

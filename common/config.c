@@ -163,8 +163,9 @@ get_entry(git_config_entry **out, git_config *cfg, const char *key,
 	return 0;
 }
 
-static int
-read_bool(bool *out, git_config *cfg, const char *key, struct err *e)
+int
+config_read_bool(bool *out, git_config *cfg, const char *key,
+    struct err *e)
 {
 	git_config_entry *ent = NULL;
 	int v, rc = -1;
@@ -455,8 +456,8 @@ config_read(struct config *c, git_config *cfg, struct err *e)
 
 	if (e == NULL)
 		e = &local;
-	if (read_bool(&c->checksum, cfg, "tokenguard.checksum", e) < 0 ||
-	    read_bool(&c->inline_allow, cfg, "tokenguard.inlineAllow",
+	if (config_read_bool(&c->checksum, cfg, "tokenguard.checksum", e) < 0 ||
+	    config_read_bool(&c->inline_allow, cfg, "tokenguard.inlineAllow",
 	    e) < 0 ||
 	    read_size(&c->max_file_size, cfg, "tokenguard.maxFileSize",
 	    e) < 0)

@@ -138,6 +138,14 @@ int config_add_allow(struct config *c, const char *fingerprint,
 int config_parse_size(uint64_t *out, const char *s);
 
 /*
+ * Reads key as a git boolean (true/false, yes/no, on/off, 1/0; a key
+ * with no value is true). An unset key leaves *out alone; a bad value
+ * is an error naming the key.
+ */
+int config_read_bool(bool *out, git_config *cfg, const char *key,
+    struct err *e);
+
+/*
  * Reads key as one of two settings, each spelt one of two words (case
  * does not matter): no or no2 set *out false, yes or yes2 true. An unset
  * key leaves *out alone; any other value is an error naming the key.

@@ -182,15 +182,6 @@ static const char *const TOKEN_USERS[] = {
 	"oauth", "token", "x-auth-token", "private-token", NULL
 };
 
-static bool
-word_is_one_of(const char *w, size_t n, const char *const *list)
-{
-	for (size_t i = 0; list[i] != NULL; i++) {
-		if (strlen(list[i]) == n && ascii_ncaseeq(w, list[i], n))
-			return true;
-	}
-	return false;
-}
 
 /*
  * The host after a URL's '@' at a: sets *example, and returns false when
@@ -287,7 +278,7 @@ decode_url(struct ctx *c, size_t p)
 	}
 	if (!url_secret_ok(pw, pn, 8) || value_is_reference(b + u, un))
 		return p + 3;
-	if (word_is_one_of(b + u, un, TOKEN_USERS))
+	if (value_word_in(b + u, un, TOKEN_USERS))
 		why = guess_token_made_up(pw, pn) ? WHY_TOKEN : NULL;
 	else
 		why = guess_login_made_up(b + u, un, pw, pn) ? WHY_PASSWORD :

@@ -22,9 +22,10 @@
 #include <ctype.h>
 #include <math.h>
 #include <string.h>
-#include <strings.h>
 
 #include <zxcvbn.h>
+
+#include "value.h"
 
 /* The longest prefix of a value that the estimator looks at. */
 #define GUESS_MAX 128
@@ -95,15 +96,6 @@ is_digit(unsigned char c)
 	return c >= '0' && c <= '9';
 }
 
-static bool
-in_list(const char *w, size_t n, const char *const *list)
-{
-	for (size_t i = 0; list[i] != NULL; i++) {
-		if (strlen(list[i]) == n && strncasecmp(w, list[i], n) == 0)
-			return true;
-	}
-	return false;
-}
 
 /* eyJ...: three base64url parts, the first a JSON header. */
 static bool
@@ -321,7 +313,7 @@ fold(char *out, size_t cap, const char *v, size_t n)
 	return k;
 }
 
-/* Every part of v between separators satisfies in_list(list). */
+/* Every part of v between separators is a word of list. */
 static bool
 parts_in(const char *v, size_t n, const char *const *list, bool all)
 {
@@ -338,7 +330,7 @@ parts_in(const char *v, size_t n, const char *const *list, bool all)
 		while (i < n && !is_sep((unsigned char)v[i]))
 			i++;
 		fn = fold(f, sizeof(f), v + s, i - s);
-		hit = fn > 0 && in_list(f, fn, list);
+		hit = fn > 0 && value_word_in(f, fn, list);
 		if (all && !hit && i > s)
 			return false;
 		any = any || hit;

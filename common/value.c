@@ -365,22 +365,20 @@ value_host_is_example(const char *h, size_t n)
 	    (n > 8 && domain_is(h, n, "invalid"));
 }
 
-static const char *const LOGIN_WORDS[] = {
-	"user", "username", "password", "pass", "passwd", "pwd", "secret",
-	"login", "name", "foo", "bar", "test", "admin", "token", "me",
-};
-
-static bool
-is_login_word(const char *v, size_t n)
+bool
+value_word_in(const char *w, size_t n, const char *const *list)
 {
-	for (size_t i = 0; i < sizeof(LOGIN_WORDS) / sizeof(*LOGIN_WORDS);
-	    i++) {
-		if (strlen(LOGIN_WORDS[i]) == n &&
-		    strncasecmp(v, LOGIN_WORDS[i], n) == 0)
+	for (size_t i = 0; list[i] != NULL; i++) {
+		if (strlen(list[i]) == n && strncasecmp(w, list[i], n) == 0)
 			return true;
 	}
 	return false;
 }
+
+static const char *const LOGIN_WORDS[] = {
+	"user", "username", "password", "pass", "passwd", "pwd", "secret",
+	"login", "name", "foo", "bar", "test", "admin", "token", "me", NULL
+};
 
 bool
 value_is_real_login(const char *v, size_t n)
@@ -393,7 +391,7 @@ value_is_real_login(const char *v, size_t n)
 		return false;
 	pw = colon + 1;
 	pn = n - (size_t)(pw - v);
-	if (pn == 0 || is_login_word(pw, pn))
+	if (pn == 0 || value_word_in(pw, pn, LOGIN_WORDS))
 		return false;
 	if (value_is_reference(pw, pn) || value_is_placeholder(pw, pn))
 		return false;

@@ -55,6 +55,11 @@ bool value_is_member_access(const char *v, size_t n);
  */
 bool value_host_is_example(const char *h, size_t n);
 
+/*
+ * w[0..n) is one of the words of list (NULL-terminated), case aside.
+ */
+bool value_word_in(const char *w, size_t n, const char *const *list);
+
 /* The number of character classes (lower, upper, digit, other) in v. */
 int value_classes(const char *v, size_t n);
 
