@@ -42,8 +42,12 @@ else
 BUILD ?= build/release
 endif
 
-COMMON_SRC := $(sort $(wildcard common/*.c))
+# common/notls.c is linked by name into the CLI and the hooks (it
+# replaces a libgit2 start-up cost they never need), never through the
+# archive.
+COMMON_SRC := $(filter-out common/notls.c,$(sort $(wildcard common/*.c)))
 COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
+NOTLS_OBJ := $(BUILD)/common/notls.o
 LIB := $(BUILD)/libtokenguard.a
 
 CLI_SRC := $(sort $(wildcard cli/*.c))
@@ -77,13 +81,14 @@ $(LIB): $(COMMON_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/tokenguard: $(CLI_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(DEP_LIBS) $(IMAGE_LIBS)
+$(BUILD)/tokenguard: $(CLI_OBJ) $(NOTLS_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(NOTLS_OBJ) $(LIB) $(DEP_LIBS) \
+	    $(IMAGE_LIBS)
 
 # Each hooks/NAME.c is the program tokenguard-NAME, linked statically
 # against the library so that it works when copied into .git/hooks.
-$(BUILD)/tokenguard-%: $(BUILD)/hooks/%.o $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(DEP_LIBS)
+$(BUILD)/tokenguard-%: $(BUILD)/hooks/%.o $(NOTLS_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $< $(NOTLS_OBJ) $(LIB) $(DEP_LIBS)
 
 # The watcher daemon: every watcher/*.c, one program.
 $(BUILD)/tokenguard-watch: $(WATCH_SRC) $(wildcard watcher/*.h common/*.h) \

@@ -94,27 +94,6 @@ static const char USAGE[] =
 "Exit status: 0 clean (or warnings only), 1 findings (commit blocked),\n"
 "2 trouble (commit blocked unless tokenguard.onError = allow).\n";
 
-/*
- * libgit2 1.5, as Debian builds it, parses the whole system CA bundle
- * through mbedTLS in git_libgit2_init() (its TLS stream's global set-up;
- * there is no option to defer it), for connections this hook never
- * makes: about 4 ms, more than half of the hook's run on a small commit.
- * This definition takes the place of mbedTLS's for this program only
- * (the dynamic linker binds libgit2's call to the executable's symbol):
- * no certificate is loaded. Were a TLS connection ever attempted, it
- * would fail verification, never pass unverified. A libgit2 built on
- * OpenSSL does not call it at all.
- */
-int mbedtls_x509_crt_parse_file(void *chain, const char *path);
-
-int
-mbedtls_x509_crt_parse_file(void *chain, const char *path)
-{
-	(void)chain;
-	(void)path;
-	return 0;
-}
-
 /* A finding kept until everything is scanned. */
 struct hit {
 	char *path;		/* staged path, as git has it */
