@@ -267,17 +267,37 @@ filter_next(struct ctx *c, size_t i, size_t end)
 	return min_size(next_candidate_scalar(b, base, lim), end);
 }
 
+/*
+ * Newlines by byte counters: each compare gives -1 where a byte is a
+ * newline, subtracted into 32 byte-wide counters (two per 64 bytes);
+ * the counters are summed (vpsadbw) before any of them can reach 256,
+ * every 127 pairs of blocks. About two instructions per 32 bytes, where
+ * a mask and a popcount per block took five.
+ */
 __attribute__((target("avx2"))) static size_t
 count_newlines_avx2(const unsigned char *b, size_t n)
 {
 	const __m256i nl = _mm256_set1_epi8('\n');
+	const __m256i zero = _mm256_setzero_si256();
 	size_t count = 0, i = 0;
 
-	for (; i + 32 <= n; i += 32) {
-		__m256i v = _mm256_loadu_si256((const __m256i *)(b + i));
+	while (i + 64 <= n) {
+		__m256i acc = zero, sum;
+		size_t stop = n - i >= 127 * 64 ? i + 127 * 64 : n - 63;
 
-		count += (size_t)__builtin_popcount(
-		    (unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, nl)));
+		for (; i < stop; i += 64) {
+			const __m256i *at = (const __m256i *)(b + i);
+			__m256i v1 = _mm256_loadu_si256(at);
+			__m256i v2 = _mm256_loadu_si256(at + 1);
+
+			acc = _mm256_sub_epi8(acc, _mm256_cmpeq_epi8(v1, nl));
+			acc = _mm256_sub_epi8(acc, _mm256_cmpeq_epi8(v2, nl));
+		}
+		sum = _mm256_sad_epu8(acc, zero);
+		count += (size_t)_mm256_extract_epi64(sum, 0) +
+		    (size_t)_mm256_extract_epi64(sum, 1) +
+		    (size_t)_mm256_extract_epi64(sum, 2) +
+		    (size_t)_mm256_extract_epi64(sum, 3);
 	}
 	for (; i < n; i++)
 		count += b[i] == '\n';

@@ -1951,6 +1951,61 @@ build(const struct config *c)
 	return s;
 }
 
+/*
+ * Line counting: the vector count (byte counters summed every 127 pairs
+ * of blocks) against a byte loop, on lengths around its block and sum
+ * boundaries, with newlines sparse, dense and everywhere (so a counter
+ * would overflow were it summed too late), and with the scalar path.
+ */
+static void
+test_count_lines(void **state)
+{
+	static const size_t lens[] = { 0, 1, 31, 32, 63, 64, 65, 127, 8127,
+	    8128, 8129, 8191, 8192, 16256, 16257, 100003 };
+	static const unsigned every[] = { 1, 2, 7, 80, 5000 };
+	char *buf = malloc(100003);
+	struct scanner *vec, *plain;
+	struct config c;
+
+	(void)state;
+	assert_non_null(buf);
+	support_config(&c, 0);
+	vec = build(&c);
+	assert_int_equal(setenv("TOKENGUARD_NO_AVX2", "1", 1), 0);
+	plain = build(&c);
+	assert_int_equal(unsetenv("TOKENGUARD_NO_AVX2"), 0);
+	for (size_t k = 0; k < sizeof(every) / sizeof(every[0]); k++) {
+		unsigned x = 12345;
+
+		for (size_t i = 0; i < 100003; i++) {
+			x = x * 1103515245u + 12345u;
+			buf[i] = (x >> 16) % every[k] == 0 ? '\n' :
+			    (char)('a' + (x >> 8) % 26);
+		}
+		for (size_t j = 0; j < sizeof(lens) / sizeof(lens[0]); j++) {
+			size_t want = 0;
+
+			for (size_t i = 0; i < lens[j]; i++)
+				want += buf[i] == '\n';
+			assert_int_equal(scanner_count_lines(vec, buf,
+			    lens[j]), want);
+			assert_int_equal(scanner_count_lines(plain, buf,
+			    lens[j]), want);
+			/* From an odd start too. */
+			if (lens[j] > 3)
+				assert_int_equal(scanner_count_lines(vec,
+				    buf + 3, lens[j] - 3), want -
+				    (size_t)(buf[0] == '\n') -
+				    (size_t)(buf[1] == '\n') -
+				    (size_t)(buf[2] == '\n'));
+		}
+	}
+	scanner_free(vec);
+	scanner_free(plain);
+	config_release(&c);
+	free(buf);
+}
+
 static void
 scan_template(struct result *r, const struct scanner *s, const char *path,
     const char *tmpl, unsigned flags)
@@ -2538,6 +2593,7 @@ main(void)
 		cmocka_unit_test(test_rule_list),
 		cmocka_unit_test(test_api),
 		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_count_lines),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
