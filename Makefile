@@ -143,7 +143,7 @@ precision: programs
 	@if [ -n "$(TREES)" ]; then \
 	    python3 tests/precision/trees.py $(BUILD)/tokenguard $(TREES); fi
 
-LINT_SRC := $(COMMON_SRC) $(CLI_SRC) $(HOOK_SRC) $(WATCH_SRC)
+LINT_SRC := $(COMMON_SRC) common/notls.c $(CLI_SRC) $(HOOK_SRC) $(WATCH_SRC)
 lint:
 	sh tests/lint.sh $(LINT_SRC)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
