@@ -651,9 +651,7 @@ scanner_new(struct scanner **out, const struct config *cfg, struct err *e)
 	s->checksum = cfg->checksum;
 	s->inline_allow = cfg->inline_allow;
 	s->max_file_size = cfg->max_file_size;
-	__builtin_cpu_init();
-	s->avx2 = __builtin_cpu_supports("avx2") != 0 &&
-	    getenv("TOKENGUARD_NO_AVX2") == NULL;
+	s->simd = filter_simd_level();
 	s->info = calloc(R_COUNT + cfg->nrules, sizeof(*s->info));
 	s->urules = calloc(cfg->nrules + 1, sizeof(*s->urules));
 	s->allow = calloc(cfg->nallow + 1, sizeof(*s->allow));

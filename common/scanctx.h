@@ -97,7 +97,8 @@ struct user_rule_c {
 struct scanner {
 	bool checksum;
 	bool inline_allow;
-	bool avx2;
+	/* The filter's vector path (filter.c): 0 none, 1 AVX2, 2 AVX-512. */
+	int simd;
 	unsigned char teddy_lo[3][32];	/* the filter's tables */
 	unsigned char teddy_hi[3][32];
 	uint64_t max_file_size;
@@ -150,9 +151,10 @@ struct ctx {
 
 	struct line ln;		/* the current line */
 
-	/* the candidates of the last 32-byte block looked at */
+	/* the candidates of the last block looked at: bit k is cand_base + k */
 	size_t cand_base;
-	unsigned cand_mask;
+	size_t cand_end;	/* the block's starts end here */
+	uint64_t cand_mask;
 
 	/* Secret data values already judged, ahead of the scan */
 	size_t (*done)[2];
@@ -364,6 +366,7 @@ void filter_init(unsigned char lo[3][32], unsigned char hi[3][32]);
 
 /* The next candidate at or after i and before end; end when none. */
 size_t filter_next(struct ctx *c, size_t i, size_t end);
+int filter_simd_level(void);
 
 /* The number of '\n' in [from, to) of c's buffer. */
 size_t filter_count_newlines(const struct ctx *c, size_t from, size_t to);

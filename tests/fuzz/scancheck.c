@@ -11,7 +11,7 @@
 #include "harness.h"
 #include "scan.h"
 
-static struct scanner *s_avx2, *s_scalar, *s_nocheck;
+static struct scanner *s_avx2, *s_avx512, *s_scalar, *s_nocheck;
 static int memfd = -1;
 
 static const char *const PATHS[8] = {
@@ -36,11 +36,15 @@ void
 scancheck_init(const struct config *cfg)
 {
 	(void)unsetenv("TOKENGUARD_NO_AVX2");
+	/* The CPU's best vector path (AVX-512 where there is one). */
+	s_avx512 = make_scanner(cfg, true);
+	(void)setenv("TOKENGUARD_NO_AVX512", "1", 1);
 	s_avx2 = make_scanner(cfg, true);
 	s_nocheck = make_scanner(cfg, false);
 	(void)setenv("TOKENGUARD_NO_AVX2", "1", 1);
 	s_scalar = make_scanner(cfg, true);
 	(void)unsetenv("TOKENGUARD_NO_AVX2");
+	(void)unsetenv("TOKENGUARD_NO_AVX512");
 	memfd = memfd_create("scancheck", MFD_CLOEXEC);
 	HARNESS_CHECK(memfd >= 0, "memfd_create failed");
 }
@@ -198,6 +202,10 @@ scancheck_run(const uint8_t *data, size_t size)
 
 	scan(&b, s_scalar, &o, &in, flags);
 	harness_same(&a, &b, "avx2 and scalar filters");
+	harness_findings_release(&b);
+
+	scan(&b, s_avx512, &o, &in, flags);
+	harness_same(&a, &b, "avx2 and avx-512 filters");
 	harness_findings_release(&b);
 
 	scan_memfd(&b, &fsc, s_avx2, &o, &in, flags);

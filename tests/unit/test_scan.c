@@ -2031,6 +2031,77 @@ fingerprint_of(char fp[FINGERPRINT_SIZE], const char *tmpl)
 	support_text_release(&t);
 }
 
+/*
+ * The three filter paths (AVX-512, AVX2, none) find the same things
+ * wherever a secret falls against their 32- and 64-byte blocks: a
+ * token and a key at every offset over two blocks, before and after a
+ * newline, and ending at the very end of the buffer.
+ */
+static void
+test_filter_paths(void **state)
+{
+	static const char *const envs[][2] = {
+		{ NULL, NULL },
+		{ "TOKENGUARD_NO_AVX512", NULL },
+		{ "TOKENGUARD_NO_AVX2", NULL },
+	};
+	static const char *const tmpl[] = {
+		"tok @NPM@ end\n", "npm_token: \"" OPQ "\"\n", "@NPM@",
+	};
+	struct result *r = calloc(1, sizeof(*r));
+	struct scanner *sc[3];
+	struct support_text t[3];
+	struct config c;
+	char *buf = malloc(400);
+
+	(void)state;
+	assert_non_null(r);
+	assert_non_null(buf);
+	support_config(&c, 0);
+	for (size_t k = 0; k < 3; k++) {
+		if (envs[k][0] != NULL)
+			assert_int_equal(setenv(envs[k][0], "1", 1), 0);
+		sc[k] = build(&c);
+	}
+	assert_int_equal(unsetenv("TOKENGUARD_NO_AVX512"), 0);
+	assert_int_equal(unsetenv("TOKENGUARD_NO_AVX2"), 0);
+	for (size_t j = 0; j < 3; j++)
+		support_expand(&t[j], tmpl[j]);
+	for (size_t j = 0; j < 3; j++) {
+		for (size_t off = 0; off < 200; off++) {
+			size_t len;
+
+			memset(buf, 'x', off);
+			/* A word before the secret, a line before that. */
+			if (off > 0)
+				buf[off - 1] = ' ';
+			if (off > 0)
+				buf[off / 2] = '\n';
+			memcpy(buf + off, t[j].buf, t[j].len);
+			len = off + t[j].len;
+			for (size_t k = 0; k < 3; k++) {
+				memset(r, 0, sizeof(*r));
+				scan_buf(r, sc[k], "f.txt", NULL, buf, len, 0);
+				assert_int_equal(r->rc, 0);
+				if (r->n != 1 || r->f[0].line != (off > 0 ? 2 :
+				    1))
+					print_error("path %zu, template %zu, "
+					    "offset %zu: %zu findings\n", k, j,
+					    off, r->n);
+				assert_int_equal(r->n, 1);
+				assert_int_equal(r->f[0].line, off > 0 ? 2 : 1);
+			}
+		}
+	}
+	for (size_t j = 0; j < 3; j++)
+		support_text_release(&t[j]);
+	for (size_t k = 0; k < 3; k++)
+		scanner_free(sc[k]);
+	config_release(&c);
+	free(buf);
+	free(r);
+}
+
 /* RULES.md 7: allowlists by fingerprint, never by line number. */
 static void
 test_7_fingerprint_allow(void **state)
@@ -2594,6 +2665,7 @@ main(void)
 		cmocka_unit_test(test_api),
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_count_lines),
+		cmocka_unit_test(test_filter_paths),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
