@@ -218,6 +218,29 @@ teddy_find(struct ctx *c, const unsigned char *b, size_t i, size_t lim,
 }
 
 /*
+ * vpermt2b indexes, the first operand the previous block and the second
+ * the current one: byte k of the result is index n-less-64 + k, that is
+ * the previous block's byte 64 - n + k while k < n, else the current
+ * block's byte k - n (n = 1, 2: the lookup moved up by n bytes).
+ */
+static const unsigned char TEDDY_UP1[64] = {
+	63, 64, 65, 66, 67, 68, 69, 70, 71, 72, 73, 74,
+	75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86,
+	87, 88, 89, 90, 91, 92, 93, 94, 95, 96, 97, 98,
+	99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110,
+	111, 112, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122,
+	123, 124, 125, 126,
+};
+static const unsigned char TEDDY_UP2[64] = {
+	62, 63, 64, 65, 66, 67, 68, 69, 70, 71, 72, 73,
+	74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85,
+	86, 87, 88, 89, 90, 91, 92, 93, 94, 95, 96, 97,
+	98, 99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109,
+	110, 111, 112, 113, 114, 115, 116, 117, 118, 119, 120, 121,
+	122, 123, 124, 125,
+};
+
+/*
  * The same filter on AVX-512 (BW and VBMI): 64 bytes a block, the
  * tables repeated in the four 128-bit lanes, the lookups of positions 0
  * and 1 moved up across the whole register by one byte permute each
@@ -233,7 +256,6 @@ teddy_find512(struct ctx *c, const unsigned char *b, size_t i, size_t lim,
 	const __m512i zero = _mm512_setzero_si512();
 	__m512i lo[3], hi[3], up1, up2;
 	__m512i prev0 = zero, prev1 = zero;
-	unsigned char idx1[64], idx2[64];
 	size_t bs = i, stop, p;
 	uint64_t m;
 
@@ -244,13 +266,8 @@ teddy_find512(struct ctx *c, const unsigned char *b, size_t i, size_t lim,
 		hi[j] = _mm512_broadcast_i32x4(
 		    _mm_loadu_si128((const __m128i *)s->teddy_hi[j]));
 	}
-	/* Byte k of the result: byte k - n of cur, or 64 + k - n of prev. */
-	for (unsigned k = 0; k < 64; k++) {
-		idx1[k] = (unsigned char)(63 + k);
-		idx2[k] = (unsigned char)(62 + k);
-	}
-	up1 = _mm512_loadu_si512(idx1);
-	up2 = _mm512_loadu_si512(idx2);
+	up1 = _mm512_loadu_si512(TEDDY_UP1);
+	up2 = _mm512_loadu_si512(TEDDY_UP2);
 	/* Blocks start below stop: 64 bytes fit, a start may be < end. */
 	stop = lim >= 64 ? lim - 64 + 1 : 0;
 	if (stop > end + 2)
