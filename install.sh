@@ -450,7 +450,7 @@ $prog: tokenguard-watch is not enabled. To run it:
   2. give the receiver the signing secret: cat $CONF_DIR/webhook.secret
   3. systemctl enable --now tokenguard-watch
      (journalctl -u tokenguard-watch shows what it does)
-  README.md ("Setting it up") has the metrics set-up too.
+  docs/watcher.md ("Setting it up") has the metrics set-up too.
 EOF
 }
 

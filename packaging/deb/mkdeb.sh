@@ -62,7 +62,8 @@ grep -q "^ExecStart=$to " "$unit" ||
 chmod 0644 "$unit"
 install -D -m 0644 watcher/watch.conf.example "$stage/etc/tokenguard/watch.conf"
 
-# Documentation: copyright, a changelog, the README.
+# Documentation: copyright, a changelog, the README and the guides it
+# links to in docs/.
 doc=$stage/usr/share/doc/tokenguard
 install -d "$doc"
 install -m 0644 "$here/copyright" "$doc/copyright"
@@ -73,6 +74,10 @@ install -m 0644 "$here/copyright" "$doc/copyright"
 	    "$(LC_ALL=C date -u -R -d "@$SOURCE_DATE_EPOCH")"
 } | gzip -9n >"$doc/changelog.gz"
 gzip -9n <README.md >"$doc/README.md.gz"
+install -d "$doc/docs"
+for f in docs/*.md; do
+	gzip -9n <"$f" >"$doc/docs/${f#docs/}.gz"
+done
 
 # Man pages (what make install put there) compressed; programs stripped.
 if [ -d "$stage/usr/share/man" ]; then

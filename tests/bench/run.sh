@@ -15,8 +15,8 @@
 #   BENCH_RUNS   runs of each command; best and median reported (3)
 #   BENCH_PATCH_REPO  a git repository whose `git log -p -U0 --all` is the
 #                patch stream scanned on standard input (default: this
-#                repository; a clone of npm/cli is what README's figures
-#                use)
+#                repository; a clone of npm/cli is what the figures of
+#                docs/performance.md use)
 #   BENCH_EVERYDAY  0 skips the everyday-text file (/usr/include and
 #                /usr/share/doc concatenated)
 #   BENCH_EXTRAS the other benchmarks run after this one (default "hook

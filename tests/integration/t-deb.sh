@@ -72,6 +72,10 @@ assert_contains contents \
     "-rw-r--r-- root/root ./lib/systemd/system/tokenguard-watch.service"
 assert_contains contents "-rw-r--r-- root/root ./etc/tokenguard/watch.conf"
 assert_contains contents "./usr/share/doc/tokenguard/copyright"
+assert_contains contents "./usr/share/doc/tokenguard/README.md.gz"
+for f in "$TOP"/docs/*.md; do
+	assert_contains contents "./usr/share/doc/tokenguard/docs/${f##*/}.gz"
+done
 dpkg-deb --fsys-tarfile "$deb" |
     tar -xOf - ./usr/share/doc/tokenguard/copyright >copyright ||
     fail "no copyright file"

@@ -224,17 +224,17 @@ TOKENGUARD_PROGRESS_DELAY=0 TERM=xterm assert_status 1 script -qfec \
     "'$TOKENGUARD' scan -q --image img-oci >tty.txt" /dev/null
 assert_not_contains "$OUT" "layers,"
 
-# The README's loop over a host's images (podman save to a temporary
-# file), run as it is on this test's store (podman on PATH names it;
-# tokenguard is the build's).
-python3 - "$TESTS_DIR/../../README.md" >loop.sh <<'PY' ||
+# The loop over a host's images of docs/scan.md (podman save to a
+# temporary file), run as it is on this test's store (podman on PATH names
+# it; tokenguard is the build's).
+python3 - "$TESTS_DIR/../../docs/scan.md" >loop.sh <<'PY' ||
 import sys
 text = open(sys.argv[1]).read()
 part = text.split("### All the images on a host", 1)[1]
 code = part.split("```sh\n", 1)[1].split("```", 1)[0]
 sys.stdout.write(code)
 PY
-    fail "no loop in the README"
+    fail "no loop in docs/scan.md"
 printf '#!/bin/sh\nexec "%s" "$@"\n' "$TOKENGUARD" >bin/tokenguard
 chmod +x bin/tokenguard
 CMD_TIMEOUT=300 assert_status 1 sh loop.sh

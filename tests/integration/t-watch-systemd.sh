@@ -1,9 +1,9 @@
 #!/bin/sh
-# tokenguard-watch under real systemd, set up as README.md says. A Debian
+# tokenguard-watch under real systemd, set up as docs/watcher.md says. A Debian
 # 12 root (debootstrap, cached under the build folder) boots with
 # systemd-nspawn; in it:
 #  - the .deb of `make deb` installs with apt; the set-up lines of
-#    README.md ("Setting it up") run as they are, as a script (only the
+#    docs/watcher.md ("Setting it up") run as they are, as a script (only the
 #    webhook URL becomes the local receiver's), ending with `systemctl
 #    enable --now tokenguard-watch`;
 #  - tokens written the way producers write them — `npm config set
@@ -176,7 +176,7 @@ jwait()
 	done
 }
 
-# Install as README.md says, with apt.
+# Install as docs/building.md says, with apt.
 ct sh -c 'apt-get install -y /root/tokenguard_*.deb' \
     >"$scratch/apt.log" 2>&1 || { tail -n 20 "$scratch/apt.log" >&2;
     fail "apt-get install failed"; }
@@ -194,15 +194,15 @@ register_secret "$(cat "$scratch/recv/secret")"
 B=/home/gitlab-runner/builds
 mkdir -p "$root$B" "$root/srv/terraform" || fail "mkdir"
 
-# README.md's set-up lines, as a script.
-awk '/^### Setting it up$/ { s = 1 } s && /^```sh$/ { b = 1; next }
-    b && /^```$/ { exit } b { print }' "$TOP/README.md" >setup.lines ||
+# The set-up lines of docs/watcher.md, as a script.
+awk '/^## Setting it up$/ { s = 1 } s && /^```sh$/ { b = 1; next }
+    b && /^```$/ { exit } b { print }' "$TOP/docs/watcher.md" >setup.lines ||
     fail "awk"
 grep -q '^sudo systemctl enable --now tokenguard-watch$' setup.lines ||
-    fail "README.md's set-up has no 'systemctl enable --now': $(cat \
+    fail "docs/watcher.md's set-up has no 'systemctl enable --now': $(cat \
     setup.lines)"
 grep -q 'https://alerts.example.com/hooks/tokenguard' setup.lines ||
-    fail "README.md's set-up names no webhook URL"
+    fail "docs/watcher.md's set-up names no webhook URL"
 {
 	echo 'set -ex'
 	echo 'sudo() { "$@"; }'
@@ -212,7 +212,7 @@ grep -q 'https://alerts.example.com/hooks/tokenguard' setup.lines ||
 ct sh /root/setup.sh >setup.log 2>&1 || {
 	cat setup.log >&2
 	journal | tail -n 20 >&2
-	fail "README.md's set-up failed"
+	fail "docs/watcher.md's set-up failed"
 }
 [ "$(ct systemctl is-active tokenguard-watch)" = active ] ||
     fail "not active after the set-up"
