@@ -5,7 +5,8 @@
 #	. "$TESTS_DIR/githelpers.sh"
 #
 #	HOOK                    the hook binary, $BUILD/tokenguard-pre-commit
-#	new_repo DIR            git init DIR (branch main) and cd into it
+#	new_repo DIR            (lib.sh) git init DIR (branch main) and cd
+#	                        into it
 #	install_hook [ARGS...]  `$TOKENGUARD install ARGS...` here; must work
 #	commit_ok ARGS...       `git commit -q ARGS...` must succeed with
 #	                        nothing on stderr (the hook is silent when
@@ -25,22 +26,9 @@
 # anywhere fails the test.
 
 HOOK=$BUILD/tokenguard-pre-commit
-if [ ! -x "$HOOK" ]; then
-	echo "FAIL: $HOOK is not built (make BUILD=... programs)" >&2
-	exit 2
-fi
+need_built "$HOOK"
 export HOOK
-
-git config --global user.name tokenguard-test
-git config --global user.email test@example.invalid
-git config --global init.defaultBranch main
-git config --global advice.detachedHead false
-
-new_repo()
-{
-	git init -q "$1" || fail "git init $1"
-	cd "$1" || fail "cd $1"
-}
+git_identity
 
 install_hook()
 {

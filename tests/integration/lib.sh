@@ -40,6 +40,16 @@
 #	SAN_BUILD                  1 when the programs are built with
 #	                           sanitizers (make SAN=1), else 0: heavy
 #	                           scenarios scale down under them
+#	need_built PROGRAM         exit 2 (FAIL) unless PROGRAM (a path in
+#	                           $BUILD) is built; for the helper files
+#	git_identity               the git configuration of the scenarios
+#	                           that commit (~/.gitconfig): a user, main
+#	                           as the default branch, no detached-HEAD
+#	                           advice
+#	new_repo DIR               git init DIR and cd into it
+#	free_port                  print a free TCP port on 127.0.0.1 (free
+#	                           now: a server that binds it may still
+#	                           lose it to another program)
 #
 # Scripts are POSIX sh. Do not use `set -e`: the helpers exit on failure
 # themselves. A helper that fails inside $(...) cannot stop the script, so
@@ -64,13 +74,16 @@ if grep -q -a -e __asan_init "$TOKENGUARD" 2>/dev/null; then
 fi
 TESTS_DIR=$(cd "$(dirname "$0")" && pwd)
 
-for _prog in "$TOKENGUARD" "$TOKGEN"; do
-	if [ ! -x "$_prog" ]; then
-		echo "FAIL: $_prog is not built (make BUILD=... programs" \
+need_built()
+{
+	if [ ! -x "$1" ]; then
+		echo "FAIL: $1 is not built (make BUILD=... programs" \
 		    "$BUILD/tests/tokgen)" >&2
 		exit 2
 	fi
-done
+}
+need_built "$TOKENGUARD"
+need_built "$TOKGEN"
 
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/tg-it.XXXXXX") || exit 2
 _lib_cleanup()
@@ -378,4 +391,25 @@ def expect(want):
             % (sorted(set(want) - set(got)), sorted(set(got) - set(want))))
 exec(code)
 EOF
+}
+
+git_identity()
+{
+	git config --global user.name tokenguard-test &&
+	git config --global user.email test@example.invalid &&
+	git config --global init.defaultBranch main &&
+	git config --global advice.detachedHead false ||
+		fail "git config --global"
+}
+
+free_port()
+{
+	python3 -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+new_repo()
+{
+	git init -q "$1" || fail "git init $1"
+	cd "$1" || fail "cd $1"
 }

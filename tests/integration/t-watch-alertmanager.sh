@@ -27,10 +27,7 @@ route:
 receivers:
   - name: blackhole
 YML
-port=$(python3 -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])')
+port=$(free_port) || fail "no free port"
 "$AM" --config.file="$scratch/am/am.yml" \
     --storage.path="$scratch/am/data" \
     --web.listen-address="127.0.0.1:$port" \
