@@ -10,10 +10,7 @@
 
 N=6
 gen_tokens 9800 $((N + 1)) >tokens || fail "gen_tokens"
-tok() { sed -n "$1p" tokens; }
-start_receiver "$scratch/recv"
-mkdir tree || fail "mkdir"
-watch_conf watch.conf "$scratch/tree"
+watch_tree
 # Records take about 400 bytes: two fit.
 git config -f watch.conf queue.maxBytes 800
 recv_mode "$scratch/recv" "status 503"
@@ -56,6 +53,4 @@ grep -q "^tokenguard_watch_queue_refused_total $refused\$" \
     "$scratch/metrics.prom" ||
     fail "queue_refused_total is not $refused: $(grep refused \
     "$scratch/metrics.prom")"
-while read -r t; do
-	assert_nowhere "$t"
-done <tokens
+assert_tokens_nowhere

@@ -257,7 +257,6 @@ awk -v s="$score" 'BEGIN { exit !(s <= 2.0) }' ||
 
 # Producers.
 gen_tokens 9400 7 >tokens || fail "gen_tokens"
-tok() { sed -n "${1}p" "$scratch/tokens"; }
 P=$root$B/proj
 mkdir -p "$P" "$root$B/ansible/group_vars" || fail "mkdir"
 (cd "$P" && npm config set "//registry.npmjs.org/:_authToken=$(tok 1)" \

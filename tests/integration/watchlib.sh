@@ -22,10 +22,23 @@
 #	                           queue in $scratch/queue, metrics in
 #	                           $scratch/metrics.prom, quick retries; add
 #	                           keys with `git config -f FILE`
+#	watch_tree [ARG...]        the usual scene: a receiver in
+#	                           $scratch/recv (start_receiver, ARGs go to
+#	                           it; R names the directory), the directory
+#	                           $scratch/tree and $scratch/watch.conf
+#	                           watching it (watch_conf)
 #	start_watch FILE LOG       starts the watcher in the background with
 #	                           stderr in LOG; waits for "ready"; sets
 #	                           WATCH_PID
+#	start_watch_nobody FILE LOG
+#	                           start_watch as the user nobody (setpriv;
+#	                           the caller is root): WATCH becomes a
+#	                           wrapper, $scratch/nob-watch; checks that
+#	                           the watcher runs as nobody
 #	stop_watch                 SIGTERM, and expects exit 0 and a clean log
+#	wait_queue_empty DIR [SECS]
+#	                           waits until the queue directory DIR holds
+#	                           no event (msg_*.json): all acknowledged
 #	wait_grep FILE ERE [SECS]  waits until a line of FILE matches ERE
 #	wait_count FILE TEXT N [SECS]
 #	                           waits until N lines of FILE hold the fixed
@@ -40,6 +53,10 @@
 #	                           *.jsonl), queue file (queue*/, dead letters
 #	                           too) or metrics file (*.prom) of the
 #	                           scratch directory
+#	assert_tokens_nowhere      assert_nowhere for each token of
+#	                           $scratch/tokens
+#	tok N                      line N of $scratch/tokens (written by
+#	                           gen_tokens SEED COUNT >tokens)
 #	PYTHON3                    the python3 interpreter itself (a version
 #	                           manager's shim costs a second per start
 #	                           on a loaded machine)
@@ -141,6 +158,14 @@ watch_conf()
 	    fail "git config"
 }
 
+watch_tree()
+{
+	R=$scratch/recv
+	start_receiver "$R" "$@"
+	mkdir -p "$scratch/tree" || fail "mkdir $scratch/tree"
+	watch_conf "$scratch/watch.conf" "$scratch/tree"
+}
+
 start_watch()
 {
 	WATCH_LOG=$2
@@ -157,6 +182,17 @@ start_watch()
 		[ "$_tries" -gt 0 ] || fail "the watcher was not ready in 60s"
 		sleep 0.1
 	done
+}
+
+start_watch_nobody()
+{
+	printf '#!/bin/sh\nexec setpriv --reuid=nobody --regid=nogroup %s %s "$@"\n' \
+	    --clear-groups "$WATCH" >"$scratch/nob-watch" &&
+	    chmod 0755 "$scratch/nob-watch" || fail "writing $scratch/nob-watch"
+	WATCH=$scratch/nob-watch
+	start_watch "$@"
+	[ "$(awk '/^Uid:/ { print $2 }' "/proc/$WATCH_PID/status")" = \
+	    "$(id -u nobody)" ] || fail "the watcher does not run as nobody"
 }
 
 # Fails on a sanitizer report in a log.
@@ -286,4 +322,29 @@ assert_nowhere()
 	[ -n "$_files" ] || fail "assert_nowhere: no files to look at"
 	# shellcheck disable=SC2086
 	assert_no_secret "$1" $_files
+}
+
+assert_tokens_nowhere()
+{
+	[ -s "$scratch/tokens" ] || fail "no tokens in $scratch/tokens"
+	while read -r _tok; do
+		assert_nowhere "$_tok"
+	done <"$scratch/tokens"
+}
+
+tok()
+{
+	sed -n "${1}p" "$scratch/tokens"
+}
+
+wait_queue_empty()
+{
+	_tries=$((${2:-30} * 10))
+	while [ -n "$(find "$1" -maxdepth 1 -name 'msg_*.json')" ]; do
+		_tries=$((_tries - 1))
+		[ "$_tries" -gt 0 ] || fail "events left in the queue $1" \
+		    "after ${2:-30}s: $(find "$1" -maxdepth 1 -name 'msg_*.json' |
+		    wc -l)"
+		sleep 0.1
+	done
 }
