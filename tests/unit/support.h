@@ -83,4 +83,20 @@ uint64_t support_random(uint64_t *state);
 void support_print_escaped(const char *prefix, const char *text,
     size_t len);
 
+/*
+ * Scratch files. support_path() writes dir + "/" + name to out[size];
+ * the test fails when it does not fit. support_write_file() creates or
+ * truncates the file path and writes text into it; the test fails when
+ * any step fails.
+ */
+void support_path(char *out, size_t size, const char *dir, const char *name);
+void support_write_file(const char *path, const char *text);
+
+/*
+ * Removes path and everything below it, without following links: 0, or
+ * -1 when something could not be removed (errno set). For teardowns,
+ * which report failure by their return value.
+ */
+int support_remove_tree(const char *path);
+
 #endif
