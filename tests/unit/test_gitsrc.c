@@ -233,6 +233,16 @@ staged(const char *dir, unsigned flags, bool oracle)
 	return out.s != NULL ? out.s : strdup("");
 }
 
+/* The staged changes of the repository at dir (checked by git) are want. */
+static void
+assert_staged(const char *dir, const char *want)
+{
+	char *got = staged(dir, 0, true);
+
+	assert_string_equal(got, want);
+	free(got);
+}
+
 /* One index state: a script run in a new repository, and its listing. */
 struct scenario {
 	const char *name;
@@ -470,7 +480,7 @@ test_index_file_env(void **state)
 	char dir[PATH_MAX], want[PATH_MAX + 16];
 	git_repository *repo;
 	struct err e = { 0 };
-	char *path = NULL, *got;
+	char *path = NULL;
 
 	(void)state;
 	new_repo(dir, sizeof(dir));
@@ -478,13 +488,9 @@ test_index_file_env(void **state)
 	    "cp .git/index .git/alt-index; echo b >b; "
 	    "GIT_INDEX_FILE=.git/alt-index git add b");
 	/* The repository's index has nothing staged. */
-	got = staged(dir, 0, true);
-	assert_string_equal(got, "");
-	free(got);
+	assert_staged(dir, "");
 	setenv("GIT_INDEX_FILE", ".git/alt-index", 1);
-	got = staged(dir, 0, true);
-	assert_string_equal(got, "A b\n");
-	free(got);
+	assert_staged(dir, "A b\n");
 	repo = open_at(dir);
 	assert_int_equal(gitsrc_index_path(&path, repo, &e), 0);
 	support_path(want, sizeof(want), dir, ".git/alt-index");
@@ -497,13 +503,11 @@ test_index_file_env(void **state)
 static void
 test_missing_index(void **state)
 {
-	char dir[PATH_MAX], *got;
+	char dir[PATH_MAX];
 
 	(void)state;
 	new_repo(dir, sizeof(dir));
-	got = staged(dir, 0, true);
-	assert_string_equal(got, "");
-	free(got);
+	assert_staged(dir, "");
 }
 
 static void
@@ -544,26 +548,32 @@ assert_workdir(git_repository *repo, const char *want)
 	free(real_want);
 }
 
+/* Opens the repository at dir as a hook would: its work tree is want. */
+static void
+assert_opens_at(const char *dir, const char *want)
+{
+	git_repository *repo = open_at(dir);
+
+	assert_workdir(repo, want);
+	git_repository_free(repo);
+}
+
 static void
 test_open_subdirectory(void **state)
 {
 	char dir[PATH_MAX], sub[PATH_MAX + 16];
-	git_repository *repo;
 
 	(void)state;
 	new_repo(dir, sizeof(dir));
 	sh(dir, "mkdir -p a/b");
 	support_path(sub, sizeof(sub), dir, "a/b");
-	repo = open_at(sub);
-	assert_workdir(repo, dir);
-	git_repository_free(repo);
+	assert_opens_at(sub, dir);
 }
 
 static void
 test_open_git_dir_env(void **state)
 {
 	char dir[PATH_MAX], sub[PATH_MAX + 16], gitdir[PATH_MAX + 16];
-	git_repository *repo;
 
 	(void)state;
 	new_repo(dir, sizeof(dir));
@@ -572,20 +582,14 @@ test_open_git_dir_env(void **state)
 	support_path(gitdir, sizeof(gitdir), dir, ".git");
 	/* GIT_DIR alone: the current directory is the work tree. */
 	setenv("GIT_DIR", gitdir, 1);
-	repo = open_at(sub);
-	assert_workdir(repo, sub);
-	git_repository_free(repo);
+	assert_opens_at(sub, sub);
 	/* With GIT_WORK_TREE, relative to the current directory. */
 	setenv("GIT_WORK_TREE", "../..", 1);
-	repo = open_at(sub);
-	assert_workdir(repo, dir);
-	git_repository_free(repo);
+	assert_opens_at(sub, dir);
 	/* A relative GIT_DIR, as git sets it for hooks. */
 	setenv("GIT_DIR", ".git", 1);
 	setenv("GIT_WORK_TREE", ".", 1);
-	repo = open_at(dir);
-	assert_workdir(repo, dir);
-	git_repository_free(repo);
+	assert_opens_at(dir, dir);
 	unsetenv("GIT_WORK_TREE");
 	unsetenv("GIT_DIR");
 }
@@ -593,7 +597,7 @@ test_open_git_dir_env(void **state)
 static void
 test_open_worktree(void **state)
 {
-	char dir[PATH_MAX], wt[PATH_MAX + 16], *got;
+	char dir[PATH_MAX], wt[PATH_MAX + 16];
 	git_repository *repo;
 
 	(void)state;
@@ -607,32 +611,23 @@ test_open_worktree(void **state)
 	assert_true(git_repository_is_worktree(repo));
 	git_repository_free(repo);
 	/* Its own index: b staged there, nothing in the main one. */
-	got = staged(wt, 0, true);
-	assert_string_equal(got, "A b\n");
-	free(got);
-	got = staged(dir, 0, true);
-	assert_string_equal(got, "");
-	free(got);
+	assert_staged(wt, "A b\n");
+	assert_staged(dir, "");
 }
 
 /* A ".git" file, as in a submodule's work tree. */
 static void
 test_open_gitfile(void **state)
 {
-	char dir[PATH_MAX], wt[PATH_MAX + 16], *got;
-	git_repository *repo;
+	char dir[PATH_MAX], wt[PATH_MAX + 16];
 
 	(void)state;
 	new_repo(dir, sizeof(dir));
 	sh(dir, "git init -q --separate-git-dir=$PWD/modules-sub sub; "
 	    "cd sub; echo x >x; git add x");
 	support_path(wt, sizeof(wt), dir, "sub");
-	repo = open_at(wt);
-	assert_workdir(repo, wt);
-	git_repository_free(repo);
-	got = staged(wt, 0, true);
-	assert_string_equal(got, "A x\n");
-	free(got);
+	assert_opens_at(wt, wt);
+	assert_staged(wt, "A x\n");
 }
 
 static void

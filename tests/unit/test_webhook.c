@@ -34,17 +34,27 @@
 #define SPEC_BODY "{\"test\": 2432232314}"
 #define SPEC_SIG "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
 
+/* The key of SPEC_SECRET, its length in *keylen; the caller frees it. */
+static unsigned char *
+spec_key(size_t *keylen)
+{
+	unsigned char *key = NULL;
+	struct err e = { 0 };
+
+	assert_int_equal(webhook_secret_parse(&key, keylen, SPEC_SECRET,
+	    strlen(SPEC_SECRET), &e), 0);
+	return key;
+}
+
 static void
 test_spec_vector(void **state)
 {
 	char sig[WEBHOOK_SIGNATURE_SIZE];
-	unsigned char *key = NULL;
 	size_t keylen = 0;
+	unsigned char *key = spec_key(&keylen);
 	struct err e = { 0 };
 
 	(void)state;
-	assert_int_equal(webhook_secret_parse(&key, &keylen, SPEC_SECRET,
-	    strlen(SPEC_SECRET), &e), 0);
 	assert_int_equal(keylen, 24);
 	assert_int_equal(webhook_sign(sig, key, keylen, SPEC_ID, SPEC_TS,
 	    SPEC_BODY, strlen(SPEC_BODY), &e), 0);
@@ -541,13 +551,10 @@ test_send(void **state)
 		    "Content-Length: 0\r\nConnection: close\r\n\r\n",
 		    WEBHOOK_RETRY, 302, -1 },
 	};
-	unsigned char *key = NULL;
 	size_t keylen = 0;
-	struct err e = { 0 };
+	unsigned char *key = spec_key(&keylen);
 
 	(void)state;
-	assert_int_equal(webhook_secret_parse(&key, &keylen, SPEC_SECRET,
-	    strlen(SPEC_SECRET), &e), 0);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct webhook_result r;
 		struct server s;
