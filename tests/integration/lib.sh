@@ -25,6 +25,8 @@
 #	                           SECRET (or any long part of it past what a
 #	                           redaction may show) appears in no FILE
 #	wait_for FILE [TEXT] [SECS] poll until FILE exists (and holds TEXT)
+#	wait_until SECS CMD...     poll CMD (output dropped) every 0.05 s
+#	                           until it succeeds; 1 when SECS pass first
 #	gen_token SEED [PREFIX]    print a checksum-valid token (tokgen)
 #	gen_broken SEED [PREFIX]   same shape, broken checksum
 #	gen_tokens SEED N [PREFIX] N tokens, one a line (seeds SEED...)
@@ -295,6 +297,18 @@ wait_for()
 		_tries=$((_tries - 1))
 	done
 	fail "waited ${_secs}s for ${_text:+'$_text' in }$_file"
+}
+
+wait_until()
+{
+	_n=$(($1 * 20))
+	shift
+	while [ "$_n" -gt 0 ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.05
+		_n=$((_n - 1))
+	done
+	return 1
 }
 
 # _gen TOKGEN-ARGS...: prints tokgen's tokens and registers them.

@@ -16,8 +16,6 @@
 #	serve_bg NAME CMD...      start CMD in the background, stopped (and
 #	                          its output shown on failure) when the test
 #	                          ends; its output goes to $scratch/NAME.log
-#	wait_until SECS CMD...    poll CMD every 0.05 s until it succeeds;
-#	                          1 when SECS pass first
 #	audit_records FILE        the audit records of FILE as
 #	                          "event pusher pusher_from repository", one
 #	                          a line
@@ -107,18 +105,6 @@ serve_bg()
 	_served="$_served $!"
 	trap _serve_stop EXIT
 	SERVED_PID=$!
-}
-
-wait_until()
-{
-	_n=$(($1 * 20))
-	shift
-	while [ "$_n" -gt 0 ]; do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.05
-		_n=$((_n - 1))
-	done
-	return 1
 }
 
 audit_records()

@@ -21,11 +21,7 @@ recv_mode "$R" "status 503"
 start_watch watch.conf "$scratch/watch.log"
 
 # The webhook fails: events pile up until the tmpfs is full.
-i=1
-while [ "$i" -le "$N" ]; do
-	printf 'NPM_TOKEN=%s\n' "$(tok "$i")" >"tree/f$i.env" || fail "write"
-	i=$((i + 1))
-done
+put_tokens "$N"
 wait_grep "$scratch/watch.log" "queue: cannot [a-z]+ '[^']*': No space left on device; the file is scanned again later"
 assert_contains "$scratch/watch.log" "(NOT QUEUED: see the next line)"
 wait_grep "$scratch/metrics.prom" '^tokenguard_watch_queue_refused_total [1-9]'

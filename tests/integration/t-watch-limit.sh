@@ -42,12 +42,7 @@ wait_grep "$scratch/metrics.prom" '^tokenguard_watch_unwatched_directories [1-9]
 wait_delivered "$scratch/recv" 1
 
 # Files written later: events where watched, rescans where not.
-i=1
-while [ "$i" -le "$N" ]; do
-	printf 'NPM_TOKEN=%s\n' "$(tok "$i")" >"tree/d$i/e/later.env" ||
-	    fail "write"
-	i=$((i + 1))
-done
+put_tokens "$N" "$scratch/tree/d%d/e/later.env"
 wait_delivered "$scratch/recv" $((N + 1)) 30
 recv_check "$scratch/recv" "
 src = {}

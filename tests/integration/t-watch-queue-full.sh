@@ -15,11 +15,7 @@ watch_tree
 git config -f watch.conf queue.maxBytes 800
 recv_mode "$scratch/recv" "status 503"
 start_watch watch.conf "$scratch/watch.log"
-i=1
-while [ "$i" -le "$N" ]; do
-	printf 'NPM_TOKEN=%s\n' "$(tok "$i")" >"tree/f$i.env" || fail "write"
-	i=$((i + 1))
-done
+put_tokens "$N"
 printf 'NPM_TOKEN=%s\n' "$(tok $((N + 1)))" >tree/gone.env
 wait_for "$scratch/watch.log" "NOT QUEUED: the delivery queue is full"
 tries=100

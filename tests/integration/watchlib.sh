@@ -57,6 +57,9 @@
 #	                           $scratch/tokens
 #	tok N                      line N of $scratch/tokens (written by
 #	                           gen_tokens SEED COUNT >tokens)
+#	put_tokens N [FORMAT]      writes token I (NPM_TOKEN=...) for I = 1
+#	                           to N to the file printf FORMAT I names
+#	                           (default $scratch/tree/f%d.env)
 #	PYTHON3                    the python3 interpreter itself (a version
 #	                           manager's shim costs a second per start
 #	                           on a loaded machine)
@@ -113,9 +116,15 @@ print("whsec_" + base64.b64encode(os.urandom(32)).decode())' \
 	    >"$1/secret") || fail "cannot make a secret"
 	_d=$1
 	shift
+	_run_receiver "$_d" "$(_scheme "$@")" "$@"
+}
+
+# _scheme ARG...: the receiver's URL scheme for its ARGs.
+_scheme()
+{
 	case " $* " in
-	*" --tls "*) _run_receiver "$_d" https "$@" ;;
-	*) _run_receiver "$_d" http "$@" ;;
+	*" --tls "*) echo https ;;
+	*) echo http ;;
 	esac
 }
 
@@ -126,10 +135,7 @@ restart_receiver()
 	_port=$(cat "$_d/port") || fail "no port file in $_d"
 	kill -9 "$(cat "$_d/pid")" 2>/dev/null
 	wait "$(cat "$_d/pid")" 2>/dev/null
-	case " $* " in
-	*" --tls "*) _run_receiver "$_d" https --port "$_port" "$@" ;;
-	*) _run_receiver "$_d" http --port "$_port" "$@" ;;
-	esac
+	_run_receiver "$_d" "$(_scheme "$@")" --port "$_port" "$@"
 }
 
 recv_mode()
@@ -217,30 +223,28 @@ stop_watch()
 	assert_contains "$WATCH_LOG" "stopped;"
 }
 
+# _waited FILE WHAT: the failure of a wait for WHAT in FILE.
+_waited()
+{
+	[ -e "$1" ] && _show "$(basename "$1")" "$1"
+	fail "waited for $2 in $(basename "$1")"
+}
+
 wait_grep()
 {
-	_tries=$((${3:-10} * 10))
-	until grep -q -E -e "$2" "$1" 2>/dev/null; do
-		_tries=$((_tries - 1))
-		if [ "$_tries" -le 0 ]; then
-			[ -e "$1" ] && _show "$(basename "$1")" "$1"
-			fail "waited for /$2/ in $(basename "$1")"
-		fi
-		sleep 0.1
-	done
+	wait_until "${3:-10}" grep -q -E -e "$2" "$1" || _waited "$1" "/$2/"
+}
+
+# _has_lines FILE TEXT N: N lines or more of FILE hold TEXT.
+_has_lines()
+{
+	[ "$(grep -c -F -e "$2" "$1" 2>/dev/null)" -ge "$3" ]
 }
 
 wait_count()
 {
-	_tries=$((${4:-10} * 10))
-	until [ "$(grep -c -F -e "$2" "$1" 2>/dev/null)" -ge "$3" ]; do
-		_tries=$((_tries - 1))
-		if [ "$_tries" -le 0 ]; then
-			[ -e "$1" ] && _show "$(basename "$1")" "$1"
-			fail "waited for $3 lines with '$2' in $(basename "$1")"
-		fi
-		sleep 0.1
-	done
+	wait_until "${4:-10}" _has_lines "$1" "$2" "$3" ||
+		_waited "$1" "$3 lines with '$2'"
 }
 
 # Python with the receiver's records loaded; used by the helpers below.
@@ -337,14 +341,27 @@ tok()
 	sed -n "${1}p" "$scratch/tokens"
 }
 
+# _no_events DIR: the queue directory DIR holds no event.
+_no_events()
+{
+	[ -z "$(find "$1" -maxdepth 1 -name 'msg_*.json')" ]
+}
+
 wait_queue_empty()
 {
-	_tries=$((${2:-30} * 10))
-	while [ -n "$(find "$1" -maxdepth 1 -name 'msg_*.json')" ]; do
-		_tries=$((_tries - 1))
-		[ "$_tries" -gt 0 ] || fail "events left in the queue $1" \
-		    "after ${2:-30}s: $(find "$1" -maxdepth 1 -name 'msg_*.json' |
-		    wc -l)"
-		sleep 0.1
+	wait_until "${2:-30}" _no_events "$1" ||
+		fail "events left in the queue $1 after ${2:-30}s:" \
+		    "$(find "$1" -maxdepth 1 -name 'msg_*.json' | wc -l)"
+}
+
+put_tokens()
+{
+	_i=1
+	while [ "$_i" -le "$1" ]; do
+		# shellcheck disable=SC2059
+		_f=$(printf "${2:-$scratch/tree/f%d.env}" "$_i")
+		printf 'NPM_TOKEN=%s\n' "$(tok "$_i")" >"$_f" ||
+			fail "writing $_f"
+		_i=$((_i + 1))
 	done
 }
