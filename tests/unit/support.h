@@ -76,6 +76,14 @@ void support_config_rule(struct config *c, const char *id,
     const char *pattern, const char *description,
     const char *const *keywords);
 
+/*
+ * The member key of the JSON object obj is the string want (jansson; a
+ * macro, so that a failure names the caller's line).
+ */
+#define assert_json_string(obj, key, want)				\
+	assert_string_equal(json_string_value(json_object_get((obj), (key))), \
+	    (want))
+
 /* Deterministic pseudo-random numbers (splitmix64) for test data. */
 uint64_t support_random(uint64_t *state);
 
