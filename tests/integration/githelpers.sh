@@ -13,6 +13,11 @@
 #	                        clean)
 #	commit_warned ARGS...   ... must succeed; stderr is left in $ERR
 #	commit_blocked ARGS...  ... must fail and leave HEAD where it was
+#	token_blocked FILE LINE MESSAGE
+#	                        writes LINE (a token's line) to FILE and
+#	                        stages it; `git commit -m MESSAGE` must be
+#	                        blocked (commit_blocked), naming an npm-token
+#	                        on FILE's line 1 (assert_finding)
 #	head_id                 HEAD's commit id, or "unborn"
 #	assert_finding FILE PATH LINE RULE
 #	                        FILE has the line "PATH:LINE: RULE: ... [...]"
@@ -65,6 +70,14 @@ commit_blocked()
 	assert_status 1 git commit -q "$@"
 	[ "$(head_id)" = "$_before" ] ||
 		fail "a blocked commit moved HEAD: git commit $*"
+}
+
+token_blocked()
+{
+	printf '%s\n' "$2" >"$1" || fail "writing $1"
+	git_quiet add "$1"
+	commit_blocked -m "$3"
+	assert_finding "$ERR" "$1" 1 npm-token
 }
 
 assert_finding()
