@@ -28,14 +28,6 @@
 
 static const char ID[] = "msg_0123456789abcdef0123456789abcdef";
 
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	return 0;
-}
-
 static bool
 ref_accepts(const char *buf, size_t n, const char *id)
 {

@@ -19,14 +19,6 @@
 #include "harness.h"
 #include "refupdate.h"
 
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	return 0;
-}
-
 static bool
 hex40(const char *s, size_t n)
 {

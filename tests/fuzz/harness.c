@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "b64.h"
+#include "report.h"
 
 static const char ELLIPSIS[] = "\xe2\x80\xa6";
 static const char *const PREFIXES[] = {
@@ -128,49 +129,22 @@ harness_findings_release(struct harness_findings *fs)
 	fs->n = fs->cap = 0;
 }
 
-/* Valid UTF-8, strictly: no overlong forms, surrogates or > U+10FFFF. */
+/*
+ * Valid UTF-8, strictly (no overlong forms, surrogates or > U+10FFFF):
+ * report_utf8() leaves such a string as it is, and replaces any byte
+ * that is not part of it.
+ */
 static bool
-valid_utf8(const unsigned char *p, size_t n)
+valid_utf8(const char *s)
 {
-	size_t i = 0;
+	char *fixed = NULL;
+	struct err e = { 0 };
+	bool same;
 
-	while (i < n) {
-		unsigned char c = p[i];
-		size_t more;
-		unsigned cp, min;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			more = 1;
-			cp = c & 0x1f;
-			min = 0x80;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			more = 2;
-			cp = c & 0x0f;
-			min = 0x800;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			more = 3;
-			cp = c & 0x07;
-			min = 0x10000;
-		} else {
-			return false;
-		}
-		if (i + more >= n)
-			return false;
-		for (size_t k = 1; k <= more; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = cp << 6 | (p[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 &&
-		    cp <= 0xdfff))
-			return false;
-		i += more + 1;
-	}
-	return true;
+	HARNESS_CHECK(report_utf8(&fixed, s, &e) == 0, "%s", e.msg);
+	same = strcmp(fixed, s) == 0;
+	free(fixed);
+	return same;
 }
 
 void
@@ -216,7 +190,7 @@ harness_check_finding(const struct harness_findings *fs,
 		HARNESS_CHECK(c >= 0x20 && c != 0x7f,
 		    "control byte 0x%02x in a redacted form", c);
 	}
-	HARNESS_CHECK(valid_utf8((const unsigned char *)red, rlen),
+	HARNESS_CHECK(valid_utf8(red),
 	    "redacted form is not valid UTF-8 (rule '%s')", f->rule);
 
 	/* What is shown is never the whole secret, nor is it empty. */

@@ -25,7 +25,10 @@
 #include "scan.h"
 #include "token.h"
 
-/* libFuzzer's entry points. */
+/*
+ * libFuzzer's entry points; a harness with nothing to set up leaves
+ * LLVMFuzzerInitialize() out (libFuzzer calls it only when defined).
+ */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 

@@ -5,13 +5,19 @@
 #	. "$TESTS_DIR/githelpers.sh"
 #
 #	HOOK                    the hook binary, $BUILD/tokenguard-pre-commit
-#	new_repo DIR            git init DIR (branch main) and cd into it
+#	new_repo DIR            (lib.sh) git init DIR (branch main) and cd
+#	                        into it
 #	install_hook [ARGS...]  `$TOKENGUARD install ARGS...` here; must work
 #	commit_ok ARGS...       `git commit -q ARGS...` must succeed with
 #	                        nothing on stderr (the hook is silent when
 #	                        clean)
 #	commit_warned ARGS...   ... must succeed; stderr is left in $ERR
 #	commit_blocked ARGS...  ... must fail and leave HEAD where it was
+#	token_blocked FILE LINE MESSAGE
+#	                        writes LINE (a token's line) to FILE and
+#	                        stages it; `git commit -m MESSAGE` must be
+#	                        blocked (commit_blocked), naming an npm-token
+#	                        on FILE's line 1 (assert_finding)
 #	head_id                 HEAD's commit id, or "unborn"
 #	assert_finding FILE PATH LINE RULE
 #	                        FILE has the line "PATH:LINE: RULE: ... [...]"
@@ -25,22 +31,9 @@
 # anywhere fails the test.
 
 HOOK=$BUILD/tokenguard-pre-commit
-if [ ! -x "$HOOK" ]; then
-	echo "FAIL: $HOOK is not built (make BUILD=... programs)" >&2
-	exit 2
-fi
+need_built "$HOOK"
 export HOOK
-
-git config --global user.name tokenguard-test
-git config --global user.email test@example.invalid
-git config --global init.defaultBranch main
-git config --global advice.detachedHead false
-
-new_repo()
-{
-	git init -q "$1" || fail "git init $1"
-	cd "$1" || fail "cd $1"
-}
+git_identity
 
 install_hook()
 {
@@ -77,6 +70,14 @@ commit_blocked()
 	assert_status 1 git commit -q "$@"
 	[ "$(head_id)" = "$_before" ] ||
 		fail "a blocked commit moved HEAD: git commit $*"
+}
+
+token_blocked()
+{
+	printf '%s\n' "$2" >"$1" || fail "writing $1"
+	git_quiet add "$1"
+	commit_blocked -m "$3"
+	assert_finding "$ERR" "$1" 1 npm-token
 }
 
 assert_finding()

@@ -25,6 +25,8 @@
 #	                           SECRET (or any long part of it past what a
 #	                           redaction may show) appears in no FILE
 #	wait_for FILE [TEXT] [SECS] poll until FILE exists (and holds TEXT)
+#	wait_until SECS CMD...     poll CMD (output dropped) every 0.05 s
+#	                           until it succeeds; 1 when SECS pass first
 #	gen_token SEED [PREFIX]    print a checksum-valid token (tokgen)
 #	gen_broken SEED [PREFIX]   same shape, broken checksum
 #	gen_tokens SEED N [PREFIX] N tokens, one a line (seeds SEED...)
@@ -40,6 +42,16 @@
 #	SAN_BUILD                  1 when the programs are built with
 #	                           sanitizers (make SAN=1), else 0: heavy
 #	                           scenarios scale down under them
+#	need_built PROGRAM         exit 2 (FAIL) unless PROGRAM (a path in
+#	                           $BUILD) is built; for the helper files
+#	git_identity               the git configuration of the scenarios
+#	                           that commit (~/.gitconfig): a user, main
+#	                           as the default branch, no detached-HEAD
+#	                           advice
+#	new_repo DIR               git init DIR and cd into it
+#	free_port                  print a free TCP port on 127.0.0.1 (free
+#	                           now: a server that binds it may still
+#	                           lose it to another program)
 #
 # Scripts are POSIX sh. Do not use `set -e`: the helpers exit on failure
 # themselves. A helper that fails inside $(...) cannot stop the script, so
@@ -64,13 +76,16 @@ if grep -q -a -e __asan_init "$TOKENGUARD" 2>/dev/null; then
 fi
 TESTS_DIR=$(cd "$(dirname "$0")" && pwd)
 
-for _prog in "$TOKENGUARD" "$TOKGEN"; do
-	if [ ! -x "$_prog" ]; then
-		echo "FAIL: $_prog is not built (make BUILD=... programs" \
+need_built()
+{
+	if [ ! -x "$1" ]; then
+		echo "FAIL: $1 is not built (make BUILD=... programs" \
 		    "$BUILD/tests/tokgen)" >&2
 		exit 2
 	fi
-done
+}
+need_built "$TOKENGUARD"
+need_built "$TOKGEN"
 
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/tg-it.XXXXXX") || exit 2
 _lib_cleanup()
@@ -284,6 +299,18 @@ wait_for()
 	fail "waited ${_secs}s for ${_text:+'$_text' in }$_file"
 }
 
+wait_until()
+{
+	_n=$(($1 * 20))
+	shift
+	while [ "$_n" -gt 0 ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.05
+		_n=$((_n - 1))
+	done
+	return 1
+}
+
 # _gen TOKGEN-ARGS...: prints tokgen's tokens and registers them.
 _gen()
 {
@@ -378,4 +405,25 @@ def expect(want):
             % (sorted(set(want) - set(got)), sorted(set(got) - set(want))))
 exec(code)
 EOF
+}
+
+git_identity()
+{
+	git config --global user.name tokenguard-test &&
+	git config --global user.email test@example.invalid &&
+	git config --global init.defaultBranch main &&
+	git config --global advice.detachedHead false ||
+		fail "git config --global"
+}
+
+free_port()
+{
+	python3 -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+new_repo()
+{
+	git init -q "$1" || fail "git init $1"
+	cd "$1" || fail "cd $1"
 }

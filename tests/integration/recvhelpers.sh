@@ -7,7 +7,10 @@
 #	RECV                    the hook binary, $BUILD/tokenguard-pre-receive
 #	new_server DIR          a bare repository DIR (branch main) with the
 #	                        hook as hooks/pre-receive; push options on
-#	new_work DIR            git init DIR (branch main) and cd into it
+#	new_repo DIR            (lib.sh) git init DIR (branch main) and cd
+#	                        into it
+#	new_work_pushed DIR URL new_repo DIR, then a first commit (README.md,
+#	                        "hello") pushed to URL's main: must succeed
 #	add_commit FILE TEXT MESSAGE
 #	                        write TEXT (printf %s) to FILE, commit it
 #	push_ok ARGS...         `git push ARGS...` must succeed
@@ -24,16 +27,9 @@
 # anywhere fails the test.
 
 RECV=$BUILD/tokenguard-pre-receive
-if [ ! -x "$RECV" ]; then
-	echo "FAIL: $RECV is not built (make BUILD=... programs)" >&2
-	exit 2
-fi
+need_built "$RECV"
 export RECV
-
-git config --global user.name tokenguard-test
-git config --global user.email test@example.invalid
-git config --global init.defaultBranch main
-git config --global advice.detachedHead false
+git_identity
 git config --global receive.advertisePushOptions true
 
 new_server()
@@ -42,10 +38,12 @@ new_server()
 	cp "$RECV" "$1/hooks/pre-receive" || fail "installing the hook"
 }
 
-new_work()
+new_work_pushed()
 {
-	git init -q "$1" || fail "git init $1"
-	cd "$1" || fail "cd $1"
+	new_repo "$1"
+	add_commit README.md "hello
+" "initial"
+	push_ok "$2" main
 }
 
 add_commit()
@@ -107,9 +105,7 @@ start_daemon()
 	# A free port: bind port 0, read it back, let it go; git daemon
 	# then binds it (a race with another program is retried).
 	for _try in 1 2 3 4 5; do
-		_port=$(python3 -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])') ||
-			fail "no free port"
+		_port=$(free_port) || fail "no free port"
 		[ -d "$1/ready.git" ] || git init -q --bare "$1/ready.git" ||
 		    fail "git init $1/ready.git"
 		: >"$scratch/.daemon.log"

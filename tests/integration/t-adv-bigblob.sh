@@ -17,10 +17,7 @@ srv=$scratch/srv.git
 new_server "$srv"
 # Keep the pushed pack as it is (no unpacking into loose objects).
 git --git-dir="$srv" config receive.unpackLimit 1
-new_work "$scratch/w"
-add_commit README.md "hello
-" "initial"
-push_ok "file://$srv" main
+new_work_pushed "$scratch/w" "file://$srv"
 
 blob=$(python3 "$TESTS_DIR/advpack.py" .git/objects/pack 1073741824 "
 NPM_TOKEN=$tok

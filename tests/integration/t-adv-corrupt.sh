@@ -19,10 +19,7 @@ tok=$(gen_token 3601) || fail "gen_token"
 CMD_TIMEOUT=30
 srv=$scratch/srv.git
 new_server "$srv"
-new_work "$scratch/w"
-add_commit README.md "hello
-" "initial"
-push_ok "file://$srv" main
+new_work_pushed "$scratch/w" "file://$srv"
 head=$(git rev-parse HEAD) || fail "rev-parse"
 blob=$(printf 'NPM_TOKEN=%s\n' "$tok" | git hash-object -w --stdin) ||
 	fail "hash-object"

@@ -14,7 +14,7 @@
 tok=$(gen_token 3701) || fail "gen_token"
 srv=$scratch/srv.git
 new_server "$srv"
-new_work "$scratch/w"
+new_repo "$scratch/w"
 python3 - <<'PY' | git fast-import --quiet || fail "fast-import"
 import sys
 out = sys.stdout.buffer

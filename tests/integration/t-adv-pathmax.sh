@@ -99,10 +99,7 @@ p4=$(mk tree/deeper "deep:2100:$t5") || exit 1
 # (trees nest without limit; no file system is involved).
 srv=$scratch/srv.git
 new_server "$srv"
-new_work "$scratch/w"
-add_commit README.md "hello
-" "initial"
-push_ok "file://$srv" main
+new_work_pushed "$scratch/w" "file://$srv"
 blob=$(printf 'NPM_TOKEN=%s\n' "$t4" | git hash-object -w --stdin) ||
 	fail "hash-object"
 tree=$(printf '100644 blob %s\tt.env\n' "$blob" | git mktree) ||

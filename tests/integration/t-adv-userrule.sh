@@ -56,10 +56,8 @@ assert_status 0 "$TOKENGUARD" scan clean.txt
 assert_not_contains "$ERR" "PCRE2"
 
 # The pre-commit hook: the rules in the repository's config.
-git config --global user.name tokenguard-test
-git config --global user.email test@example.invalid
-git init -q repo || fail "git init"
-cd repo || fail "cd"
+git_identity
+new_repo repo
 git config --add include.path "$scratch/rules.conf"
 cp ../clean.txt . && git add clean.txt || fail "git add"
 assert_status 0 "$BUILD/tokenguard-pre-commit"
@@ -77,7 +75,7 @@ cd "$scratch" || fail "cd"
 srv=$scratch/srv.git
 new_server "$srv"
 git --git-dir="$srv" config --add include.path "$scratch/rules.conf"
-new_work "$scratch/w"
+new_repo "$scratch/w"
 cp ../clean.txt . && git add clean.txt && git commit -q -m clean ||
 	fail "commit"
 push_ok "file://$srv" main

@@ -22,10 +22,7 @@ assert_contains "$IOUT" "$srv: a repository"
 assert_contains "$srv/hooks/pre-receive" "$prefix/bin/tokenguard-pre-receive"
 
 tok=$(gen_token 5150) || fail "gen_token"
-new_work "$scratch/w"
-add_commit README.md "hello
-" "initial"
-push_ok "file://$srv" main
+new_work_pushed "$scratch/w" "file://$srv"
 add_commit .npmrc "//registry.npmjs.org/:_authToken=$tok
 " "token"
 push_rejected "file://$srv" main

@@ -62,17 +62,11 @@ commit_ok -m fixture
 cd "$scratch" || fail "cd"
 new_repo copied
 cp "$HOOK" .git/hooks/pre-commit
-printf 'NPM_TOKEN=%s\n' "$tok" >.env
-git_quiet add .env
-commit_blocked -m copied
-assert_finding "$ERR" .env 1 npm-token
+token_blocked .env "NPM_TOKEN=$tok" "copied"
 cd "$scratch" || fail "cd"
 new_repo linked
 ln -s "$HOOK" .git/hooks/pre-commit
-printf 'NPM_TOKEN=%s\n' "$tok" >.env
-git_quiet add .env
-commit_blocked -m linked
-assert_finding "$ERR" .env 1 npm-token
+token_blocked .env "NPM_TOKEN=$tok" "linked"
 # Installing over a link to the binary replaces it (it would run twice
 # if chained); uninstalling puts the link back.
 install_hook

@@ -16,10 +16,7 @@ printf 'hello\n' >README
 git_quiet add README
 commit_ok -m clean
 
-printf '//registry.npmjs.org/:_authToken=%s\n' "$tok" >.npmrc
-git_quiet add .npmrc
-commit_blocked -m leak
-assert_finding "$ERR" .npmrc 1 npm-token
+token_blocked .npmrc "//registry.npmjs.org/:_authToken=$tok" "leak"
 
 # git -c reaches the hook through GIT_CONFIG_PARAMETERS.
 assert_status 1 git -c tokenguard.allow=sha256:0000 commit -q -m leak

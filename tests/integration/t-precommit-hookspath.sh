@@ -55,10 +55,7 @@ assert_contains "$OUT" "installed in the 2 there are now"
 [ -x .githooks/pre-commit ] || fail "no hook in the main worktree"
 [ -x ../rel-wt/.githooks/pre-commit ] || fail "no hook in the linked worktree"
 cd ../rel-wt || fail cd
-printf '//registry.npmjs.org/:_authToken=%s\n' "$tok" >.npmrc
-git_quiet add .npmrc
-commit_blocked -m "leak in the linked worktree"
-assert_finding "$ERR" .npmrc 1 npm-token
+token_blocked .npmrc "//registry.npmjs.org/:_authToken=$tok" "leak in the linked worktree"
 # Installed from the linked worktree: the same two directories.
 install_hook
 assert_contains "$OUT" "already installed in $scratch/rel/.githooks"

@@ -34,10 +34,7 @@ npm_add()
 
 leak()
 {
-	printf '//registry.npmjs.org/:_authToken=%s\n' "$tok" >.npmrc
-	git_quiet add .npmrc
-	commit_blocked -m leak
-	assert_finding "$ERR" .npmrc 1 npm-token
+	token_blocked .npmrc "//registry.npmjs.org/:_authToken=$tok" "leak"
 	git_quiet rm -q --cached .npmrc
 	rm -f .npmrc
 }

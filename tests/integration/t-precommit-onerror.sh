@@ -32,10 +32,7 @@ assert_status 0 env GIT_INDEX_FILE=bad-index "$HOOK"
 assert_contains "$ERR" "warning: "
 assert_contains "$ERR" "not checked, committing anyway (tokenguard.onError = allow)"
 # onError never lets a finding through.
-printf 'NPM_TOKEN=%s\n' "$tok" >t.env
-git_quiet add t.env
-commit_blocked -m "allow errors, not tokens"
-assert_finding "$ERR" t.env 1 npm-token
+token_blocked t.env "NPM_TOKEN=$tok" "allow errors, not tokens"
 git_quiet rm -q --cached t.env
 git config --unset tokenguard.onError
 
@@ -91,10 +88,7 @@ fi
 git config core.splitIndex true
 git_quiet update-index --split-index
 ls .git/sharedindex.* >/dev/null 2>&1 || fail "no split index"
-printf 'split=%s\n' "$tok" >split.txt
-git_quiet add split.txt
-commit_blocked -m "split index"
-assert_finding "$ERR" split.txt 1 npm-token
+token_blocked split.txt "split=$tok" "split index"
 git_quiet rm -q --cached split.txt
 rm split.txt
 printf 'fine\n' >fine.txt
@@ -111,10 +105,7 @@ git_quiet add in out
 commit_ok -m "for the cone"
 git_quiet sparse-checkout init --cone --sparse-index
 git_quiet sparse-checkout set in
-printf 'sparse=%s\n' "$tok" >in/t
-git_quiet add in/t
-commit_blocked -m "sparse index"
-assert_finding "$ERR" in/t 1 npm-token
+token_blocked in/t "sparse=$tok" "sparse index"
 git_quiet rm -q --cached in/t
 printf 'ok\n' >in/ok
 git_quiet add in/ok

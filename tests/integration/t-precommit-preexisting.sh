@@ -52,10 +52,7 @@ assert_contains "$ERR" "already committed before"
 git_quiet reset -q --hard
 
 # The old token copied into another file is a new leak there.
-printf 'token: %s\n' "$old" >copy.yml
-git_quiet add copy.yml
-commit_blocked -m "copied"
-assert_finding "$ERR" copy.yml 1 npm-token
+token_blocked copy.yml "token: $old" "copied"
 git_quiet reset -q --hard
 rm -f copy.yml
 

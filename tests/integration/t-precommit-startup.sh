@@ -32,8 +32,5 @@ else
 	note "libgit2 is not built on mbedTLS here: nothing to check"
 fi
 commit_ok -m clean
-printf 'token=%s\n' "$tok" >leak.txt
-git_quiet add leak.txt
-commit_blocked -m leak
-assert_finding "$ERR" leak.txt 1 npm-token
+token_blocked leak.txt "token=$tok" "leak"
 exit 0

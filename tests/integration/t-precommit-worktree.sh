@@ -15,10 +15,7 @@ git_quiet add base.txt
 commit_ok -m base
 git_quiet worktree add -q ../wt -b side
 cd ../wt || fail "cd wt"
-printf 'auth=%s\n' "$tok" >wt.cfg
-git_quiet add wt.cfg
-commit_blocked -m "in the worktree"
-assert_finding "$ERR" wt.cfg 1 npm-token
+token_blocked wt.cfg "auth=$tok" "in the worktree"
 # The main worktree's index is untouched and clean.
 cd ../main || fail "cd main"
 printf 'more\n' >>base.txt
@@ -43,10 +40,7 @@ cd lib || fail "cd lib"
 [ -f .git ] || fail "the submodule has no .git file"
 install_hook
 assert_contains "$OUT" "/.git/modules/lib/hooks/pre-commit"
-printf 'export NPM_TOKEN=%s\n' "$tok" >env.sh
-git_quiet add env.sh
-commit_blocked -m "in the submodule"
-assert_finding "$ERR" env.sh 1 npm-token
+token_blocked env.sh "export NPM_TOKEN=$tok" "in the submodule"
 git_quiet rm -q --cached env.sh
 rm env.sh
 printf 'v2\n' >>lib.txt

@@ -18,10 +18,7 @@ srv=$scratch/srv.git
 deflog=$srv/tokenguard-audit.jsonl
 new_server "$srv"
 git --git-dir="$srv" config tokenguard.allowBypass true
-new_work "$scratch/w"
-add_commit README.md "hello
-" "initial"
-push_ok "file://$srv" main
+new_work_pushed "$scratch/w" "file://$srv"
 [ ! -e "$deflog" ] || fail "a clean push wrote an audit record"
 
 # hook_env VAR=VALUE...: the server's hook runs with these set (and, for

@@ -12,10 +12,7 @@ tok=$(gen_token 401) || fail "gen_token"
 tok2=$(gen_token 402) || fail "gen_token"
 srv=$scratch/srv.git
 new_server "$srv"
-new_work "$scratch/w"
-add_commit README.md "hello
-" "initial"
-push_ok "file://$srv" main
+new_work_pushed "$scratch/w" "file://$srv"
 
 # Three refs, the token only in the second one's commits.
 git branch one && git branch two && git branch three

@@ -13,10 +13,7 @@ new_server "$base/repo.git"
 start_daemon "$base"
 url=$DAEMON_URL/repo.git
 
-new_work "$scratch/w"
-add_commit README.md "hello
-" "initial"
-push_ok "$url" main
+new_work_pushed "$scratch/w" "$url"
 assert_contains "$ERR" "[new branch]"
 
 # A token in a new commit, seen through the quarantine: rejected, and

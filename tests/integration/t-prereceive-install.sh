@@ -24,10 +24,7 @@ assert_contains "$OUT" "existing hook now runs after tokenguard's check"
 assert_status 0 "$TOKENGUARD" install --server "$srv/"
 assert_contains "$OUT" "already installed"
 
-new_work "$scratch/w"
-add_commit README.md "hello
-" "initial"
-push_ok "file://$srv" main
+new_work_pushed "$scratch/w" "file://$srv"
 grep -q " $(git rev-parse HEAD) refs/heads/main\$" "$scratch/old-hook.log" ||
 	fail "the chained hook did not get the push's input"
 add_commit .npmrc "//registry.npmjs.org/:_authToken=$tok

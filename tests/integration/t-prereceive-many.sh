@@ -9,7 +9,7 @@
 tok=$(gen_token 701) || fail "gen_token"
 srv=$scratch/srv.git
 new_server "$srv"
-new_work "$scratch/w"
+new_repo "$scratch/w"
 
 # N commits on BRANCH, each changing one of 100 files in 10 directories;
 # with TOKEN, commit 7000 adds it to a file and 7001 takes it out.

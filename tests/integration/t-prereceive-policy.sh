@@ -15,10 +15,7 @@ srv=$scratch/srv.git
 log=$scratch/audit.jsonl
 new_server "$srv"
 git --git-dir="$srv" config tokenguard.auditLog "$log"
-new_work "$scratch/w"
-add_commit README.md "hello
-" "initial"
-push_ok "file://$srv" main
+new_work_pushed "$scratch/w" "file://$srv"
 
 # A bypass is refused while the server does not allow it.
 add_commit .npmrc "//registry.npmjs.org/:_authToken=$tok

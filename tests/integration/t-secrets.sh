@@ -96,7 +96,7 @@ rc=$?
 check_files "$scratch/out.fifo" "$scratch/err.fifo"
 
 # History: scan --git over commits that added and then removed them.
-new_work "$scratch/w"
+new_repo "$scratch/w"
 cp -R "$scratch/tree/." . || fail "cp tree"
 git_quiet add -A
 git_quiet commit -q -m "secrets"
@@ -124,10 +124,7 @@ mkdir -p "$scratch/audit" || fail "mkdir"
 new_server "$srv"
 git --git-dir="$srv" config tokenguard.auditLog "$audit"
 git --git-dir="$srv" config tokenguard.allowBypass true
-new_work "$scratch/p"
-add_commit README.md "hello
-" "initial"
-push_ok "file://$srv" main
+new_work_pushed "$scratch/p" "file://$srv"
 cp -R "$scratch/tree/." . || fail "cp tree"
 git_quiet add -A
 git_quiet commit -q -m "secrets"

@@ -27,10 +27,7 @@ route:
 receivers:
   - name: blackhole
 YML
-port=$(python3 -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])')
+port=$(free_port) || fail "no free port"
 "$AM" --config.file="$scratch/am/am.yml" \
     --storage.path="$scratch/am/data" \
     --web.listen-address="127.0.0.1:$port" \
@@ -59,7 +56,7 @@ until get "$AM_URL/-/ready" ready.out 2>/dev/null; do
 	sleep 0.1
 done
 
-printf 'NPM_TOKEN=%s\n' "$(sed -n 1p tokens)" >tree/before.env
+printf 'NPM_TOKEN=%s\n' "$(tok 1)" >tree/before.env
 : >watch.conf
 git config -f watch.conf watch.path "$scratch/tree"
 git config -f watch.conf webhook.url "$AM_URL"
@@ -67,7 +64,7 @@ git config -f watch.conf webhook.format alertmanager
 git config -f watch.conf queue.dir "$scratch/queue"
 git config -f watch.conf metrics.file "$scratch/metrics.prom"
 start_watch watch.conf "$scratch/watch.log"
-printf '//registry.npmjs.org/:_authToken=%s\n' "$(sed -n 2p tokens)" \
+printf '//registry.npmjs.org/:_authToken=%s\n' "$(tok 2)" \
     >tree/.npmrc
 
 # Both alerts, as Alertmanager has them.
@@ -87,8 +84,8 @@ print(len([a for a in json.load(open(sys.argv[1]))
 	fi
 	sleep 0.1
 done
-python3 - alerts.json "$scratch" "$(sha256_of "$(sed -n 1p tokens)")" \
-    "$(sha256_of "$(sed -n 2p tokens)")" "$(hostname)" <<'PY' ||
+python3 - alerts.json "$scratch" "$(sha256_of "$(tok 1)")" \
+    "$(sha256_of "$(tok 2)")" "$(hostname)" <<'PY' ||
 import json, sys
 alerts, scratch, fp1, fp2, host = sys.argv[1:]
 got = {}

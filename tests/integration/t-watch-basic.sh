@@ -7,9 +7,9 @@
 . "$TESTS_DIR/watchlib.sh"
 
 gen_tokens 1100 3 >tokens || fail "gen_tokens"
-t1=$(sed -n 1p tokens)
-t2=$(sed -n 2p tokens)
-t3=$(sed -n 3p tokens)
+t1=$(tok 1)
+t2=$(tok 2)
+t3=$(tok 3)
 
 start_receiver "$scratch/recv"
 mkdir -p tree/old tree/node_modules/pkg || fail "mkdir"

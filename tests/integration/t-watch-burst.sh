@@ -7,15 +7,13 @@
 
 N=500
 gen_tokens 4000 "$N" >tokens || fail "gen_tokens"
-start_receiver "$scratch/recv"
-mkdir -p tree || fail "mkdir"
+watch_tree
 # Half of the directories exist before, half appear during the burst.
 i=0
 while [ "$i" -lt 50 ]; do
 	mkdir "tree/d$i" || fail "mkdir"
 	i=$((i + 1))
 done
-watch_conf watch.conf "$scratch/tree"
 start_watch watch.conf "$scratch/watch.log"
 
 kill -STOP "$WATCH_PID" || fail "SIGSTOP"
@@ -59,5 +57,5 @@ assert_contains "$scratch/watch.log" "overflowed"
 wait_for "$scratch/metrics.prom" "tokenguard_watch_rescans_total 1"
 wait_grep "$scratch/metrics.prom" '^tokenguard_watch_overflows_total [1-9]'
 stop_watch
-assert_nowhere "$(sed -n 1p tokens)"
-assert_nowhere "$(sed -n ${N}p tokens)"
+assert_nowhere "$(tok 1)"
+assert_nowhere "$(tok "$N")"

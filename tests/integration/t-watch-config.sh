@@ -116,26 +116,24 @@ git config -f watch.conf webhook.format xml
 kill -HUP "$WATCH_PID"
 wait_for "$scratch/watch.log" "<3>tokenguard-watch: reload of 'watch.conf' failed: config 'webhook.format'"
 kill -0 "$WATCH_PID" || fail "the watcher died on a broken reload"
-printf 'NPM_TOKEN=%s\n' "$(sed -n 1p tokens)" >tree/a.env
+printf 'NPM_TOKEN=%s\n' "$(tok 1)" >tree/a.env
 wait_delivered "$scratch/recv" 1
 recv_check "$scratch/recv" "
-if ok[0]['body']['fingerprint'] != '$(sha256_of "$(sed -n 1p tokens)")':
+if ok[0]['body']['fingerprint'] != '$(sha256_of "$(tok 1)")':
     die('json payload expected after the failed reload')
 "
 wait_for "$scratch/metrics.prom" "tokenguard_watch_reload_failures_total 1"
 
 # A good one applies: the new root is walked, its files reported.
-printf 'NPM_TOKEN=%s\n' "$(sed -n 2p tokens)" >tree2/b.env
+printf 'NPM_TOKEN=%s\n' "$(tok 2)" >tree2/b.env
 cp good.conf watch.conf
 git config -f watch.conf --add watch.path "$scratch/tree2"
 kill -HUP "$WATCH_PID"
 wait_for "$scratch/watch.log" "reloaded 'watch.conf': 2 roots"
 wait_delivered "$scratch/recv" 2
-printf 'NPM_TOKEN=%s\n' "$(sed -n 3p tokens)" >tree2/c.env
+printf 'NPM_TOKEN=%s\n' "$(tok 3)" >tree2/c.env
 wait_delivered "$scratch/recv" 3
 wait_for "$scratch/metrics.prom" "tokenguard_watch_reloads_total 1"
 stop_watch
-while read -r t; do
-	assert_nowhere "$t"
-done <tokens
+assert_tokens_nowhere
 assert_nowhere "$(cat "$scratch/recv/secret")"

@@ -10,7 +10,6 @@ start_receiver "$scratch/recv"
 recv_mode "$scratch/recv" "status 503"
 mkdir -p tree other || fail "mkdir"
 gen_tokens 9300 4 >tokens || fail "gen_tokens"
-tok() { sed -n "${1}p" tokens; }
 watch_conf watch.conf "$scratch/tree"
 start_watch watch.conf "$scratch/watch.log"
 for i in 1 2 3; do

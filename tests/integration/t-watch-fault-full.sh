@@ -15,21 +15,13 @@ use_tmpfs 16k || fail "cannot mount a tmpfs (namespace: $TG_MOUNT_NS)"
 
 N=8
 gen_tokens 15000 $((N + 1)) >tokens || fail "gen_tokens"
-tok() { sed -n "$1p" tokens; }
-R=$scratch/recv
-start_receiver "$R"
-mkdir tree || fail "mkdir"
-watch_conf watch.conf "$scratch/tree"
+watch_tree
 git config -f watch.conf queue.dir "$mnt/queue" || fail "git config"
 recv_mode "$R" "status 503"
 start_watch watch.conf "$scratch/watch.log"
 
 # The webhook fails: events pile up until the tmpfs is full.
-i=1
-while [ "$i" -le "$N" ]; do
-	printf 'NPM_TOKEN=%s\n' "$(tok "$i")" >"tree/f$i.env" || fail "write"
-	i=$((i + 1))
-done
+put_tokens "$N"
 wait_grep "$scratch/watch.log" "queue: cannot [a-z]+ '[^']*': No space left on device; the file is scanned again later"
 assert_contains "$scratch/watch.log" "(NOT QUEUED: see the next line)"
 wait_grep "$scratch/metrics.prom" '^tokenguard_watch_queue_refused_total [1-9]'
@@ -58,6 +50,4 @@ rm "$mnt/filler" || fail "rm"
 wait_delivered "$R" $((N + 1)) 30
 stop_watch
 [ -z "$(find "$mnt/queue" -type f)" ] || fail "files left in the queue"
-while read -r t; do
-	assert_nowhere "$t"
-done <tokens
+assert_tokens_nowhere

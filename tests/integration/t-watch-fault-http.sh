@@ -18,11 +18,7 @@
 . "$TESTS_DIR/watchlib.sh"
 
 gen_tokens 12000 9 >tokens || fail "gen_tokens"
-tok() { sed -n "$1p" tokens; }
-start_receiver "$scratch/recv"
-R=$scratch/recv
-mkdir tree || fail "mkdir"
-watch_conf watch.conf "$scratch/tree"
+watch_tree
 git config -f watch.conf webhook.timeout 1s &&
 git config -f watch.conf webhook.connectTimeout 1s || fail "git config"
 start_watch watch.conf "$scratch/watch.log"
@@ -181,6 +177,4 @@ assert_contains "$scratch/watch.log" "abandoned: stopping (it stays queued)"
 assert_contains "$scratch/watch.log" "stopped; 1 events stay queued"
 q=$(find "$scratch/queue" -maxdepth 1 -name 'msg_*.json')
 assert_contains "$q" "hang-stop.env"
-while read -r t; do
-	assert_nowhere "$t"
-done <tokens
+assert_tokens_nowhere

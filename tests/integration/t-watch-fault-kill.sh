@@ -49,10 +49,7 @@ fi
 ROUNDS=20
 SEED=${TG_KILL_SEED:-$(od -A n -N 4 -t u4 /dev/urandom | tr -d ' ')}
 gen_tokens 20000 "$N" >tokens || fail "gen_tokens"
-R=$scratch/recv
-start_receiver "$R"
-mkdir tree || fail "mkdir"
-watch_conf watch.conf "$scratch/tree"
+watch_tree
 git config -f watch.conf queue.dir "$mnt/queue" || fail "git config"
 # No metrics file: it is rewritten often and tells nothing here.
 git config -f watch.conf --unset metrics.file || fail "git config"
@@ -116,12 +113,7 @@ wait "$writer" || fail "the writer failed"
 start_watch watch.conf "$scratch/final.log"
 wait_delivered "$R" "$N" $((N / 20 + 60))
 # The queue drains: every event acknowledged.
-tries=600
-while [ -n "$(find "$mnt/queue" -maxdepth 1 -name 'msg_*.json')" ]; do
-	tries=$((tries - 1))
-	[ "$tries" -gt 0 ] || fail "events left in the queue"
-	sleep 0.1
-done
+wait_queue_empty "$mnt/queue" 60
 stop_watch
 recv_check "$R" "
 import hashlib

@@ -19,11 +19,7 @@
 use_tmpfs 1m || fail "cannot mount a tmpfs (namespace: $TG_MOUNT_NS)"
 
 gen_tokens 16000 6 >tokens || fail "gen_tokens"
-tok() { sed -n "$1p" tokens; }
-R=$scratch/recv
-start_receiver "$R"
-mkdir tree || fail "mkdir"
-watch_conf watch.conf "$scratch/tree"
+watch_tree
 git config -f watch.conf queue.dir "$mnt/queue" || fail "git config"
 recv_mode "$R" "status 503"
 start_watch watch.conf "$scratch/watch.log"
@@ -72,12 +68,7 @@ for i in '$(echo $left)'.split():
         not v[0].endswith(('/a.env', '/b.env')):
         die('%s: delivered %r, want a.env or b.env twice' % (i, v))
 "
-tries=300
-while [ -n "$(find "$mnt/queue" -maxdepth 1 -name 'msg_*.json')" ]; do
-	tries=$((tries - 1))
-	[ "$tries" -gt 0 ] || fail "events left in the queue"
-	sleep 0.1
-done
+wait_queue_empty "$mnt/queue" 30
 stop_watch
 
 if [ "$TG_MOUNT_NS" != root ] || ! command -v setpriv >/dev/null 2>&1 ||
@@ -111,13 +102,7 @@ assert_contains "$ERR" "tokenguard-watch: queue: cannot create '$scratch/nob/q/q
 
 # Made unwritable while it runs: refused, then queued once writable.
 chown nobody nob/q || fail "chown"
-printf '#!/bin/sh\nexec setpriv --reuid=nobody --regid=nogroup %s %s "$@"\n' \
-    --clear-groups \
-    "$WATCH" >nob-watch && chmod 0755 nob-watch || fail "nob-watch"
-WATCH=$scratch/nob-watch
-start_watch nob.conf "$scratch/watch3.log"
-[ "$(awk '/^Uid:/ { print $2 }' "/proc/$WATCH_PID/status")" = \
-    "$(id -u nobody)" ] || fail "the watcher does not run as nobody"
+start_watch_nobody nob.conf "$scratch/watch3.log"
 chmod 0500 nob/q/queue || fail "chmod"
 printf 'NPM_TOKEN=%s\n' "$(tok 4)" >tree/d.env || fail "write"
 wait_grep "$scratch/watch3.log" \

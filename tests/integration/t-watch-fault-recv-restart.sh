@@ -8,12 +8,9 @@
 
 N=400
 gen_tokens 14000 "$N" >tokens || fail "gen_tokens"
-R=$scratch/recv
-start_receiver "$R"
+watch_tree
 # A short delay before each answer: the kills land inside requests.
 recv_mode "$R" "delay 0.01"
-mkdir tree || fail "mkdir"
-watch_conf watch.conf "$scratch/tree"
 start_watch watch.conf "$scratch/watch.log"
 
 # The burst, in the background: 400 files over 20 directories.
@@ -55,5 +52,5 @@ print('note: receiver restarted 3 times during a burst of $N findings: '
          len(keys) - len(set(keys))))
 "
 stop_watch
-assert_nowhere "$(sed -n 1p tokens)"
-assert_nowhere "$(sed -n ${N}p tokens)"
+assert_nowhere "$(tok 1)"
+assert_nowhere "$(tok "$N")"

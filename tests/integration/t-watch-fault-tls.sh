@@ -25,16 +25,13 @@ cert good IP:127.0.0.1
 cert other DNS:tokenguard.invalid
 
 gen_tokens 13000 2 >tokens || fail "gen_tokens"
-R=$scratch/recv
-start_receiver "$R" --tls good.pem good.key
+watch_tree --tls good.pem good.key
 case $RECV_URL in
 https://127.0.0.1:*) ;;
 *) fail "receiver URL $RECV_URL" ;;
 esac
-mkdir tree || fail "mkdir"
-watch_conf watch.conf "$scratch/tree"
 start_watch watch.conf "$scratch/watch.log"
-printf 'NPM_TOKEN=%s\n' "$(sed -n 1p tokens)" >tree/a.env || fail "write"
+printf 'NPM_TOKEN=%s\n' "$(tok 1)" >tree/a.env || fail "write"
 
 # Refused: logged with the reason, retried, queued, nothing received.
 wait_count "$scratch/watch.log" "SSL certificate problem" 2
@@ -62,13 +59,11 @@ git config -f watch.conf webhook.caFile "$scratch/good.pem" ||
 restart_receiver "$R" --tls good.pem good.key
 kill -HUP "$WATCH_PID"
 wait_delivered "$R" 1 30
-printf 'NPM_TOKEN=%s\n' "$(sed -n 2p tokens)" >tree/b.env || fail "write"
+printf 'NPM_TOKEN=%s\n' "$(tok 2)" >tree/b.env || fail "write"
 wait_delivered "$R" 2 30
 recv_check "$R" "
 if len(reqs) != 2 or len(ok) != 2:
     die('%d requests, %d answered 2xx; want 2 and 2' % (len(reqs), len(ok)))
 "
 stop_watch
-while read -r t; do
-	assert_nowhere "$t"
-done <tokens
+assert_tokens_nowhere

@@ -20,7 +20,6 @@
 
 gen_tokens 17000 4 >tokens || fail "gen_tokens"
 gen_token 17100 ghp_ >>tokens || fail "gen_token"
-tok() { sed -n "$1p" tokens; }
 # Secrets tokgen does not make: a UUID, a password, an _auth value.
 "$PYTHON3" -c 'import base64, os, uuid
 print(uuid.UUID(bytes=os.urandom(16)))
@@ -125,13 +124,7 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1 &&
 	git config -f nob.conf queue.dir "$scratch/nob/queue" &&
 	git config -f nob.conf metrics.file "$scratch/nob/metrics.prom" ||
 	    fail "git config"
-	printf '#!/bin/sh\nexec setpriv --reuid=nobody --regid=nogroup %s %s "$@"\n' \
-	    --clear-groups \
-	    "$WATCH" >nob-watch && chmod 0755 nob-watch || fail "nob-watch"
-	WATCH=$scratch/nob-watch
-	start_watch nob.conf "$scratch/watch-nobody.log"
-	[ "$(awk '/^Uid:/ { print $2 }' "/proc/$WATCH_PID/status")" = \
-	    "$(id -u nobody)" ] || fail "the watcher does not run as nobody"
+	start_watch_nobody nob.conf "$scratch/watch-nobody.log"
 	[ "$(stat -c %u "/proc/$WATCH_PID/environ")" = 0 ] ||
 	    fail "the watcher is dumpable: /proc/PID/environ belongs to" \
 	    "$(stat -c %U "/proc/$WATCH_PID/environ")"

@@ -8,9 +8,7 @@
 
 N=10
 gen_tokens 6000 "$N" >tokens || fail "gen_tokens"
-start_receiver "$scratch/recv"
-mkdir tree || fail "mkdir"
-watch_conf watch.conf "$scratch/tree"
+watch_tree
 # Slow answers: the watcher is killed while it waits for one.
 recv_mode "$scratch/recv" "status 200
 delay 2"
@@ -53,17 +51,10 @@ for i, v in ids.items():
         die('webhook-id %s used for different findings' % i)
 "
 # Wait until the queue is empty (everything acknowledged).
-tries=200
-while [ -n "$(find "$scratch/queue" -maxdepth 1 -name 'msg_*.json')" ]; do
-	tries=$((tries - 1))
-	[ "$tries" -gt 0 ] || fail "events left in the queue"
-	sleep 0.1
-done
+wait_queue_empty "$scratch/queue" 20
 [ ! -e "$scratch/queue/.tmp-msg_00000000000000000000000000000001" ] ||
     fail "temporary file not removed"
 [ -e "$scratch/queue/dead/msg_00000000000000000000000000000002.json" ] ||
     fail "damaged record not moved to dead/"
 stop_watch
-while read -r tok; do
-	assert_nowhere "$tok"
-done <tokens
+assert_tokens_nowhere

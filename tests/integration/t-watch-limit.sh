@@ -16,7 +16,6 @@ if ! unshare -Ur true 2>/dev/null ||
 fi
 N=30
 gen_tokens 9700 $((N + 1)) >tokens || fail "gen_tokens"
-tok() { sed -n "$1p" tokens; }
 start_receiver "$scratch/recv"
 i=1
 while [ "$i" -le "$N" ]; do
@@ -43,12 +42,7 @@ wait_grep "$scratch/metrics.prom" '^tokenguard_watch_unwatched_directories [1-9]
 wait_delivered "$scratch/recv" 1
 
 # Files written later: events where watched, rescans where not.
-i=1
-while [ "$i" -le "$N" ]; do
-	printf 'NPM_TOKEN=%s\n' "$(tok "$i")" >"tree/d$i/e/later.env" ||
-	    fail "write"
-	i=$((i + 1))
-done
+put_tokens "$N" "$scratch/tree/d%d/e/later.env"
 wait_delivered "$scratch/recv" $((N + 1)) 30
 recv_check "$scratch/recv" "
 src = {}
@@ -65,9 +59,5 @@ nsenter -U -t "$WATCH_PID" sh -c \
     fail "cannot raise the limit"
 wait_for "$scratch/metrics.prom" "tokenguard_watch_watches 61" 20
 wait_for "$scratch/metrics.prom" "tokenguard_watch_unwatched_directories 0"
-kill -TERM "$WATCH_PID"
-wait "$WATCH_PID" || fail "the watcher did not exit 0 on SIGTERM"
-check_log "$WATCH_LOG"
-while read -r t; do
-	assert_nowhere "$t"
-done <tokens
+stop_watch
+assert_tokens_nowhere

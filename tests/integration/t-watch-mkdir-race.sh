@@ -9,9 +9,7 @@
 N=200
 gen_tokens 2000 "$N" >tokens || fail "gen_tokens"
 gen_tokens 3000 "$N" >tokens2 || fail "gen_tokens"
-start_receiver "$scratch/recv"
-mkdir tree || fail "mkdir"
-watch_conf watch.conf "$scratch/tree"
+watch_tree
 start_watch watch.conf "$scratch/watch.log"
 
 i=0
@@ -43,6 +41,6 @@ if len(ok) != len(paths):
     die('%d deliveries for %d files' % (len(ok), len(paths)))
 "
 stop_watch
-assert_nowhere "$(sed -n 1p tokens)"
-assert_nowhere "$(sed -n ${N}p tokens)"
+assert_nowhere "$(tok 1)"
+assert_nowhere "$(tok "$N")"
 assert_nowhere "$(sed -n 7p tokens2)"

@@ -8,9 +8,7 @@
 
 N=20
 gen_tokens 5000 $((N + 4)) >tokens || fail "gen_tokens"
-start_receiver "$scratch/recv"
-mkdir tree || fail "mkdir"
-watch_conf watch.conf "$scratch/tree"
+watch_tree
 recv_mode "$scratch/recv" "status 503
 count 30"
 start_watch watch.conf "$scratch/watch.log"
@@ -49,7 +47,7 @@ if len(ok) != $N:
 recv_mode "$scratch/recv" "status 429
 retry-after 1
 count 1"
-printf 'NPM_TOKEN=%s\n' "$(sed -n $((N + 1))p tokens)" >tree/ra.env
+printf 'NPM_TOKEN=%s\n' "$(tok $((N + 1)))" >tree/ra.env
 wait_delivered "$scratch/recv" $((N + 1)) 30
 recv_check "$scratch/recv" "
 mine = [r for r in reqs if r['body']['path'].endswith('/ra.env')]
@@ -63,19 +61,17 @@ if gap < 0.9:
 # A permanent refusal: dead letter, then delivery goes on.
 recv_mode "$scratch/recv" "status 400
 count 1"
-printf 'NPM_TOKEN=%s\n' "$(sed -n $((N + 2))p tokens)" >tree/dead.env
+printf 'NPM_TOKEN=%s\n' "$(tok $((N + 2)))" >tree/dead.env
 wait_for "$scratch/watch.log" "for good (HTTP 400)"
-printf 'NPM_TOKEN=%s\n' "$(sed -n $((N + 3))p tokens)" >tree/after.env
+printf 'NPM_TOKEN=%s\n' "$(tok $((N + 3)))" >tree/after.env
 wait_delivered "$scratch/recv" $((N + 2)) 30
 dead=$(find "$scratch/queue/dead" -name 'msg_*.json')
 [ "$(printf '%s\n' "$dead" | grep -c .)" = 1 ] ||
     fail "want one dead letter, got: $dead"
-assert_contains "$dead" "$(sha256_of "$(sed -n $((N + 2))p tokens)")"
+assert_contains "$dead" "$(sha256_of "$(tok $((N + 2)))")"
 assert_contains "$dead" '"path":"'"$scratch"'/tree/dead.env"'
 [ -z "$(find "$scratch/queue/dead" -name 'msg_*.json' ! -perm 0600)" ] ||
     fail "dead letter not 0600"
 wait_for "$scratch/metrics.prom" 'outcome="rejected"} 1'
 stop_watch
-while read -r tok; do
-	assert_nowhere "$tok"
-done <tokens
+assert_tokens_nowhere

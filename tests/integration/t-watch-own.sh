@@ -5,9 +5,7 @@
 . "$TESTS_DIR/watchlib.sh"
 
 tok=$(gen_token 9900) || fail "gen_token"
-start_receiver "$scratch/recv"
-mkdir tree || fail "mkdir"
-watch_conf watch.conf "$scratch/tree"
+watch_tree
 git config -f watch.conf queue.dir "$scratch/tree/queue"
 git config -f watch.conf metrics.file "$scratch/tree/metrics.prom"
 # Slow answers: the event sits in the queue inside the tree a while.

@@ -10,19 +10,12 @@
 
 N=6
 gen_tokens 9800 $((N + 1)) >tokens || fail "gen_tokens"
-tok() { sed -n "$1p" tokens; }
-start_receiver "$scratch/recv"
-mkdir tree || fail "mkdir"
-watch_conf watch.conf "$scratch/tree"
+watch_tree
 # Records take about 400 bytes: two fit.
 git config -f watch.conf queue.maxBytes 800
 recv_mode "$scratch/recv" "status 503"
 start_watch watch.conf "$scratch/watch.log"
-i=1
-while [ "$i" -le "$N" ]; do
-	printf 'NPM_TOKEN=%s\n' "$(tok "$i")" >"tree/f$i.env" || fail "write"
-	i=$((i + 1))
-done
+put_tokens "$N"
 printf 'NPM_TOKEN=%s\n' "$(tok $((N + 1)))" >tree/gone.env
 wait_for "$scratch/watch.log" "NOT QUEUED: the delivery queue is full"
 tries=100
@@ -56,6 +49,4 @@ grep -q "^tokenguard_watch_queue_refused_total $refused\$" \
     "$scratch/metrics.prom" ||
     fail "queue_refused_total is not $refused: $(grep refused \
     "$scratch/metrics.prom")"
-while read -r t; do
-	assert_nowhere "$t"
-done <tokens
+assert_tokens_nowhere

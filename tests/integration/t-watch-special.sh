@@ -7,7 +7,6 @@
 . "$TESTS_DIR/watchlib.sh"
 
 gen_tokens 8000 6 >tokens || fail "gen_tokens"
-tok() { sed -n "$1p" tokens; }
 start_receiver "$scratch/recv"
 mkdir -p tree/sub outside/dir || fail "mkdir"
 printf 'NPM_TOKEN=%s\n' "$(tok 1)" >outside/dir/secret.env
@@ -78,9 +77,5 @@ if sorted(set(paths) - {'$scratch/tree/sub/last.env'}) != \
         sorted(set(want) - {'$scratch/tree/sub/last.env'}):
     die('deliveries %r, want %r' % (paths, want))
 "
-kill -TERM "$WATCH_PID"
-wait "$WATCH_PID" || fail "the watcher did not exit 0 on SIGTERM"
-check_log "$WATCH_LOG"
-while read -r t; do
-	assert_nowhere "$t"
-done <tokens
+stop_watch
+assert_tokens_nowhere

@@ -84,11 +84,6 @@ deb=$(tail -n 1 "$OUT")
 # A copy of the root for this run.
 root=$scratch/root
 cp -a --reflink=auto "$cache/bookworm.$stamp" "$root" || fail "cp root"
-free_port()
-{
-	"$PYTHON3" -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 ne_port=$(free_port) || fail "no port"
 printf 'ARGS="--web.listen-address=127.0.0.1:%s"\n' "$ne_port" \
     >"$root/etc/default/prometheus-node-exporter" || fail "node_exporter"
@@ -262,7 +257,6 @@ awk -v s="$score" 'BEGIN { exit !(s <= 2.0) }' ||
 
 # Producers.
 gen_tokens 9400 7 >tokens || fail "gen_tokens"
-tok() { sed -n "${1}p" "$scratch/tokens"; }
 P=$root$B/proj
 mkdir -p "$P" "$root$B/ansible/group_vars" || fail "mkdir"
 (cd "$P" && npm config set "//registry.npmjs.org/:_authToken=$(tok 1)" \

@@ -22,10 +22,23 @@
 #	                           queue in $scratch/queue, metrics in
 #	                           $scratch/metrics.prom, quick retries; add
 #	                           keys with `git config -f FILE`
+#	watch_tree [ARG...]        the usual scene: a receiver in
+#	                           $scratch/recv (start_receiver, ARGs go to
+#	                           it; R names the directory), the directory
+#	                           $scratch/tree and $scratch/watch.conf
+#	                           watching it (watch_conf)
 #	start_watch FILE LOG       starts the watcher in the background with
 #	                           stderr in LOG; waits for "ready"; sets
 #	                           WATCH_PID
+#	start_watch_nobody FILE LOG
+#	                           start_watch as the user nobody (setpriv;
+#	                           the caller is root): WATCH becomes a
+#	                           wrapper, $scratch/nob-watch; checks that
+#	                           the watcher runs as nobody
 #	stop_watch                 SIGTERM, and expects exit 0 and a clean log
+#	wait_queue_empty DIR [SECS]
+#	                           waits until the queue directory DIR holds
+#	                           no event (msg_*.json): all acknowledged
 #	wait_grep FILE ERE [SECS]  waits until a line of FILE matches ERE
 #	wait_count FILE TEXT N [SECS]
 #	                           waits until N lines of FILE hold the fixed
@@ -40,6 +53,13 @@
 #	                           *.jsonl), queue file (queue*/, dead letters
 #	                           too) or metrics file (*.prom) of the
 #	                           scratch directory
+#	assert_tokens_nowhere      assert_nowhere for each token of
+#	                           $scratch/tokens
+#	tok N                      line N of $scratch/tokens (written by
+#	                           gen_tokens SEED COUNT >tokens)
+#	put_tokens N [FORMAT]      writes token I (NPM_TOKEN=...) for I = 1
+#	                           to N to the file printf FORMAT I names
+#	                           (default $scratch/tree/f%d.env)
 #	PYTHON3                    the python3 interpreter itself (a version
 #	                           manager's shim costs a second per start
 #	                           on a loaded machine)
@@ -96,9 +116,15 @@ print("whsec_" + base64.b64encode(os.urandom(32)).decode())' \
 	    >"$1/secret") || fail "cannot make a secret"
 	_d=$1
 	shift
+	_run_receiver "$_d" "$(_scheme "$@")" "$@"
+}
+
+# _scheme ARG...: the receiver's URL scheme for its ARGs.
+_scheme()
+{
 	case " $* " in
-	*" --tls "*) _run_receiver "$_d" https "$@" ;;
-	*) _run_receiver "$_d" http "$@" ;;
+	*" --tls "*) echo https ;;
+	*) echo http ;;
 	esac
 }
 
@@ -109,10 +135,7 @@ restart_receiver()
 	_port=$(cat "$_d/port") || fail "no port file in $_d"
 	kill -9 "$(cat "$_d/pid")" 2>/dev/null
 	wait "$(cat "$_d/pid")" 2>/dev/null
-	case " $* " in
-	*" --tls "*) _run_receiver "$_d" https --port "$_port" "$@" ;;
-	*) _run_receiver "$_d" http --port "$_port" "$@" ;;
-	esac
+	_run_receiver "$_d" "$(_scheme "$@")" --port "$_port" "$@"
 }
 
 recv_mode()
@@ -141,6 +164,14 @@ watch_conf()
 	    fail "git config"
 }
 
+watch_tree()
+{
+	R=$scratch/recv
+	start_receiver "$R" "$@"
+	mkdir -p "$scratch/tree" || fail "mkdir $scratch/tree"
+	watch_conf "$scratch/watch.conf" "$scratch/tree"
+}
+
 start_watch()
 {
 	WATCH_LOG=$2
@@ -157,6 +188,17 @@ start_watch()
 		[ "$_tries" -gt 0 ] || fail "the watcher was not ready in 60s"
 		sleep 0.1
 	done
+}
+
+start_watch_nobody()
+{
+	printf '#!/bin/sh\nexec setpriv --reuid=nobody --regid=nogroup %s %s "$@"\n' \
+	    --clear-groups "$WATCH" >"$scratch/nob-watch" &&
+	    chmod 0755 "$scratch/nob-watch" || fail "writing $scratch/nob-watch"
+	WATCH=$scratch/nob-watch
+	start_watch "$@"
+	[ "$(awk '/^Uid:/ { print $2 }' "/proc/$WATCH_PID/status")" = \
+	    "$(id -u nobody)" ] || fail "the watcher does not run as nobody"
 }
 
 # Fails on a sanitizer report in a log.
@@ -181,30 +223,28 @@ stop_watch()
 	assert_contains "$WATCH_LOG" "stopped;"
 }
 
+# _waited FILE WHAT: the failure of a wait for WHAT in FILE.
+_waited()
+{
+	[ -e "$1" ] && _show "$(basename "$1")" "$1"
+	fail "waited for $2 in $(basename "$1")"
+}
+
 wait_grep()
 {
-	_tries=$((${3:-10} * 10))
-	until grep -q -E -e "$2" "$1" 2>/dev/null; do
-		_tries=$((_tries - 1))
-		if [ "$_tries" -le 0 ]; then
-			[ -e "$1" ] && _show "$(basename "$1")" "$1"
-			fail "waited for /$2/ in $(basename "$1")"
-		fi
-		sleep 0.1
-	done
+	wait_until "${3:-10}" grep -q -E -e "$2" "$1" || _waited "$1" "/$2/"
+}
+
+# _has_lines FILE TEXT N: N lines or more of FILE hold TEXT.
+_has_lines()
+{
+	[ "$(grep -c -F -e "$2" "$1" 2>/dev/null)" -ge "$3" ]
 }
 
 wait_count()
 {
-	_tries=$((${4:-10} * 10))
-	until [ "$(grep -c -F -e "$2" "$1" 2>/dev/null)" -ge "$3" ]; do
-		_tries=$((_tries - 1))
-		if [ "$_tries" -le 0 ]; then
-			[ -e "$1" ] && _show "$(basename "$1")" "$1"
-			fail "waited for $3 lines with '$2' in $(basename "$1")"
-		fi
-		sleep 0.1
-	done
+	wait_until "${4:-10}" _has_lines "$1" "$2" "$3" ||
+		_waited "$1" "$3 lines with '$2'"
 }
 
 # Python with the receiver's records loaded; used by the helpers below.
@@ -286,4 +326,42 @@ assert_nowhere()
 	[ -n "$_files" ] || fail "assert_nowhere: no files to look at"
 	# shellcheck disable=SC2086
 	assert_no_secret "$1" $_files
+}
+
+assert_tokens_nowhere()
+{
+	[ -s "$scratch/tokens" ] || fail "no tokens in $scratch/tokens"
+	while read -r _tok; do
+		assert_nowhere "$_tok"
+	done <"$scratch/tokens"
+}
+
+tok()
+{
+	sed -n "${1}p" "$scratch/tokens"
+}
+
+# _no_events DIR: the queue directory DIR holds no event.
+_no_events()
+{
+	[ -z "$(find "$1" -maxdepth 1 -name 'msg_*.json')" ]
+}
+
+wait_queue_empty()
+{
+	wait_until "${2:-30}" _no_events "$1" ||
+		fail "events left in the queue $1 after ${2:-30}s:" \
+		    "$(find "$1" -maxdepth 1 -name 'msg_*.json' | wc -l)"
+}
+
+put_tokens()
+{
+	_i=1
+	while [ "$_i" -le "$1" ]; do
+		# shellcheck disable=SC2059
+		_f=$(printf "${2:-$scratch/tree/f%d.env}" "$_i")
+		printf 'NPM_TOKEN=%s\n' "$(tok "$_i")" >"$_f" ||
+			fail "writing $_f"
+		_i=$((_i + 1))
+	done
 }

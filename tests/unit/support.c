@@ -1,10 +1,12 @@
 /*
  * support: helpers shared by the unit tests: run-time tokens and the
- * placeholders that name them, base64 for test inputs, configs.
+ * placeholders that name them, base64 for test inputs, configs, scratch
+ * files.
  */
 #include "support.h"
 
 #include <assert.h>
+#include <ftw.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 
@@ -449,4 +452,38 @@ support_print_escaped(const char *prefix, const char *text, size_t len)
 	out[n] = '\0';
 	print_error("%s%s%s\n", prefix, out, n + 8 >= sizeof(out) ? "..." :
 	    "");
+}
+
+void
+support_path(char *out, size_t size, const char *dir, const char *name)
+{
+	int n = snprintf(out, size, "%s/%s", dir, name);
+
+	assert_true(n > 0 && (size_t)n < size);
+}
+
+void
+support_write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
+	assert_int_equal(fclose(f), 0);
+}
+
+static int
+remove_one(const char *path, const struct stat *st, int flag,
+    struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+int
+support_remove_tree(const char *path)
+{
+	return nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 }

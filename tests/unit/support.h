@@ -76,11 +76,35 @@ void support_config_rule(struct config *c, const char *id,
     const char *pattern, const char *description,
     const char *const *keywords);
 
+/*
+ * The member key of the JSON object obj is the string want (jansson; a
+ * macro, so that a failure names the caller's line).
+ */
+#define assert_json_string(obj, key, want)				\
+	assert_string_equal(json_string_value(json_object_get((obj), (key))), \
+	    (want))
+
 /* Deterministic pseudo-random numbers (splitmix64) for test data. */
 uint64_t support_random(uint64_t *state);
 
 /* Writes text with control bytes escaped (\n, \r, \t, \0, \xNN). */
 void support_print_escaped(const char *prefix, const char *text,
     size_t len);
+
+/*
+ * Scratch files. support_path() writes dir + "/" + name to out[size];
+ * the test fails when it does not fit. support_write_file() creates or
+ * truncates the file path and writes text into it; the test fails when
+ * any step fails.
+ */
+void support_path(char *out, size_t size, const char *dir, const char *name);
+void support_write_file(const char *path, const char *text);
+
+/*
+ * Removes path and everything below it, without following links: 0, or
+ * -1 when something could not be removed (errno set). For teardowns,
+ * which report failure by their return value.
+ */
+int support_remove_tree(const char *path);
 
 #endif

@@ -6,7 +6,6 @@
  * malformed values named in the error, and allow files.
  */
 #include <errno.h>
-#include <ftw.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,6 +23,7 @@
 
 #include "config.h"
 #include "finding.h"
+#include "support.h"
 
 /* The scratch directory, and the isolated system and global levels. */
 static char scratch[] = "/tmp/tg-test-config.XXXXXX";
@@ -36,19 +36,7 @@ static unsigned serial;
 static void
 path_of(char *out, size_t size, const char *name)
 {
-	int n = snprintf(out, size, "%s/%s", scratch, name);
-
-	assert_true(n > 0 && (size_t)n < size);
-}
-
-static void
-write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	assert_int_equal(fputs(text, f) >= 0, 1);
-	assert_int_equal(fclose(f), 0);
+	support_path(out, size, scratch, name);
 }
 
 static void
@@ -67,21 +55,11 @@ make_dir(const char *path)
 	assert_true(mkdir(path, 0755) == 0 || errno == EEXIST);
 }
 
-static int
-remove_one(const char *path, const struct stat *st, int flag,
-    struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 /* Removes a tree the tests made, without following links. */
 static void
 remove_tree(const char *path)
 {
-	assert_int_equal(nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS), 0);
+	assert_int_equal(support_remove_tree(path), 0);
 }
 
 /* A fresh path under the scratch directory for a config file. */
@@ -103,7 +81,7 @@ load(struct config *c, const char *text, struct err *e)
 	int rc;
 
 	fresh(file, sizeof(file), "cfg");
-	write_file(file, text);
+	support_write_file(file, text);
 	config_init(c);
 	rc = config_open(&cfg, NULL, NULL, NULL, file, e);
 	if (rc == 0)
@@ -467,18 +445,18 @@ test_levels(void **state)
 	(void)snprintf(cfgpath, sizeof(cfgpath), "%s/gitconfig", sysdir);
 	(void)snprintf(text, sizeof(text), "[tokenguard]\n\tmaxFileSize = 1k\n"
 	    "\tchecksum = false\n\tallow = %s\n", FP_A);
-	write_file(cfgpath, text);
+	support_write_file(cfgpath, text);
 	(void)snprintf(cfgpath, sizeof(cfgpath), "%s/.gitconfig", globaldir);
 	(void)snprintf(text, sizeof(text), "[tokenguard]\n\tmaxFileSize = 2k\n"
 	    "\tallow = %s\n", FP_B);
-	write_file(cfgpath, text);
+	support_write_file(cfgpath, text);
 	(void)snprintf(cfgpath, sizeof(cfgpath), "%s/.git/config", repo);
 	append_file(cfgpath, "[tokenguard]\n\tmaxFileSize = 3k\n"
 	    "\tchecksum = true\n");
 	fresh(file, sizeof(file), "app");
 	(void)snprintf(text, sizeof(text), "[tokenguard]\n\tallow = %s\n",
 	    FP_C);
-	write_file(file, text);
+	support_write_file(file, text);
 
 	/* From a subdirectory of the repository, without --config. */
 	config_init(&c);
@@ -498,7 +476,7 @@ test_levels(void **state)
 	/* With --config on top. */
 	(void)snprintf(text, sizeof(text), "[tokenguard]\n\tallow = %s\n"
 	    "\tmaxFileSize = 4k\n", FP_C);
-	write_file(file, text);
+	support_write_file(file, text);
 	config_init(&c);
 	assert_int_equal(config_open(&cfg, &root, NULL, repo, file, &e), 0);
 	assert_int_equal(config_read(&c, cfg, &e), 0);
@@ -553,7 +531,7 @@ set_size(const char *path, const char *size)
 
 	(void)snprintf(text, sizeof(text), "[tokenguard]\n\tmaxFileSize = %s\n",
 	    size);
-	write_file(path, text);
+	support_write_file(path, text);
 }
 
 /*
@@ -625,7 +603,7 @@ test_git_levels(void **state)
 	/* Includes are followed. */
 	(void)snprintf(other, sizeof(other), "[include]\n\tpath = %s/inc\n",
 	    globaldir);
-	write_file(glob, other);
+	support_write_file(glob, other);
 	(void)snprintf(other, sizeof(other), "%s/inc", globaldir);
 	set_size(other, "7k");
 	assert_int_equal(max_size(repo, NULL, &e), 7168);
@@ -809,7 +787,7 @@ test_missing_config_file(void **state)
 	assert_non_null(strstr(e.msg, "is a directory"));
 	/* A file that is not git-config syntax. */
 	fresh(file, sizeof(file), "garbage");
-	write_file(file, "this is [not\n= a config\n");
+	support_write_file(file, "this is [not\n= a config\n");
 	assert_int_equal(config_open(&cfg, &root, NULL, scratch, file, &e), -1);
 	assert_non_null(strstr(e.msg, "config file"));
 }
@@ -830,7 +808,7 @@ test_allow_file(void **state)
 	    "   %s   # the docs example\r\n"
 	    "\t# indented comment\n"
 	    "%s", FP_A, FP_B, FP_C);
-	write_file(file, text);
+	support_write_file(file, text);
 	config_init(&c);
 	assert_int_equal(config_add_allow(&c, FP_C, &e), 0);
 	assert_int_equal(config_read_allow_file(&c, file, &e), 0);
@@ -846,7 +824,7 @@ test_allow_file(void **state)
 	path_of(file, sizeof(file), "no-such-allow-file");
 	assert_int_equal(config_read_allow_file(&c, file, &e), 0);
 	path_of(file, sizeof(file), "plain-file");
-	write_file(file, "");
+	support_write_file(file, "");
 	path_of(file, sizeof(file), "plain-file/.tokenguard-allow");
 	assert_int_equal(config_read_allow_file(&c, file, &e), 0);
 	assert_int_equal(c.nallow, 0);
@@ -879,7 +857,7 @@ test_allow_file_bad(void **state)
 		struct err e = { 0 };
 
 		fresh(file, sizeof(file), "allow-bad");
-		write_file(file, allow_bad_cases[i].text);
+		support_write_file(file, allow_bad_cases[i].text);
 		config_init(&c);
 		assert_int_equal(config_read_allow_file(&c, file, &e), -1);
 		(void)snprintf(want, sizeof(want), "%s:%zu: bad fingerprint",
@@ -903,7 +881,7 @@ test_allow_file_not_regular(void **state)
 	(void)state;
 	config_init(&c);
 	fresh(file, sizeof(file), "target");
-	write_file(file, "");
+	support_write_file(file, "");
 	fresh(link, sizeof(link), "link");
 	assert_int_equal(symlink(file, link), 0);
 	assert_int_equal(config_read_allow_file(&c, link, &e), -1);

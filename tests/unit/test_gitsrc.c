@@ -11,7 +11,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -69,24 +68,6 @@ new_repo(char *out, size_t size)
 	sh(out, "git init -q -b main .");
 }
 
-static void
-path_in(char *out, size_t size, const char *dir, const char *name)
-{
-	int n = snprintf(out, size, "%s/%s", dir, name);
-
-	assert_true(n > 0 && (size_t)n < size);
-}
-
-static int
-remove_one(const char *path, const struct stat *st, int flag,
-    struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 /* Clean environment: no user config, no inherited git variables. */
 static int
 setup(void **state)
@@ -130,7 +111,7 @@ teardown(void **state)
 	(void)git_libgit2_shutdown();
 	if (chdir(start_dir) < 0)
 		return -1;
-	return nftw(scratch, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+	return support_remove_tree(scratch);
 }
 
 /* Each test starts in the start directory with the clean environment. */
@@ -250,6 +231,16 @@ staged(const char *dir, unsigned flags, bool oracle)
 	git_tree_free(tree);
 	git_repository_free(repo);
 	return out.s != NULL ? out.s : strdup("");
+}
+
+/* The staged changes of the repository at dir (checked by git) are want. */
+static void
+assert_staged(const char *dir, const char *want)
+{
+	char *got = staged(dir, 0, true);
+
+	assert_string_equal(got, want);
+	free(got);
 }
 
 /* One index state: a script run in a new repository, and its listing. */
@@ -489,7 +480,7 @@ test_index_file_env(void **state)
 	char dir[PATH_MAX], want[PATH_MAX + 16];
 	git_repository *repo;
 	struct err e = { 0 };
-	char *path = NULL, *got;
+	char *path = NULL;
 
 	(void)state;
 	new_repo(dir, sizeof(dir));
@@ -497,16 +488,12 @@ test_index_file_env(void **state)
 	    "cp .git/index .git/alt-index; echo b >b; "
 	    "GIT_INDEX_FILE=.git/alt-index git add b");
 	/* The repository's index has nothing staged. */
-	got = staged(dir, 0, true);
-	assert_string_equal(got, "");
-	free(got);
+	assert_staged(dir, "");
 	setenv("GIT_INDEX_FILE", ".git/alt-index", 1);
-	got = staged(dir, 0, true);
-	assert_string_equal(got, "A b\n");
-	free(got);
+	assert_staged(dir, "A b\n");
 	repo = open_at(dir);
 	assert_int_equal(gitsrc_index_path(&path, repo, &e), 0);
-	path_in(want, sizeof(want), dir, ".git/alt-index");
+	support_path(want, sizeof(want), dir, ".git/alt-index");
 	assert_string_equal(path, want);
 	free(path);
 	git_repository_free(repo);
@@ -516,13 +503,11 @@ test_index_file_env(void **state)
 static void
 test_missing_index(void **state)
 {
-	char dir[PATH_MAX], *got;
+	char dir[PATH_MAX];
 
 	(void)state;
 	new_repo(dir, sizeof(dir));
-	got = staged(dir, 0, true);
-	assert_string_equal(got, "");
-	free(got);
+	assert_staged(dir, "");
 }
 
 static void
@@ -563,48 +548,48 @@ assert_workdir(git_repository *repo, const char *want)
 	free(real_want);
 }
 
+/* Opens the repository at dir as a hook would: its work tree is want. */
+static void
+assert_opens_at(const char *dir, const char *want)
+{
+	git_repository *repo = open_at(dir);
+
+	assert_workdir(repo, want);
+	git_repository_free(repo);
+}
+
 static void
 test_open_subdirectory(void **state)
 {
 	char dir[PATH_MAX], sub[PATH_MAX + 16];
-	git_repository *repo;
 
 	(void)state;
 	new_repo(dir, sizeof(dir));
 	sh(dir, "mkdir -p a/b");
-	path_in(sub, sizeof(sub), dir, "a/b");
-	repo = open_at(sub);
-	assert_workdir(repo, dir);
-	git_repository_free(repo);
+	support_path(sub, sizeof(sub), dir, "a/b");
+	assert_opens_at(sub, dir);
 }
 
 static void
 test_open_git_dir_env(void **state)
 {
 	char dir[PATH_MAX], sub[PATH_MAX + 16], gitdir[PATH_MAX + 16];
-	git_repository *repo;
 
 	(void)state;
 	new_repo(dir, sizeof(dir));
 	sh(dir, "mkdir -p a/b");
-	path_in(sub, sizeof(sub), dir, "a/b");
-	path_in(gitdir, sizeof(gitdir), dir, ".git");
+	support_path(sub, sizeof(sub), dir, "a/b");
+	support_path(gitdir, sizeof(gitdir), dir, ".git");
 	/* GIT_DIR alone: the current directory is the work tree. */
 	setenv("GIT_DIR", gitdir, 1);
-	repo = open_at(sub);
-	assert_workdir(repo, sub);
-	git_repository_free(repo);
+	assert_opens_at(sub, sub);
 	/* With GIT_WORK_TREE, relative to the current directory. */
 	setenv("GIT_WORK_TREE", "../..", 1);
-	repo = open_at(sub);
-	assert_workdir(repo, dir);
-	git_repository_free(repo);
+	assert_opens_at(sub, dir);
 	/* A relative GIT_DIR, as git sets it for hooks. */
 	setenv("GIT_DIR", ".git", 1);
 	setenv("GIT_WORK_TREE", ".", 1);
-	repo = open_at(dir);
-	assert_workdir(repo, dir);
-	git_repository_free(repo);
+	assert_opens_at(dir, dir);
 	unsetenv("GIT_WORK_TREE");
 	unsetenv("GIT_DIR");
 }
@@ -612,46 +597,37 @@ test_open_git_dir_env(void **state)
 static void
 test_open_worktree(void **state)
 {
-	char dir[PATH_MAX], wt[PATH_MAX + 16], *got;
+	char dir[PATH_MAX], wt[PATH_MAX + 16];
 	git_repository *repo;
 
 	(void)state;
 	new_repo(dir, sizeof(dir));
 	sh(dir, "echo a >a; git add a; git commit -qm 1; "
 	    "git worktree add -q ../wt-$$ -b side; ln -s ../wt-$$ wt");
-	path_in(wt, sizeof(wt), dir, "wt");
+	support_path(wt, sizeof(wt), dir, "wt");
 	sh(wt, "echo b >b; git add b");
 	repo = open_at(wt);
 	assert_workdir(repo, wt);
 	assert_true(git_repository_is_worktree(repo));
 	git_repository_free(repo);
 	/* Its own index: b staged there, nothing in the main one. */
-	got = staged(wt, 0, true);
-	assert_string_equal(got, "A b\n");
-	free(got);
-	got = staged(dir, 0, true);
-	assert_string_equal(got, "");
-	free(got);
+	assert_staged(wt, "A b\n");
+	assert_staged(dir, "");
 }
 
 /* A ".git" file, as in a submodule's work tree. */
 static void
 test_open_gitfile(void **state)
 {
-	char dir[PATH_MAX], wt[PATH_MAX + 16], *got;
-	git_repository *repo;
+	char dir[PATH_MAX], wt[PATH_MAX + 16];
 
 	(void)state;
 	new_repo(dir, sizeof(dir));
 	sh(dir, "git init -q --separate-git-dir=$PWD/modules-sub sub; "
 	    "cd sub; echo x >x; git add x");
-	path_in(wt, sizeof(wt), dir, "sub");
-	repo = open_at(wt);
-	assert_workdir(repo, wt);
-	git_repository_free(repo);
-	got = staged(wt, 0, true);
-	assert_string_equal(got, "A x\n");
-	free(got);
+	support_path(wt, sizeof(wt), dir, "sub");
+	assert_opens_at(wt, wt);
+	assert_staged(wt, "A x\n");
 }
 
 static void
@@ -667,7 +643,7 @@ test_open_errors(void **state)
 	assert_non_null(strstr(e.msg, "not in a git repository"));
 	new_repo(dir, sizeof(dir));
 	new_repo(other, sizeof(other));
-	path_in(gitdir, sizeof(gitdir), other, ".git");
+	support_path(gitdir, sizeof(gitdir), other, ".git");
 	/* GIT_COMMON_DIR naming another repository is refused. */
 	setenv("GIT_COMMON_DIR", gitdir, 1);
 	assert_int_equal(chdir(dir), 0);
@@ -694,7 +670,7 @@ read_id(git_oid *out, const char *dir, const char *name)
 	char path[PATH_MAX + 16], hex[64] = { 0 };
 	FILE *f;
 
-	path_in(path, sizeof(path), dir, name);
+	support_path(path, sizeof(path), dir, name);
 	f = fopen(path, "r");
 	assert_non_null(f);
 	assert_non_null(fgets(hex, sizeof(hex), f));
@@ -723,7 +699,7 @@ test_alternates(void **state)
 	repo = open_at(dir);
 	assert_int_equal(gitsrc_object_size(&size, repo, &id, &e), -1);
 	git_repository_free(repo);
-	path_in(objs, sizeof(objs), other, ".git/objects");
+	support_path(objs, sizeof(objs), other, ".git/objects");
 	setenv("GIT_ALTERNATE_OBJECT_DIRECTORIES", objs, 1);
 	repo = open_at(dir);
 	unsetenv("GIT_ALTERNATE_OBJECT_DIRECTORIES");
@@ -844,16 +820,16 @@ test_hooks_dir(void **state)
 	sh(dir, "mkdir sub");
 	repo = open_at(dir);
 	assert_int_equal(gitsrc_hooks_dir(&got, repo, &e), 0);
-	path_in(want, sizeof(want), dir, ".git/hooks");
+	support_path(want, sizeof(want), dir, ".git/hooks");
 	assert_string_equal(got, want);
 	free(got);
 	git_repository_free(repo);
 	/* Relative to the top of the work tree, wherever one stands. */
 	sh(dir, "git config core.hooksPath my/hooks/");
-	path_in(sub, sizeof(sub), dir, "sub");
+	support_path(sub, sizeof(sub), dir, "sub");
 	repo = open_at(sub);
 	assert_int_equal(gitsrc_hooks_dir(&got, repo, &e), 0);
-	path_in(want, sizeof(want), dir, "my/hooks");
+	support_path(want, sizeof(want), dir, "my/hooks");
 	assert_string_equal(got, want);
 	free(got);
 	git_repository_free(repo);
@@ -1099,7 +1075,7 @@ read_revs(struct gitsrc_tip *tips, char refs[][128], git_oid *ids,
 	FILE *f;
 	size_t n = 0;
 
-	path_in(path, sizeof(path), dir, file);
+	support_path(path, sizeof(path), dir, file);
 	f = fopen(path, "r");
 	if (f == NULL)
 		return 0;
@@ -1201,7 +1177,7 @@ test_history_errors(void **state)
 	    stop_history, &calls, &e), 42);
 	assert_int_equal(calls, 1);
 	git_repository_free(repo);
-	path_in(path, sizeof(path), dir, ".git");
+	support_path(path, sizeof(path), dir, ".git");
 	assert_false(gitsrc_is_sha256(path));
 	sh(dir, "git config extensions.objectFormat sha256");
 	assert_true(gitsrc_is_sha256(path));

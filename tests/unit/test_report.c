@@ -19,6 +19,7 @@
 #include "b64.h"
 #include "finding.h"
 #include "report.h"
+#include "support.h"
 #include "version.h"
 
 static const char FP[] = "sha256:"
@@ -216,16 +217,13 @@ test_json(void **state)
 			assert_memory_equal(raw, nasty_paths[i],
 			    strlen(nasty_paths[i]));
 		}
-		assert_string_equal(json_string_value(json_object_get(back,
-		    "path")), fixed);
+		assert_json_string(back, "path", fixed);
 		assert_int_equal(json_integer_value(json_object_get(back,
 		    "line")), 12);
 		assert_int_equal(json_integer_value(json_object_get(back,
 		    "column")), 7);
-		assert_string_equal(json_string_value(json_object_get(back,
-		    "redacted")), "npm_\xe2\x80\xa6" "Ab");
-		assert_string_equal(json_string_value(json_object_get(back,
-		    "fingerprint")), FP);
+		assert_json_string(back, "redacted", "npm_\xe2\x80\xa6" "Ab");
+		assert_json_string(back, "fingerprint", FP);
 		free(fixed);
 		free(s);
 		json_decref(back);
@@ -243,8 +241,7 @@ test_json_optional(void **state)
 	(void)state;
 	f.allowed_inline = true;
 	assert_int_equal(report_json(&j, &f, &e), 0);
-	assert_string_equal(json_string_value(json_object_get(j, "commit")),
-	    "abc123");
+	assert_json_string(j, "commit", "abc123");
 	assert_true(json_is_true(json_object_get(j, "allowed")));
 	json_decref(j);
 	f = make("p", NULL);
@@ -358,30 +355,25 @@ test_sarif_log(void **state)
 
 	(void)state;
 	assert_int_equal(report_sarif_new(&log, rules, 3, &e), 0);
-	assert_string_equal(json_string_value(json_object_get(log,
-	    "version")), "2.1.0");
+	assert_json_string(log, "version", "2.1.0");
 	assert_non_null(strstr(json_string_value(json_object_get(log,
 	    "$schema")), "sarif-2.1.0"));
 	assert_int_equal(json_array_size(json_object_get(log, "runs")), 1);
 	run = json_array_get(json_object_get(log, "runs"), 0);
 	driver = json_object_get(json_object_get(run, "tool"), "driver");
-	assert_string_equal(json_string_value(json_object_get(driver, "name")),
-	    "tokenguard");
-	assert_string_equal(json_string_value(json_object_get(driver,
-	    "version")), TOKENGUARD_VERSION);
+	assert_json_string(driver, "name", "tokenguard");
+	assert_json_string(driver, "version", TOKENGUARD_VERSION);
 	assert_null(json_object_get(driver, "informationUri"));
 	assert_int_equal(json_array_size(json_object_get(driver, "rules")), 3);
 	r = rule_at(log, 0);
-	assert_string_equal(json_string_value(json_object_get(r, "id")),
-	    "npm-token");
+	assert_json_string(r, "id", "npm-token");
 	assert_string_equal(text_of(r, "shortDescription"),
 	    "npm access token: revoke it");
 	assert_non_null(text_of(r, "fullDescription"));
 	assert_non_null(strstr(text_of(r, "help"), "tokenguard:allow"));
 	/* A user rule says so; an id that is not UTF-8 is repaired. */
 	r = rule_at(log, 1);
-	assert_string_equal(json_string_value(json_object_get(r, "id")),
-	    "corp\xef\xbf\xbd-rule");
+	assert_json_string(r, "id", "corp\xef\xbf\xbd-rule");
 	assert_non_null(strstr(text_of(r, "fullDescription"), "user rule"));
 	/* No description: the id stands in. */
 	r = rule_at(log, 2);
@@ -399,10 +391,8 @@ test_sarif_result(void **state)
 
 	(void)state;
 	assert_int_equal(report_sarif_result(&res, &f, &e), 0);
-	assert_string_equal(json_string_value(json_object_get(res, "ruleId")),
-	    "npm-token");
-	assert_string_equal(json_string_value(json_object_get(res, "level")),
-	    "error");
+	assert_json_string(res, "ruleId", "npm-token");
+	assert_json_string(res, "level", "error");
 	assert_non_null(strstr(text_of(res, "message"), "revoke it"));
 	assert_non_null(strstr(text_of(res, "message"), "npm_\xe2\x80\xa6"));
 	loc = json_object_get(json_array_get(json_object_get(res,
@@ -429,8 +419,7 @@ test_sarif_result(void **state)
 	loc = json_object_get(json_object_get(json_array_get(
 	    json_object_get(res, "locations"), 0), "physicalLocation"),
 	    "artifactLocation");
-	assert_string_equal(json_string_value(json_object_get(loc, "uri")),
-	    "file:///srv/app/.npmrc");
+	assert_json_string(loc, "uri", "file:///srv/app/.npmrc");
 	assert_null(json_object_get(loc, "uriBaseId"));
 	json_decref(res);
 }

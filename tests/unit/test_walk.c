@@ -9,7 +9,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,6 +24,7 @@
 
 #include <cmocka.h>
 
+#include "support.h"
 #include "walk.h"
 
 static char scratch[] = "/tmp/tg-test-walk.XXXXXX";
@@ -32,22 +32,16 @@ static char scratch[] = "/tmp/tg-test-walk.XXXXXX";
 static void
 path_of(char *out, size_t size, const char *name)
 {
-	int n = snprintf(out, size, "%s/%s", scratch, name);
-
-	assert_true(n > 0 && (size_t)n < size);
+	support_path(out, size, scratch, name);
 }
 
 static void
 put_file(const char *name, const char *text)
 {
 	char path[512];
-	FILE *f;
 
 	path_of(path, sizeof(path), name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
-	assert_int_equal(fclose(f), 0);
+	support_write_file(path, text);
 }
 
 static void
@@ -75,16 +69,6 @@ put_fifo(const char *name)
 
 	path_of(path, sizeof(path), name);
 	assert_int_equal(mkfifo(path, 0600), 0);
-}
-
-static int
-remove_one(const char *path, const struct stat *st, int flag,
-    struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
 }
 
 /*
@@ -127,7 +111,7 @@ static int
 teardown(void **state)
 {
 	(void)state;
-	return nftw(scratch, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+	return support_remove_tree(scratch);
 }
 
 /* What a walk saw, as "T rel" lines (T: D, R, S or E) or "T path". */

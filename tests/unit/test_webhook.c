@@ -25,6 +25,7 @@
 #include <openssl/hmac.h>
 
 #include "b64.h"
+#include "support.h"
 #include "webhook.h"
 
 /* The test vector of the Standard Webhooks specification. */
@@ -34,17 +35,27 @@
 #define SPEC_BODY "{\"test\": 2432232314}"
 #define SPEC_SIG "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
 
+/* The key of SPEC_SECRET, its length in *keylen; the caller frees it. */
+static unsigned char *
+spec_key(size_t *keylen)
+{
+	unsigned char *key = NULL;
+	struct err e = { 0 };
+
+	assert_int_equal(webhook_secret_parse(&key, keylen, SPEC_SECRET,
+	    strlen(SPEC_SECRET), &e), 0);
+	return key;
+}
+
 static void
 test_spec_vector(void **state)
 {
 	char sig[WEBHOOK_SIGNATURE_SIZE];
-	unsigned char *key = NULL;
 	size_t keylen = 0;
+	unsigned char *key = spec_key(&keylen);
 	struct err e = { 0 };
 
 	(void)state;
-	assert_int_equal(webhook_secret_parse(&key, &keylen, SPEC_SECRET,
-	    strlen(SPEC_SECRET), &e), 0);
 	assert_int_equal(keylen, 24);
 	assert_int_equal(webhook_sign(sig, key, keylen, SPEC_ID, SPEC_TS,
 	    SPEC_BODY, strlen(SPEC_BODY), &e), 0);
@@ -197,8 +208,7 @@ test_body_json(void **state)
 	}
 	assert_int_equal(i, sizeof(keys) / sizeof(keys[0]));
 	assert_int_equal(json_integer_value(json_object_get(b, "line")), 7);
-	assert_string_equal(json_string_value(json_object_get(b, "path")),
-	    "/builds/a <b> & c/.npmrc");
+	assert_json_string(b, "path", "/builds/a <b> & c/.npmrc");
 	json_decref(b);
 }
 
@@ -233,27 +243,18 @@ test_body_alertmanager(void **state)
 	a = json_array_get(b, 0);
 	lab = json_object_get(a, "labels");
 	ann = json_object_get(a, "annotations");
-	assert_string_equal(json_string_value(json_object_get(lab,
-	    "alertname")), WEBHOOK_ALERTNAME);
-	assert_string_equal(json_string_value(json_object_get(lab,
-	    "severity")), "critical");
-	assert_string_equal(json_string_value(json_object_get(lab, "rule")),
-	    "npm-token");
-	assert_string_equal(json_string_value(json_object_get(lab, "host")),
-	    "runner-1");
-	assert_string_equal(json_string_value(json_object_get(lab,
-	    "fingerprint")), "sha256:00ff");
+	assert_json_string(lab, "alertname", WEBHOOK_ALERTNAME);
+	assert_json_string(lab, "severity", "critical");
+	assert_json_string(lab, "rule", "npm-token");
+	assert_json_string(lab, "host", "runner-1");
+	assert_json_string(lab, "fingerprint", "sha256:00ff");
 	assert_int_equal(json_object_size(lab), 6);
 	/* Label and annotation values are strings, line included. */
-	assert_string_equal(json_string_value(json_object_get(ann, "line")),
-	    "7");
-	assert_string_equal(json_string_value(json_object_get(ann, "id")),
-	    "msg_1");
-	assert_string_equal(json_string_value(json_object_get(ann,
-	    "redacted")), "npm_...Ab");
+	assert_json_string(ann, "line", "7");
+	assert_json_string(ann, "id", "msg_1");
+	assert_json_string(ann, "redacted", "npm_...Ab");
 	assert_non_null(json_string_value(json_object_get(ann, "summary")));
-	assert_string_equal(json_string_value(json_object_get(a,
-	    "startsAt")), "2024-01-02T03:04:05.678Z");
+	assert_json_string(a, "startsAt", "2024-01-02T03:04:05.678Z");
 	json_decref(b);
 }
 
@@ -541,13 +542,10 @@ test_send(void **state)
 		    "Content-Length: 0\r\nConnection: close\r\n\r\n",
 		    WEBHOOK_RETRY, 302, -1 },
 	};
-	unsigned char *key = NULL;
 	size_t keylen = 0;
-	struct err e = { 0 };
+	unsigned char *key = spec_key(&keylen);
 
 	(void)state;
-	assert_int_equal(webhook_secret_parse(&key, &keylen, SPEC_SECRET,
-	    strlen(SPEC_SECRET), &e), 0);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct webhook_result r;
 		struct server s;
