@@ -58,13 +58,6 @@ path_push(struct history *h, const char *name, size_t *old)
 	return 0;
 }
 
-static bool
-content_mode(git_filemode_t m)
-{
-	return m == GIT_FILEMODE_BLOB || m == GIT_FILEMODE_BLOB_EXECUTABLE ||
-	    m == GIT_FILEMODE_LINK;
-}
-
 /* A blob of the new tree that differs from every parent's version. */
 static int
 history_blob(struct history *h, const git_tree_entry *te,
@@ -94,7 +87,7 @@ history_blob(struct history *h, const git_tree_entry *te,
 			continue;
 		pe = git_tree_entry_byname(parents[i],
 		    git_tree_entry_name(te));
-		if (pe != NULL && content_mode(git_tree_entry_filemode(pe)))
+		if (pe != NULL && is_blob_mode(git_tree_entry_filemode(pe)))
 			git_oid_cpy(&h->item.old[h->item.nold++],
 			    git_tree_entry_id(pe));
 	}
@@ -200,7 +193,7 @@ history_tree(struct history *h, git_tree *tree, git_tree *const *parents,
 		if (mode == GIT_FILEMODE_TREE) {
 			if (history_subtree(h, te, parents, nparents) < 0)
 				return -1;
-		} else if (content_mode(mode)) {
+		} else if (is_blob_mode(mode)) {
 			if (history_blob(h, te, parents, nparents) < 0)
 				return -1;
 		}

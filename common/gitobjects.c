@@ -226,15 +226,12 @@ gitsrc_object_size(uint64_t *out, git_repository *repo, const git_oid *id,
 	git_odb *odb = NULL;
 	git_object_t type;
 	size_t len;
-	char hex[GIT_OID_HEXSZ + 1];
 	int rc = -1;
 
 	if (git_repository_odb(&odb, repo) < 0)
 		return git_err(e, "object database");
 	if (git_odb_read_header(&len, &type, odb, id) < 0) {
-		git_oid_tostr(hex, sizeof(hex), id);
-		err_set(e, "object %s: %s", hex, git_error_last() != NULL ?
-		    git_error_last()->message : "libgit2 error");
+		obj_err(e, "object", id);
 		goto out;
 	}
 	*out = len;
@@ -248,12 +245,7 @@ int
 gitsrc_blob(git_blob **out, git_repository *repo, const git_oid *id,
     struct err *e)
 {
-	char hex[GIT_OID_HEXSZ + 1];
-
-	if (git_blob_lookup(out, repo, id) < 0) {
-		git_oid_tostr(hex, sizeof(hex), id);
-		return err_set(e, "blob %s: %s", hex, git_error_last() != NULL ?
-		    git_error_last()->message : "libgit2 error");
-	}
+	if (git_blob_lookup(out, repo, id) < 0)
+		return obj_err(e, "blob", id);
 	return 0;
 }

@@ -110,10 +110,8 @@ set_work_tree(git_repository *repo, const char *dir, struct err *e)
 static int
 open_error(const char *where, struct err *e)
 {
-	const git_error *ge = git_error_last();
-
 	return err_set(e, "cannot open the git repository at '%s': %s", where,
-	    ge != NULL && ge->message != NULL ? ge->message : "libgit2 error");
+	    git_msg());
 }
 
 int

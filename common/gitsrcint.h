@@ -24,26 +24,31 @@
 #include "err.h"
 #include "gitsrc.h"
 
+/* The message of libgit2's last error; never NULL. */
+static inline const char *
+git_msg(void)
+{
+	const git_error *ge = git_error_last();
+
+	return ge != NULL && ge->message != NULL ? ge->message :
+	    "libgit2 error";
+}
+
 /* Sets e from libgit2's last error, prefixed with what was being done. */
 static inline int
 git_err(struct err *e, const char *what)
 {
-	const git_error *ge = git_error_last();
-
-	return err_set(e, "%s: %s", what,
-	    ge != NULL && ge->message != NULL ? ge->message : "libgit2 error");
+	return err_set(e, "%s: %s", what, git_msg());
 }
 
-/* Sets e from libgit2's last error about object id. */
+/* Sets e from libgit2's last error about object id ("what ID: ..."). */
 static inline int
 obj_err(struct err *e, const char *what, const git_oid *id)
 {
 	char hex[GIT_OID_HEXSZ + 1];
 
 	git_oid_tostr(hex, sizeof(hex), id);
-	return err_set(e, "%s %s: %s", what, hex, git_error_last() != NULL &&
-	    git_error_last()->message != NULL ? git_error_last()->message :
-	    "libgit2 error");
+	return err_set(e, "%s %s: %s", what, hex, git_msg());
 }
 
 /* getenv() that treats an empty value as unset, as git does. */

@@ -242,56 +242,64 @@ name_cmp(const char *a, size_t al, bool adir, const char *b, size_t bl,
 static int
 tree_err(struct walk *w, const char *name, size_t len)
 {
-	const git_error *ge = git_error_last();
-
 	return err_set(w->e, "tree '%s%.*s': %s", w->prefix != NULL ?
-	    w->prefix : "", (int)len, name, ge != NULL && ge->message != NULL ?
-	    ge->message : "libgit2 error");
+	    w->prefix : "", (int)len, name, git_msg());
 }
+
+static int gone_entry(struct walk *w, const git_tree_entry *te);
 
 /* Records every blob below tree (at the walk's prefix) as deleted. */
 static int
 walk_gone(struct walk *w, git_tree *tree)
 {
-	size_t nt = git_tree_entrycount(tree), old;
+	size_t nt = git_tree_entrycount(tree);
 
 	for (size_t k = 0; k < nt; k++) {
-		const git_tree_entry *te = git_tree_entry_byindex(tree, k);
-		const char *name = git_tree_entry_name(te);
-		uint32_t mode = (uint32_t)git_tree_entry_filemode(te);
-		struct change *c;
-		git_tree *sub = NULL;
-		int rc;
-
-		if (mode == GIT_FILEMODE_TREE) {
-			if (git_tree_lookup(&sub, w->repo,
-			    git_tree_entry_id(te)) < 0)
-				return tree_err(w, name, strlen(name));
-			if (prefix_push(w, name, strlen(name), &old) < 0) {
-				git_tree_free(sub);
-				return -1;
-			}
-			rc = walk_gone(w, sub);
-			prefix_pop(w, old);
-			git_tree_free(sub);
-			if (rc < 0)
-				return -1;
-			continue;
-		}
-		if (!is_blob_mode(mode))
-			continue;
-		c = changes_add(&w->gone, w->e);
-		if (c == NULL)
+		if (gone_entry(w, git_tree_entry_byindex(tree, k)) < 0)
 			return -1;
-		c->status = STATUS_DELETED;
-		c->path = concat(w->prefix != NULL ? w->prefix : "", name);
-		if (c->path == NULL) {
-			w->gone.n--;
-			return err_set(w->e, "out of memory");
-		}
-		git_oid_cpy(&c->old_id, git_tree_entry_id(te));
-		c->old_mode = mode;
 	}
+	return 0;
+}
+
+/*
+ * One tree entry that the index does not have: a blob is recorded as
+ * deleted, and so is every blob below a subtree.
+ */
+static int
+gone_entry(struct walk *w, const git_tree_entry *te)
+{
+	uint32_t mode = (uint32_t)git_tree_entry_filemode(te);
+	const char *name = git_tree_entry_name(te);
+	struct change *c;
+	git_tree *sub = NULL;
+	size_t old;
+	int rc;
+
+	if (mode == GIT_FILEMODE_TREE) {
+		if (git_tree_lookup(&sub, w->repo, git_tree_entry_id(te)) < 0)
+			return tree_err(w, name, strlen(name));
+		if (prefix_push(w, name, strlen(name), &old) < 0) {
+			git_tree_free(sub);
+			return -1;
+		}
+		rc = walk_gone(w, sub);
+		prefix_pop(w, old);
+		git_tree_free(sub);
+		return rc;
+	}
+	if (!is_blob_mode(mode))
+		return 0;
+	c = changes_add(&w->gone, w->e);
+	if (c == NULL)
+		return -1;
+	c->status = STATUS_DELETED;
+	c->path = concat(w->prefix != NULL ? w->prefix : "", name);
+	if (c->path == NULL) {
+		w->gone.n--;
+		return err_set(w->e, "out of memory");
+	}
+	git_oid_cpy(&c->old_id, git_tree_entry_id(te));
+	c->old_mode = mode;
 	return 0;
 }
 
@@ -341,30 +349,6 @@ entry_changed(struct walk *w, const struct ientry *en,
 	c->path = en->path;
 	git_oid_cpy(&c->id, &id);
 	c->mode = en->mode;
-	git_oid_cpy(&c->old_id, git_tree_entry_id(te));
-	c->old_mode = mode;
-	return 0;
-}
-
-/* One tree blob that the index does not have. */
-static int
-blob_gone(struct walk *w, const git_tree_entry *te)
-{
-	uint32_t mode = (uint32_t)git_tree_entry_filemode(te);
-	const char *name = git_tree_entry_name(te);
-	struct change *c;
-
-	if (!w->want_gone || !is_blob_mode(mode))
-		return 0;
-	c = changes_add(&w->gone, w->e);
-	if (c == NULL)
-		return -1;
-	c->status = STATUS_DELETED;
-	c->path = concat(w->prefix != NULL ? w->prefix : "", name);
-	if (c->path == NULL) {
-		w->gone.n--;
-		return err_set(w->e, "out of memory");
-	}
 	git_oid_cpy(&c->old_id, git_tree_entry_id(te));
 	c->old_mode = mode;
 	return 0;
@@ -537,26 +521,8 @@ walk_dir(struct walk *w, git_tree *tree, const struct ctree *ct, size_t lo,
 				return -1;
 			i = j;
 		} else if (cmp > 0) {
-			if (tdir && w->want_gone) {
-				git_tree *sub = NULL;
-				size_t old;
-				int rc;
-
-				if (git_tree_lookup(&sub, w->repo,
-				    git_tree_entry_id(te)) < 0)
-					return tree_err(w, tname, tlen);
-				if (prefix_push(w, tname, tlen, &old) < 0) {
-					git_tree_free(sub);
-					return -1;
-				}
-				rc = walk_gone(w, sub);
-				prefix_pop(w, old);
-				git_tree_free(sub);
-				if (rc < 0)
-					return -1;
-			} else if (!tdir && blob_gone(w, te) < 0) {
+			if (w->want_gone && gone_entry(w, te) < 0)
 				return -1;
-			}
 			k++;
 		} else {
 			if (idir) {
