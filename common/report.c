@@ -13,6 +13,7 @@
 
 #include "b64.h"
 #include "strbuf.h"
+#include "utf8.h"
 #include "version.h"
 
 static const char REPLACEMENT[] = "\xef\xbf\xbd";	/* U+FFFD */
@@ -24,51 +25,12 @@ static const char ALLOW_HELP[] =
     ". If it is not a secret, add 'tokenguard:allow' to the line or its"
     " fingerprint to .tokenguard-allow.";
 
-/*
- * The length of the valid UTF-8 sequence at s (1 to 4), or 0 when the
- * bytes there are not one: overlong forms, surrogates and code points
- * past U+10FFFF are invalid, as in jansson.
- */
-static size_t
-utf8_len(const unsigned char *s)
-{
-	unsigned char c = s[0];
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t n;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	/* The second byte's range excludes the invalid forms. */
-	if (c == 0xe0)
-		lo = 0xa0;
-	else if (c == 0xed)
-		hi = 0x9f;
-	else if (c == 0xf0)
-		lo = 0x90;
-	else if (c == 0xf4)
-		hi = 0x8f;
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < n; i++) {
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	}
-	return n;
-}
-
 int
 report_utf8(char **out, const char *s, struct err *e)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t len = strlen(s), n = 0, k;
+	const unsigned char *end = p + len;
 	char *buf;
 
 	/* Each byte becomes at most the 3 bytes of U+FFFD. */
@@ -78,7 +40,7 @@ report_utf8(char **out, const char *s, struct err *e)
 	if (buf == NULL)
 		return err_set(e, "out of memory");
 	while (*p != '\0') {
-		k = utf8_len(p);
+		k = utf8_len(p, (size_t)(end - p));
 		if (k == 0) {
 			memcpy(buf + n, REPLACEMENT, 3);
 			n += 3;
@@ -105,6 +67,7 @@ str_escaped(struct strbuf *s, const char *p, bool escape_backslash)
 {
 	static const char hex[] = "0123456789abcdef";
 	char esc[4] = { '\\', 'x', 0, 0 };
+	const char *end = p + strlen(p);
 	const unsigned char *u;
 	unsigned char c;
 	size_t k;
@@ -117,7 +80,7 @@ str_escaped(struct strbuf *s, const char *p, bool escape_backslash)
 		 * U+009F): a terminal may take them, like the raw bytes 0x80
 		 * to 0x9f of a name that is not UTF-8, for a CSI.
 		 */
-		k = c >= 0x80 ? utf8_len(u) : 0;
+		k = c >= 0x80 ? utf8_len(u, (size_t)(end - p)) : 0;
 		if (k > 1 && !(c == 0xc2 && u[1] < 0xa0)) {
 			strbuf_add(s, p, k);
 			p += k - 1;
@@ -245,10 +208,11 @@ jset_path_bytes(json_t *o, const char *path)
 {
 	const unsigned char *p = (const unsigned char *)path;
 	size_t len = strlen(path), k;
+	const unsigned char *end = p + len;
 	char *b;
 	int rc;
 
-	while ((k = *p != '\0' ? utf8_len(p) : 0) != 0)
+	while ((k = p < end ? utf8_len(p, (size_t)(end - p)) : 0) != 0)
 		p += k;
 	if (*p == '\0')
 		return 0;
