@@ -17,8 +17,7 @@ struct history {
 	struct oidset seen;	/* blobs, trees and tags already handled */
 	struct gitsrc_item item;
 	struct gitsrc_history_stats *stats;
-	char *path;		/* the directory being compared, "a/b/" */
-	size_t plen, pcap;
+	struct strbuf path;	/* the directory being compared, "a/b/" */
 	gitsrc_item_fn *fn;
 	void *payload;
 	int stop;		/* the callback's value */
@@ -40,22 +39,9 @@ history_emit(struct history *h)
 static int
 path_push(struct history *h, const char *name, size_t *old)
 {
-	size_t len = strlen(name);
-
-	*old = h->plen;
-	if (h->plen + len + 2 > h->pcap) {
-		size_t cap = (h->plen + len + 2) * 2;
-		char *np = realloc(h->path, cap);
-
-		if (np == NULL)
-			return err_set(h->e, "out of memory");
-		h->path = np;
-		h->pcap = cap;
-	}
-	memcpy(h->path + h->plen, name, len);
-	h->plen += len;
-	h->path[h->plen] = '\0';
-	return 0;
+	*old = h->path.len;
+	strbuf_puts(&h->path, name);
+	return h->path.failed ? err_set(h->e, "out of memory") : 0;
 }
 
 /* A blob of the new tree that differs from every parent's version. */
@@ -75,7 +61,7 @@ history_blob(struct history *h, const git_tree_entry *te,
 	h->item.kind = GITSRC_ITEM_BLOB;
 	h->item.message = NULL;
 	h->item.message_len = 0;
-	h->item.path = h->path;
+	h->item.path = h->path.p;
 	git_oid_cpy(&h->item.id, git_tree_entry_id(te));
 	h->item.mode = (uint32_t)git_tree_entry_filemode(te);
 	h->item.nold = 0;
@@ -95,8 +81,7 @@ history_blob(struct history *h, const git_tree_entry *te,
 		h->stats->blobs++;
 	if (history_emit(h) < 0)
 		return -1;
-	h->plen = old;
-	h->path[h->plen] = '\0';
+	strbuf_cut(&h->path, old);
 	return 0;
 }
 
@@ -112,7 +97,7 @@ history_subtree(struct history *h, const git_tree_entry *te,
     git_tree *const *parents, size_t nparents)
 {
 	git_tree *tree = NULL, **sub = NULL;
-	size_t old = h->plen;
+	size_t old = h->path.len;
 	bool added;
 	int rc = -1;
 
@@ -149,9 +134,7 @@ history_subtree(struct history *h, const git_tree_entry *te,
 		goto out;
 	rc = history_tree(h, tree, sub, nparents);
 out:
-	h->plen = old;
-	if (h->path != NULL)
-		h->path[h->plen] = '\0';
+	strbuf_cut(&h->path, old);
 	git_tree_free(tree);
 	for (size_t i = 0; sub != NULL && i < nparents; i++)
 		git_tree_free(sub[i]);
@@ -216,7 +199,7 @@ history_root(struct history *h, const git_oid *tree_id,
 		return 0;
 	if (git_tree_lookup(&tree, h->repo, tree_id) < 0)
 		return obj_err(h->e, "tree", tree_id);
-	h->plen = 0;
+	strbuf_cut(&h->path, 0);
 	if (path_push(h, "", &(size_t){ 0 }) < 0) {
 		git_tree_free(tree);
 		return -1;
@@ -477,7 +460,7 @@ out:
 	free(commit_tips);
 	free(tip_of);
 	free(is_commit);
-	free(h.path);
+	free(h.path.p);
 	oidset_release(&h.seen);
 	return rc;
 }

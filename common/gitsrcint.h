@@ -23,6 +23,7 @@
 
 #include "err.h"
 #include "gitsrc.h"
+#include "strbuf.h"
 
 /* The message of libgit2's last error; never NULL. */
 static inline const char *
@@ -162,8 +163,7 @@ struct walk {
 	struct changes found;	/* added, modified, type-changed */
 	struct changes gone;	/* deleted, when renames are wanted */
 	bool want_gone;
-	char *prefix;		/* the directory being walked, with '/' */
-	size_t plen, pcap;
+	struct strbuf prefix;	/* the directory being walked, with '/' */
 	struct err *e;
 };
 

@@ -6,7 +6,6 @@
  * tree's own subtree. Deleted paths are kept when renames are wanted,
  * for gitrenames.c to pair.
  */
-#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,35 +191,16 @@ changes_add(struct changes *c, struct err *e)
 static int
 prefix_push(struct walk *w, const char *name, size_t len, size_t *old)
 {
-	size_t want = w->plen + len + 2;
-	char *nv;
-
-	if (want > w->pcap) {
-		size_t cap = w->pcap == 0 ? 256 : w->pcap;
-
-		while (cap < want)
-			cap *= 2;
-		nv = realloc(w->prefix, cap);
-		if (nv == NULL)
-			return err_set(w->e, "out of memory");
-		w->prefix = nv;
-		w->pcap = cap;
-	}
-	assert(w->prefix != NULL);
-	*old = w->plen;
-	memcpy(w->prefix + w->plen, name, len);
-	w->plen += len;
-	w->prefix[w->plen++] = '/';
-	w->prefix[w->plen] = '\0';
-	return 0;
+	*old = w->prefix.len;
+	strbuf_add(&w->prefix, name, len);
+	strbuf_add(&w->prefix, "/", 1);
+	return w->prefix.failed ? err_set(w->e, "out of memory") : 0;
 }
 
 static void
 prefix_pop(struct walk *w, size_t old)
 {
-	w->plen = old;
-	if (w->prefix != NULL)
-		w->prefix[old] = '\0';
+	strbuf_cut(&w->prefix, old);
 }
 
 /* git's order of names in a tree: a directory sorts as "name/". */
@@ -242,8 +222,8 @@ name_cmp(const char *a, size_t al, bool adir, const char *b, size_t bl,
 static int
 tree_err(struct walk *w, const char *name, size_t len)
 {
-	return err_set(w->e, "tree '%s%.*s': %s", w->prefix != NULL ?
-	    w->prefix : "", (int)len, name, git_msg());
+	return err_set(w->e, "tree '%s%.*s': %s", w->prefix.p != NULL ?
+	    w->prefix.p : "", (int)len, name, git_msg());
 }
 
 static int gone_entry(struct walk *w, const git_tree_entry *te);
@@ -293,7 +273,7 @@ gone_entry(struct walk *w, const git_tree_entry *te)
 	if (c == NULL)
 		return -1;
 	c->status = STATUS_DELETED;
-	c->path = concat(w->prefix != NULL ? w->prefix : "", name);
+	c->path = concat(w->prefix.p != NULL ? w->prefix.p : "", name);
 	if (c->path == NULL) {
 		w->gone.n--;
 		return err_set(w->e, "out of memory");
@@ -389,7 +369,7 @@ static bool
 in_group(const struct walk *w, const struct ientry *en, const char *name,
     size_t len)
 {
-	size_t base = w->plen;
+	size_t base = w->prefix.len;
 
 	return en->len > base + len &&
 	    memcmp(en->path + base, name, len) == 0 &&
@@ -476,7 +456,7 @@ walk_dir(struct walk *w, git_tree *tree, const struct ctree *ct, size_t lo,
 {
 	const struct ientry *e = w->ix->e;
 	size_t nt = tree != NULL ? git_tree_entrycount(tree) : 0;
-	size_t i = lo, k = 0, base = w->plen;
+	size_t i = lo, k = 0, base = w->prefix.len;
 
 	while (i < hi || k < nt) {
 		const git_tree_entry *te = NULL;
@@ -548,7 +528,7 @@ walk_release(struct walk *w)
 		free((char *)w->gone.v[i].path);
 	free(w->gone.v);
 	free(w->found.v);
-	free(w->prefix);
+	free(w->prefix.p);
 }
 
 int

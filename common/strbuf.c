@@ -1,6 +1,7 @@
 /* strbuf: a growing string whose out-of-memory is checked once. */
 #include "strbuf.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,4 +34,13 @@ void
 strbuf_puts(struct strbuf *b, const char *s)
 {
 	strbuf_add(b, s, strlen(s));
+}
+
+void
+strbuf_cut(struct strbuf *b, size_t len)
+{
+	assert(len <= b->len);
+	b->len = len;
+	if (b->p != NULL)
+		b->p[len] = '\0';
 }

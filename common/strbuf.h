@@ -23,4 +23,7 @@ void strbuf_add(struct strbuf *b, const char *s, size_t n);
 /* Appends the string s. */
 void strbuf_puts(struct strbuf *b, const char *s);
 
+/* Cuts the string back to its first len bytes (len <= b->len). */
+void strbuf_cut(struct strbuf *b, size_t len);
+
 #endif
