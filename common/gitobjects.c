@@ -226,18 +226,15 @@ gitsrc_object_size(uint64_t *out, git_repository *repo, const git_oid *id,
 	git_odb *odb = NULL;
 	git_object_t type;
 	size_t len;
-	int rc = -1;
+	int rc;
 
 	if (git_repository_odb(&odb, repo) < 0)
 		return git_err(e, "object database");
-	if (git_odb_read_header(&len, &type, odb, id) < 0) {
-		obj_err(e, "object", id);
-		goto out;
-	}
-	*out = len;
-	rc = 0;
-out:
+	rc = git_odb_read_header(&len, &type, odb, id) < 0 ?
+	    obj_err(e, "object", id) : 0;
 	git_odb_free(odb);
+	if (rc == 0)
+		*out = len;
 	return rc;
 }
 
