@@ -21,7 +21,7 @@
 int
 gitsrc_absolute(char **out, const char *path, struct err *e)
 {
-	char *cwd, *tmp;
+	char *cwd;
 
 	if (path[0] == '/') {
 		*out = strdup(path);
@@ -30,12 +30,8 @@ gitsrc_absolute(char **out, const char *path, struct err *e)
 	cwd = getcwd(NULL, 0);
 	if (cwd == NULL)
 		return err_errno(e, "current directory");
-	tmp = concat(cwd, strcmp(cwd, "/") == 0 ? "" : "/");
+	*out = concat3(cwd, strcmp(cwd, "/") == 0 ? "" : "/", path);
 	free(cwd);
-	if (tmp == NULL)
-		return err_set(e, "out of memory");
-	*out = concat(tmp, path);
-	free(tmp);
 	return *out == NULL ? err_set(e, "out of memory") : 0;
 }
 
@@ -231,14 +227,8 @@ gitsrc_hooks_dir(char **out, git_repository *repo, struct err *e)
 		if (base == NULL)
 			base = git_repository_path(repo);
 		len = strlen(base);
-		joined = concat(base, len > 0 && base[len - 1] == '/' ? "" :
-		    "/");
-		if (joined != NULL) {
-			char *tmp = concat(joined, buf.ptr);
-
-			free(joined);
-			joined = tmp;
-		}
+		joined = concat3(base, len > 0 && base[len - 1] == '/' ? "" :
+		    "/", buf.ptr);
 	}
 	if (joined == NULL) {
 		err_set(e, "out of memory");
