@@ -36,6 +36,36 @@ history_emit(struct history *h)
 	return 0;
 }
 
+/* Reports a commit's or a tag's message. */
+static int
+emit_message(struct history *h, enum gitsrc_item_kind kind,
+    const git_oid *id, const char *msg)
+{
+	h->item.kind = kind;
+	git_oid_cpy(&h->item.commit, id);
+	h->item.message = msg != NULL ? msg : "";
+	h->item.message_len = strlen(h->item.message);
+	h->item.path = NULL;
+	h->item.nold = 0;
+	return history_emit(h);
+}
+
+/* Makes the item blob id at path, with no older versions yet. */
+static void
+blob_item(struct history *h, const git_oid *id, const char *path,
+    uint32_t mode)
+{
+	h->item.kind = GITSRC_ITEM_BLOB;
+	h->item.message = NULL;
+	h->item.message_len = 0;
+	h->item.path = path;
+	git_oid_cpy(&h->item.id, id);
+	h->item.mode = mode;
+	h->item.nold = 0;
+	if (h->stats != NULL)
+		h->stats->blobs++;
+}
+
 static int
 path_push(struct history *h, const char *name, size_t *old)
 {
@@ -58,13 +88,8 @@ history_blob(struct history *h, const git_tree_entry *te,
 		return 0;
 	if (path_push(h, git_tree_entry_name(te), &old) < 0)
 		return -1;
-	h->item.kind = GITSRC_ITEM_BLOB;
-	h->item.message = NULL;
-	h->item.message_len = 0;
-	h->item.path = h->path.p;
-	git_oid_cpy(&h->item.id, git_tree_entry_id(te));
-	h->item.mode = (uint32_t)git_tree_entry_filemode(te);
-	h->item.nold = 0;
+	blob_item(h, git_tree_entry_id(te), h->path.p,
+	    (uint32_t)git_tree_entry_filemode(te));
 	for (size_t i = 0; i < nparents && h->item.nold < GITSRC_MAX_OLD;
 	    i++) {
 		const git_tree_entry *pe;
@@ -77,8 +102,6 @@ history_blob(struct history *h, const git_tree_entry *te,
 			git_oid_cpy(&h->item.old[h->item.nold++],
 			    git_tree_entry_id(pe));
 	}
-	if (h->stats != NULL)
-		h->stats->blobs++;
 	if (history_emit(h) < 0)
 		return -1;
 	strbuf_cut(&h->path, old);
@@ -241,18 +264,12 @@ history_commit(struct history *h, const git_oid *id)
 		git_commit_free(pc);
 		pc = NULL;
 	}
-	git_oid_cpy(&h->item.commit, id);
 	if (h->stats != NULL)
 		h->stats->commits++;
 	h->item.commits_done++;
 	msg = git_commit_raw_header(c) != NULL ? git_commit_message_raw(c) :
 	    NULL;
-	h->item.kind = GITSRC_ITEM_COMMIT;
-	h->item.message = msg != NULL ? msg : "";
-	h->item.message_len = strlen(h->item.message);
-	h->item.path = NULL;
-	h->item.nold = 0;
-	if (history_emit(h) < 0)
+	if (emit_message(h, GITSRC_ITEM_COMMIT, id, msg) < 0)
 		goto out;
 	rc = history_root(h, git_commit_tree_id(c), ptrees, np);
 out:
@@ -280,16 +297,8 @@ history_object(struct history *h, git_object *obj, const char *ref)
 		return -1;
 	if (!added)
 		return 0;
-	h->item.kind = GITSRC_ITEM_BLOB;
 	git_oid_cpy(&h->item.commit, git_object_id(obj));
-	git_oid_cpy(&h->item.id, git_object_id(obj));
-	h->item.message = NULL;
-	h->item.message_len = 0;
-	h->item.path = ref;
-	h->item.mode = GIT_FILEMODE_BLOB;
-	h->item.nold = 0;
-	if (h->stats != NULL)
-		h->stats->blobs++;
+	blob_item(h, git_object_id(obj), ref, GIT_FILEMODE_BLOB);
 	return history_emit(h);
 }
 
@@ -314,20 +323,11 @@ history_peel(struct history *h, bool *is_commit, git_oid *commit,
 
 		if (oidset_add(&added, &h->seen, git_object_id(obj), h->e) < 0)
 			goto out;
-		if (added) {
-			const char *msg = git_tag_message(tag);
-
-			h->item.kind = GITSRC_ITEM_TAG;
-			git_oid_cpy(&h->item.commit, git_object_id(obj));
-			h->item.message = msg != NULL ? msg : "";
-			h->item.message_len = strlen(h->item.message);
-			h->item.path = NULL;
-			h->item.nold = 0;
-			if (h->stats != NULL)
-				h->stats->tags++;
-			if (history_emit(h) < 0)
-				goto out;
-		}
+		if (added && h->stats != NULL)
+			h->stats->tags++;
+		if (added && emit_message(h, GITSRC_ITEM_TAG,
+		    git_object_id(obj), git_tag_message(tag)) < 0)
+			goto out;
 		if (git_tag_target(&next, tag) < 0) {
 			obj_err(h->e, "target of tag", git_object_id(obj));
 			goto out;
