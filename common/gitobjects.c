@@ -170,7 +170,7 @@ guard_repo_objects(struct odbguard *g, git_repository *repo,
 		if (line[0] == '/') {
 			rc = odbguard_dir(g, line, e);
 		} else {
-			dir = concat3(objects, "/", line);
+			dir = strbuf_join3(objects, "/", line);
 			rc = dir != NULL ? odbguard_dir(g, dir, e) :
 			    err_set(e, "out of memory");
 			free(dir);

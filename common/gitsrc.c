@@ -30,7 +30,7 @@ gitsrc_absolute(char **out, const char *path, struct err *e)
 	cwd = getcwd(NULL, 0);
 	if (cwd == NULL)
 		return err_errno(e, "current directory");
-	*out = concat3(cwd, strcmp(cwd, "/") == 0 ? "" : "/", path);
+	*out = strbuf_join3(cwd, strcmp(cwd, "/") == 0 ? "" : "/", path);
 	free(cwd);
 	return *out == NULL ? err_set(e, "out of memory") : 0;
 }
@@ -227,8 +227,8 @@ gitsrc_hooks_dir(char **out, git_repository *repo, struct err *e)
 		if (base == NULL)
 			base = git_repository_path(repo);
 		len = strlen(base);
-		joined = concat3(base, len > 0 && base[len - 1] == '/' ? "" :
-		    "/", buf.ptr);
+		joined = strbuf_join3(base,
+		    len > 0 && base[len - 1] == '/' ? "" : "/", buf.ptr);
 	}
 	if (joined == NULL) {
 		err_set(e, "out of memory");

@@ -61,26 +61,11 @@ env(const char *name)
 	return v != NULL && v[0] != '\0' ? v : NULL;
 }
 
-/* a + b + c, malloc'd; NULL when out of memory. */
-static inline char *
-concat3(const char *a, const char *b, const char *c)
-{
-	size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
-	char *s = malloc(la + lb + lc + 1);
-
-	if (s == NULL)
-		return NULL;
-	memcpy(s, a, la);
-	memcpy(s + la, b, lb);
-	memcpy(s + la + lb, c, lc + 1);
-	return s;
-}
-
 /* a + b, malloc'd; NULL when out of memory. */
 static inline char *
 concat(const char *a, const char *b)
 {
-	return concat3(a, b, "");
+	return strbuf_join3(a, b, "");
 }
 
 /* A mode whose object is content: a blob, executable or not, or a link. */

@@ -23,6 +23,9 @@ void strbuf_add(struct strbuf *b, const char *s, size_t n);
 /* Appends the string s. */
 void strbuf_puts(struct strbuf *b, const char *s);
 
+/* a + b + c, malloc'd (the caller frees it); NULL when out of memory. */
+char *strbuf_join3(const char *a, const char *b, const char *c);
+
 /* Cuts the string back to its first len bytes (len <= b->len). */
 void strbuf_cut(struct strbuf *b, size_t len);
 
