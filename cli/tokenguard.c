@@ -17,6 +17,7 @@
 
 #include "cli.h"
 #include "installcmd.h"
+#include "strbuf.h"
 #include "version.h"
 
 int
@@ -35,15 +36,7 @@ int
 char *
 cli_join3(const char *a, const char *b, const char *c)
 {
-	size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
-	char *s = malloc(la + lb + lc + 1);
-
-	if (s == NULL)
-		return NULL;
-	memcpy(s, a, la);
-	memcpy(s + la, b, lb);
-	memcpy(s + la + lb, c, lc + 1);
-	return s;
+	return strbuf_join3(a, b, c);
 }
 
 int

@@ -11,6 +11,7 @@
 
 #include "guess.h"
 #include "scanctx.h"
+#include "utf8.h"
 #include "value.h"
 
 /* Bytes that end the userinfo of a URL ('@' ends it on purpose). */
@@ -28,13 +29,12 @@ static const bool USERINFO_STOP[256] = {
 static bool
 is_text(const unsigned char *p, size_t n)
 {
-	size_t i = 0;
+	size_t i = 0, k;
 
 	if (n == 0)
 		return false;
 	while (i < n) {
 		unsigned char ch = p[i];
-		size_t more;
 
 		if (ch < 0x80) {
 			if ((ch < 0x20 && ch != '\n' && ch != '\r' &&
@@ -43,21 +43,10 @@ is_text(const unsigned char *p, size_t n)
 			i++;
 			continue;
 		}
-		if (ch >= 0xc2 && ch <= 0xdf)
-			more = 1;
-		else if (ch >= 0xe0 && ch <= 0xef)
-			more = 2;
-		else if (ch >= 0xf0 && ch <= 0xf4)
-			more = 3;
-		else
+		k = utf8_len(p + i, n - i);
+		if (k == 0)
 			return false;
-		if (i + more >= n)
-			return false;
-		for (size_t k = 1; k <= more; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return false;
-		}
-		i += more + 1;
+		i += k;
 	}
 	return true;
 }

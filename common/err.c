@@ -6,15 +6,21 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Formats the message into e, when e is not NULL. */
+__attribute__((format(printf, 2, 0))) static void
+set(struct err *e, const char *fmt, va_list ap)
+{
+	if (e != NULL)
+		(void)vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+}
+
 int
 (err_set)(struct err *e, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (e == NULL)
-		return -1;
 	va_start(ap, fmt);
-	(void)vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	set(e, fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -26,14 +32,14 @@ int
 	size_t n;
 	va_list ap;
 
-	if (e == NULL)
-		return -1;
 	va_start(ap, fmt);
-	(void)vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	set(e, fmt, ap);
 	va_end(ap);
-	n = strlen(e->msg);
-	(void)snprintf(e->msg + n, sizeof(e->msg) - n, ": %s",
-	    strerror(saved));
+	if (e != NULL) {
+		n = strlen(e->msg);
+		(void)snprintf(e->msg + n, sizeof(e->msg) - n, ": %s",
+		    strerror(saved));
+	}
 	errno = saved;
 	return -1;
 }

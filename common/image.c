@@ -800,6 +800,18 @@ text_str(struct text *t, const json_t *v, struct err *e)
 	return text_add(t, json_string_value(v), json_string_length(v), e);
 }
 
+/* Appends a line: "key=" when key is not NULL, then the string v. */
+static int
+text_line(struct text *t, const char *key, const json_t *v, struct err *e)
+{
+	if (key != NULL && (text_add(t, key, strlen(key), e) < 0 ||
+	    text_add(t, "=", 1, e) < 0))
+		return -1;
+	if (text_str(t, v, e) < 0)
+		return -1;
+	return text_end(t, e);
+}
+
 int
 image_part_text(char **out, size_t *len, const struct image_manifest *m,
     enum image_part p, struct err *e)
@@ -816,21 +828,13 @@ image_part_text(char **out, size_t *len, const struct image_manifest *m,
 	case IMAGE_ENV:
 		json_array_foreach(json_object_get(cfg, "Env"), i, item) {
 			if (rc == 0)
-				rc = text_str(&t, item, e);
-			if (rc == 0)
-				rc = text_end(&t, e);
+				rc = text_line(&t, NULL, item, e);
 		}
 		break;
 	case IMAGE_LABELS:
 		json_object_foreach(json_object_get(cfg, "Labels"), key, v) {
 			if (rc == 0)
-				rc = text_add(&t, key, strlen(key), e);
-			if (rc == 0)
-				rc = text_add(&t, "=", 1, e);
-			if (rc == 0)
-				rc = text_str(&t, v, e);
-			if (rc == 0)
-				rc = text_end(&t, e);
+				rc = text_line(&t, key, v, e);
 		}
 		break;
 	case IMAGE_CMD:
@@ -848,10 +852,8 @@ image_part_text(char **out, size_t *len, const struct image_manifest *m,
 		json_array_foreach(json_object_get(m->config, "history"), i,
 		    item) {
 			if (rc == 0)
-				rc = text_str(&t, json_object_get(item,
+				rc = text_line(&t, NULL, json_object_get(item,
 				    "created_by"), e);
-			if (rc == 0)
-				rc = text_end(&t, e);
 		}
 		break;
 	case IMAGE_PART_COUNT:

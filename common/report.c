@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "b64.h"
+#include "strbuf.h"
+#include "utf8.h"
 #include "version.h"
 
 static const char REPLACEMENT[] = "\xef\xbf\xbd";	/* U+FFFD */
@@ -23,51 +25,12 @@ static const char ALLOW_HELP[] =
     ". If it is not a secret, add 'tokenguard:allow' to the line or its"
     " fingerprint to .tokenguard-allow.";
 
-/*
- * The length of the valid UTF-8 sequence at s (1 to 4), or 0 when the
- * bytes there are not one: overlong forms, surrogates and code points
- * past U+10FFFF are invalid, as in jansson.
- */
-static size_t
-utf8_len(const unsigned char *s)
-{
-	unsigned char c = s[0];
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t n;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	/* The second byte's range excludes the invalid forms. */
-	if (c == 0xe0)
-		lo = 0xa0;
-	else if (c == 0xed)
-		hi = 0x9f;
-	else if (c == 0xf0)
-		lo = 0x90;
-	else if (c == 0xf4)
-		hi = 0x8f;
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < n; i++) {
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	}
-	return n;
-}
-
 int
 report_utf8(char **out, const char *s, struct err *e)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t len = strlen(s), n = 0, k;
+	const unsigned char *end = p + len;
 	char *buf;
 
 	/* Each byte becomes at most the 3 bytes of U+FFFD. */
@@ -77,7 +40,7 @@ report_utf8(char **out, const char *s, struct err *e)
 	if (buf == NULL)
 		return err_set(e, "out of memory");
 	while (*p != '\0') {
-		k = utf8_len(p);
+		k = utf8_len(p, (size_t)(end - p));
 		if (k == 0) {
 			memcpy(buf + n, REPLACEMENT, 3);
 			n += 3;
@@ -93,45 +56,6 @@ report_utf8(char **out, const char *s, struct err *e)
 	return 0;
 }
 
-/* A growable string; NULL data after a failed append. */
-struct str {
-	char *data;
-	size_t len;
-	size_t cap;
-	bool failed;
-};
-
-static void
-str_add(struct str *s, const char *p, size_t n)
-{
-	size_t cap;
-	char *nd;
-
-	if (s->failed)
-		return;
-	if (s->len + n + 1 > s->cap) {
-		cap = s->cap != 0 ? s->cap : 128;
-		while (cap < s->len + n + 1)
-			cap *= 2;
-		nd = realloc(s->data, cap);
-		if (nd == NULL) {
-			s->failed = true;
-			return;
-		}
-		s->data = nd;
-		s->cap = cap;
-	}
-	memcpy(s->data + s->len, p, n);
-	s->len += n;
-	s->data[s->len] = '\0';
-}
-
-static void
-str_puts(struct str *s, const char *p)
-{
-	str_add(s, p, strlen(p));
-}
-
 /*
  * Appends p with control characters (C0, DEL, and C1 whether as UTF-8 or
  * as the single bytes 0x80 to 0x9f of a name that is not UTF-8) and,
@@ -139,10 +63,11 @@ str_puts(struct str *s, const char *p)
  * they are: valid UTF-8, and the printable bytes of Latin-1 names.
  */
 static void
-str_escaped(struct str *s, const char *p, bool escape_backslash)
+str_escaped(struct strbuf *s, const char *p, bool escape_backslash)
 {
 	static const char hex[] = "0123456789abcdef";
 	char esc[4] = { '\\', 'x', 0, 0 };
+	const char *end = p + strlen(p);
 	const unsigned char *u;
 	unsigned char c;
 	size_t k;
@@ -155,87 +80,87 @@ str_escaped(struct str *s, const char *p, bool escape_backslash)
 		 * U+009F): a terminal may take them, like the raw bytes 0x80
 		 * to 0x9f of a name that is not UTF-8, for a CSI.
 		 */
-		k = c >= 0x80 ? utf8_len(u) : 0;
+		k = c >= 0x80 ? utf8_len(u, (size_t)(end - p)) : 0;
 		if (k > 1 && !(c == 0xc2 && u[1] < 0xa0)) {
-			str_add(s, p, k);
+			strbuf_add(s, p, k);
 			p += k - 1;
 			continue;
 		}
 		/* Other bytes of names that are not UTF-8 (Latin-1) too. */
 		if (k == 0 && c >= 0xa0) {
-			str_add(s, p, 1);
+			strbuf_add(s, p, 1);
 			continue;
 		}
 		if (c >= 0x20 && c < 0x7f && (c != '\\' || !escape_backslash)) {
-			str_add(s, p, 1);
+			strbuf_add(s, p, 1);
 			continue;
 		}
 		for (size_t i = 0; i < (k > 1 ? k : 1); i++) {
 			esc[2] = hex[u[i] >> 4];
 			esc[3] = hex[u[i] & 0xf];
-			str_add(s, esc, sizeof(esc));
+			strbuf_add(s, esc, sizeof(esc));
 		}
 		p += (k > 1 ? k : 1) - 1;
 	}
 }
 
 static void
-str_size(struct str *s, size_t n)
+str_size(struct strbuf *s, size_t n)
 {
 	char num[32];
 
 	(void)snprintf(num, sizeof(num), "%zu", n);
-	str_puts(s, num);
+	strbuf_puts(s, num);
 }
 
 int
 report_text(char **out, const struct finding *f, struct err *e)
 {
-	struct str s = { 0 };
+	struct strbuf s = { 0 };
 
 	if (f->commit != NULL) {
 		str_escaped(&s, f->commit, true);
-		str_puts(&s, ":");
+		strbuf_puts(&s, ":");
 	}
 	str_escaped(&s, f->path, true);
-	str_puts(&s, ":");
+	strbuf_puts(&s, ":");
 	str_size(&s, f->line);
-	str_puts(&s, ":");
+	strbuf_puts(&s, ":");
 	str_size(&s, f->column);
-	str_puts(&s, ": ");
+	strbuf_puts(&s, ": ");
 	str_escaped(&s, f->rule, false);
-	str_puts(&s, ": ");
+	strbuf_puts(&s, ": ");
 	if (f->dummy != NULL) {
-		str_puts(&s, "set aside, ");
+		strbuf_puts(&s, "set aside, ");
 		str_escaped(&s, f->dummy, false);
 	} else {
 		str_escaped(&s, f->description, false);
 	}
-	str_puts(&s, " [");
+	strbuf_puts(&s, " [");
 	str_escaped(&s, f->redacted, false);
-	str_puts(&s, "] ");
+	strbuf_puts(&s, "] ");
 	str_escaped(&s, f->fingerprint, false);
 	if (s.failed) {
-		free(s.data);
+		free(s.p);
 		return err_set(e, "out of memory");
 	}
-	*out = s.data;
+	*out = s.p;
 	return 0;
 }
 
 int
 report_escape(char **out, const char *s, struct err *e)
 {
-	struct str buf = { 0 };
+	struct strbuf buf = { 0 };
 
 	/* Also makes the empty string a string rather than NULL. */
-	str_puts(&buf, "");
+	strbuf_puts(&buf, "");
 	str_escaped(&buf, s, true);
 	if (buf.failed) {
-		free(buf.data);
+		free(buf.p);
 		return err_set(e, "out of memory");
 	}
-	*out = buf.data;
+	*out = buf.p;
 	return 0;
 }
 
@@ -283,10 +208,11 @@ jset_path_bytes(json_t *o, const char *path)
 {
 	const unsigned char *p = (const unsigned char *)path;
 	size_t len = strlen(path), k;
+	const unsigned char *end = p + len;
 	char *b;
 	int rc;
 
-	while ((k = *p != '\0' ? utf8_len(p) : 0) != 0)
+	while ((k = p < end ? utf8_len(p, (size_t)(end - p)) : 0) != 0)
 		p += k;
 	if (*p == '\0')
 		return 0;
@@ -449,27 +375,27 @@ int
 report_uri(char **out, const char *path, struct err *e)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	struct str s = { 0 };
+	struct strbuf s = { 0 };
 	char pct[3] = { '%', 0, 0 };
 	unsigned char c;
 
 	/* Also makes the empty path an empty string rather than NULL. */
-	str_puts(&s, path[0] == '/' ? "file://" : "");
+	strbuf_puts(&s, path[0] == '/' ? "file://" : "");
 	for (const char *p = path; *p != '\0'; p++) {
 		c = (unsigned char)*p;
 		if (unreserved(c) || c == '/') {
-			str_add(&s, p, 1);
+			strbuf_add(&s, p, 1);
 			continue;
 		}
 		pct[1] = hex[c >> 4];
 		pct[2] = hex[c & 0xf];
-		str_add(&s, pct, sizeof(pct));
+		strbuf_add(&s, pct, sizeof(pct));
 	}
 	if (s.failed) {
-		free(s.data);
+		free(s.p);
 		return err_set(e, "out of memory");
 	}
-	*out = s.data;
+	*out = s.p;
 	return 0;
 }
 
@@ -495,22 +421,22 @@ int
 report_sarif_result(json_t **out, const struct finding *f, struct err *e)
 {
 	char *uri = NULL, *msg = NULL;
-	struct str s = { 0 };
+	struct strbuf s = { 0 };
 	json_t *o = NULL;
 	int rc = -1;
 
 	if (report_uri(&uri, f->path, e) < 0)
 		return -1;
 	if (f->dummy != NULL) {
-		str_puts(&s, "set aside, ");
-		str_puts(&s, f->dummy);
+		strbuf_puts(&s, "set aside, ");
+		strbuf_puts(&s, f->dummy);
 	} else {
-		str_puts(&s, f->description);
+		strbuf_puts(&s, f->description);
 	}
-	str_puts(&s, " [");
-	str_puts(&s, f->redacted);
-	str_puts(&s, "]");
-	msg = s.data;
+	strbuf_puts(&s, " [");
+	strbuf_puts(&s, f->redacted);
+	strbuf_puts(&s, "]");
+	msg = s.p;
 	o = json_object();
 	/* A value set aside is a note for review, not an error. */
 	if (s.failed || o == NULL ||

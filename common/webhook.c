@@ -17,6 +17,7 @@
 #include <openssl/evp.h>
 
 #include "b64.h"
+#include "strbuf.h"
 
 /* Room for "<id>.<timestamp>." */
 #define HEAD_MAX 256
@@ -183,76 +184,42 @@ body_json(json_t **out, const json_t *rec)
 	return 0;
 }
 
-/* A growing string for Slack's text. */
-struct sbuf {
-	char *p;
-	size_t len, cap;
-	bool failed;
-};
-
-static void
-sb_add(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->failed)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = (b->len + n + 1) * 2;
-		char *p = realloc(b->p, cap);
-
-		if (p == NULL) {
-			b->failed = true;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void
-sb_str(struct sbuf *b, const char *s)
-{
-	sb_add(b, s, strlen(s));
-}
-
 /* Appends s with Slack's three control characters escaped. */
 static void
-sb_slack(struct sbuf *b, const char *s)
+sb_slack(struct strbuf *b, const char *s)
 {
 	for (; *s != '\0'; s++) {
 		if (*s == '&')
-			sb_str(b, "&amp;");
+			strbuf_puts(b, "&amp;");
 		else if (*s == '<')
-			sb_str(b, "&lt;");
+			strbuf_puts(b, "&lt;");
 		else if (*s == '>')
-			sb_str(b, "&gt;");
+			strbuf_puts(b, "&gt;");
 		else
-			sb_add(b, s, 1);
+			strbuf_add(b, s, 1);
 	}
 }
 
 static int
 body_slack(json_t **out, const json_t *rec)
 {
-	struct sbuf b = { 0 };
+	struct strbuf b = { 0 };
 	char line[32];
 	json_t *o;
 
 	(void)snprintf(line, sizeof(line), ":%lld", line_of(rec));
-	sb_str(&b, ":rotating_light: tokenguard-watch on ");
+	strbuf_puts(&b, ":rotating_light: tokenguard-watch on ");
 	sb_slack(&b, str(rec, "host"));
-	sb_str(&b, ": *");
+	strbuf_puts(&b, ": *");
 	sb_slack(&b, str(rec, "rule"));
-	sb_str(&b, "* in `");
+	strbuf_puts(&b, "* in `");
 	sb_slack(&b, str(rec, "path"));
-	sb_str(&b, line);
-	sb_str(&b, "` (");
+	strbuf_puts(&b, line);
+	strbuf_puts(&b, "` (");
 	sb_slack(&b, str(rec, "redacted"));
-	sb_str(&b, ", ");
+	strbuf_puts(&b, ", ");
 	sb_slack(&b, str(rec, "fingerprint"));
-	sb_str(&b, "): ");
+	strbuf_puts(&b, "): ");
 	sb_slack(&b, str(rec, "description"));
 	if (b.failed || b.p == NULL) {
 		free(b.p);
