@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cmdconfig.h"
+#include "fileio.h"
 #include "finding.h"
 
 /* An allow file holds fingerprints only; anything this big is a mistake. */
@@ -869,66 +870,6 @@ out:
 	return rc;
 }
 
-/*
- * Reads a small regular file whole, refusing links, FIFOs and devices.
- * *out is NULL when there is no such file.
- */
-static int
-slurp(char **out, size_t *len, const char *path, struct err *e)
-{
-	struct stat st;
-	char *buf = NULL;
-	size_t n = 0;
-	ssize_t r;
-	int fd, rc = -1;
-
-	*out = NULL;
-	*len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	if (fd < 0 && (errno == ENOENT || errno == ENOTDIR))
-		return 0;
-	if (fd < 0)
-		return err_errno(e, "'%s'", path);
-	if (fstat(fd, &st) < 0) {
-		err_errno(e, "'%s'", path);
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		err_set(e, "'%s': not a regular file", path);
-		goto out;
-	}
-	if (st.st_size > ALLOW_FILE_MAX) {
-		err_set(e, "'%s': too big for an allow file", path);
-		goto out;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (buf == NULL) {
-		err_set(e, "out of memory");
-		goto out;
-	}
-	while (n < (size_t)st.st_size) {
-		r = read(fd, buf + n, (size_t)st.st_size - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			err_errno(e, "'%s'", path);
-			goto out;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	buf = NULL;
-	rc = 0;
-out:
-	free(buf);
-	close(fd);
-	return rc;
-}
-
 static bool
 is_space(char c)
 {
@@ -966,14 +907,22 @@ allow_line(struct config *c, char *line, const char *path, size_t lineno,
 int
 config_read_allow_file(struct config *c, const char *path, struct err *e)
 {
-	char *buf = NULL, *line, *nl;
-	size_t len = 0, lineno = 0;
+	struct fileio_text f;
+	char *buf, *line, *nl;
+	size_t len, lineno = 0;
 	int rc = -1;
 
-	if (slurp(&buf, &len, path, e) < 0)
+	if (fileio_read(&f, AT_FDCWD, path, ALLOW_FILE_MAX,
+	    FILEIO_NOFOLLOW | FILEIO_MISSING_OK, e) < 0)
 		return -1;
-	if (buf == NULL)
+	if (f.state == FILEIO_MISSING)
 		return 0;
+	if (f.state == FILEIO_NOT_REGULAR)
+		return err_set(e, "'%s': not a regular file", path);
+	if (f.state == FILEIO_TOO_BIG)
+		return err_set(e, "'%s': too big for an allow file", path);
+	buf = f.data;
+	len = f.len;
 	if (memchr(buf, '\0', len) != NULL) {
 		err_set(e, "'%s': binary data in an allow file", path);
 		goto out;

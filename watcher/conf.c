@@ -18,6 +18,7 @@
 #include <git2.h>
 #include <openssl/crypto.h>
 
+#include "fileio.h"
 #include "log.h"
 
 /* A secret file holds one line; anything bigger is a mistake. */
@@ -413,68 +414,40 @@ credential(char **out, bool *announced, struct err *e)
 static int
 read_secret(struct conf *c, const char *path, bool trusted, struct err *e)
 {
-	char *buf = NULL;
-	struct stat st;
-	size_t len = 0;
+	struct fileio_text f;
 	struct err why = { 0 };
-	int fd, rc = -1;
+	int rc = -1;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
-		return err_errno(e, "config 'webhook.secretFile': '%.*s'",
-		    SHOWN, path);
-	if (fstat(fd, &st) < 0) {
-		err_errno(e, "config 'webhook.secretFile': '%.*s'", SHOWN,
-		    path);
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
+	if (fileio_read(&f, AT_FDCWD, path, SECRET_FILE_MAX, 0, &why) < 0)
+		return err_set(e, "config 'webhook.secretFile': %s", why.msg);
+	if (f.state == FILEIO_NOT_REGULAR) {
 		err_set(e, "config 'webhook.secretFile': '%.*s' is not a "
 		    "regular file", SHOWN, path);
 		goto out;
 	}
-	if (!trusted && (st.st_mode & 077) != 0) {
+	if (!trusted && (f.mode & 077) != 0) {
 		err_set(e, "config 'webhook.secretFile': '%.*s' is open to "
 		    "group or others (mode %04o): chmod 600 it", SHOWN, path,
-		    (unsigned)(st.st_mode & 07777));
+		    (unsigned)(f.mode & 07777));
 		goto out;
 	}
-	if (st.st_size > SECRET_FILE_MAX) {
+	if (f.state == FILEIO_TOO_BIG) {
 		err_set(e, "config 'webhook.secretFile': '%.*s' is too big "
 		    "for a secret", SHOWN, path);
 		goto out;
 	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (buf == NULL) {
-		err_set(e, "out of memory");
-		goto out;
-	}
-	while (len < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err_errno(e, "config 'webhook.secretFile': '%.*s'",
-			    SHOWN, path);
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	if (webhook_secret_parse(&c->key, &c->keylen, buf, len, &why) < 0) {
+	if (webhook_secret_parse(&c->key, &c->keylen, f.data, f.len,
+	    &why) < 0) {
 		err_set(e, "config 'webhook.secretFile': '%.*s': %s", SHOWN,
 		    path, why.msg);
 		goto out;
 	}
 	rc = 0;
 out:
-	if (buf != NULL) {
-		OPENSSL_cleanse(buf, len);
-		free(buf);
+	if (f.data != NULL) {
+		OPENSSL_cleanse(f.data, f.len);
+		free(f.data);
 	}
-	(void)close(fd);
 	return rc;
 }
 

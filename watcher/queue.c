@@ -20,6 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fileio.h"
+
 /* Records are small; anything bigger than this is not one of ours. */
 #define RECORD_MAX (1U << 20)
 
@@ -354,50 +356,22 @@ static int
 read_record(json_t **out, int dirfd, const char *name, const char *id,
     struct err *e)
 {
+	struct fileio_text f;
 	struct err pe = { 0 };
-	struct stat st;
-	char *buf = NULL;
-	size_t len = 0;
-	int fd, rc = -1;
+	int rc = -1;
 
-	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
-	    O_NONBLOCK);
-	if (fd < 0)
-		return err_errno(e, "queue: cannot open '%s'", name);
-	if (fstat(fd, &st) < 0) {
-		err_errno(e, "queue: cannot read '%s'", name);
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode) || st.st_size > RECORD_MAX) {
-		err_set(e, "queue: '%s': not an event record", name);
-		goto out;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (buf == NULL) {
-		err_set(e, "out of memory");
-		goto out;
-	}
-	while (len < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err_errno(e, "queue: cannot read '%s'", name);
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	if (queue_record_parse(out, buf, len, id, &pe) < 0) {
+	if (fileio_read(&f, dirfd, name, RECORD_MAX, FILEIO_NOFOLLOW,
+	    &pe) < 0)
+		return err_set(e, "queue: cannot read %s", pe.msg);
+	if (f.state != FILEIO_READ)
+		return err_set(e, "queue: '%s': not an event record", name);
+	if (queue_record_parse(out, f.data, f.len, id, &pe) < 0) {
 		err_set(e, "queue: '%s': %s", name, pe.msg);
 		goto out;
 	}
 	rc = 0;
 out:
-	free(buf);
-	(void)close(fd);
+	free(f.data);
 	return rc;
 }
 
