@@ -37,8 +37,8 @@ config_init(struct config *c)
 	c->max_file_size = CONFIG_DEFAULT_MAX_FILE_SIZE;
 }
 
-static void
-strv_free(char **v, size_t n)
+void
+config_strv_free(char **v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		free(v[i]);
@@ -51,23 +51,22 @@ rule_release(struct user_rule *r)
 	free(r->id);
 	free(r->pattern);
 	free(r->description);
-	strv_free(r->keywords, r->nkeywords);
+	config_strv_free(r->keywords, r->nkeywords);
 	memset(r, 0, sizeof(*r));
 }
 
 void
 config_release(struct config *c)
 {
-	strv_free(c->allow, c->nallow);
+	config_strv_free(c->allow, c->nallow);
 	for (size_t i = 0; i < c->nrules; i++)
 		rule_release(&c->rules[i]);
 	free(c->rules);
 	config_init(c);
 }
 
-/* Appends a copy of s to the string vector *v of *n elements. */
-static int
-strv_add(char ***v, size_t *n, const char *s, struct err *e)
+int
+config_strv_add(char ***v, size_t *n, const char *s, struct err *e)
 {
 	char **nv;
 	char *copy;
@@ -91,7 +90,7 @@ config_add_allow(struct config *c, const char *fingerprint, struct err *e)
 {
 	if (!finding_is_fingerprint(fingerprint))
 		return err_set(e, "bad fingerprint (%s)", FINGERPRINT_WANT);
-	return strv_add(&c->allow, &c->nallow, fingerprint, e);
+	return config_strv_add(&c->allow, &c->nallow, fingerprint, e);
 }
 
 int
@@ -133,9 +132,8 @@ config_parse_size(uint64_t *out, const char *s)
 	return 0;
 }
 
-/* Sets e from libgit2's last error, prefixed with what was being done. */
-static int
-git_err(struct err *e, const char *what)
+int
+config_git_error(struct err *e, const char *what)
 {
 	const git_error *ge = git_error_last();
 
@@ -160,7 +158,7 @@ get_entry(git_config_entry **out, git_config *cfg, const char *key,
 		return 0;
 	}
 	if (rc < 0)
-		return git_err(e, "config");
+		return config_git_error(e, "config");
 	return 0;
 }
 
@@ -242,7 +240,7 @@ add_multi(const git_config_entry *ent, void *payload)
 		    m->key, FINGERPRINT_WANT);
 	if (ent->value == NULL || ent->value[0] == '\0')
 		return err_set(m->e, "config '%s': empty value", m->key);
-	if (strv_add(m->v, m->n, ent->value, m->e) < 0)
+	if (config_strv_add(m->v, m->n, ent->value, m->e) < 0)
 		return -1;
 	m->failed = false;
 	return 0;
@@ -260,7 +258,7 @@ read_multi(char ***v, size_t *n, git_config *cfg, const char *key,
 	if (m.failed)
 		return -1;
 	if (rc < 0 && rc != GIT_ENOTFOUND)
-		return git_err(e, "config");
+		return config_git_error(e, "config");
 	return 0;
 }
 
@@ -319,7 +317,7 @@ rule_ids(char ***ids, size_t *nids, git_config *cfg, struct err *e)
 	 * match data for every name its regex does not match.
 	 */
 	if (git_config_iterator_new(&it, cfg) < 0)
-		return git_err(e, "config");
+		return config_git_error(e, "config");
 	while ((grc = git_config_next(&ent, it)) == 0) {
 		id = rule_id(&len, ent->name);
 		if (id == NULL)
@@ -335,14 +333,14 @@ rule_ids(char ***ids, size_t *nids, git_config *cfg, struct err *e)
 			err_set(e, "out of memory");
 			goto out;
 		}
-		if (strv_add(ids, nids, copy, e) < 0) {
+		if (config_strv_add(ids, nids, copy, e) < 0) {
 			free(copy);
 			goto out;
 		}
 		free(copy);
 	}
 	if (grc != GIT_ITEROVER) {
-		git_err(e, "config");
+		config_git_error(e, "config");
 		goto out;
 	}
 	rc = 0;
@@ -351,23 +349,39 @@ out:
 	return rc;
 }
 
-/* Reads one string key into *out (replacing it); unset leaves *out. */
-static int
-read_string(char **out, git_config *cfg, const char *key, struct err *e)
+int
+config_get_string(char **out, git_config *cfg, const char *key,
+    struct err *e)
 {
 	git_config_entry *ent = NULL;
 	char *copy;
 
 	if (get_entry(&ent, cfg, key, e) < 0)
 		return -1;
-	if (ent == NULL)
+	if (ent == NULL) {
+		*out = NULL;
 		return 0;
+	}
 	copy = strdup(ent->value != NULL ? ent->value : "");
 	git_config_entry_free(ent);
 	if (copy == NULL)
 		return err_set(e, "out of memory");
-	free(*out);
 	*out = copy;
+	return 0;
+}
+
+/* Reads one string key into *out (replacing it); unset leaves *out. */
+static int
+read_string(char **out, git_config *cfg, const char *key, struct err *e)
+{
+	char *v = NULL;
+
+	if (config_get_string(&v, cfg, key, e) < 0)
+		return -1;
+	if (v == NULL)
+		return 0;
+	free(*out);
+	*out = v;
 	return 0;
 }
 
@@ -393,7 +407,7 @@ read_rule(struct user_rule *r, git_config *cfg, const char *id,
 	if (read_string(&r->description, cfg, key, e) < 0)
 		return -1;
 	(void)snprintf(key, sizeof(key), "rule.%s.keyword", id);
-	strv_free(r->keywords, r->nkeywords);
+	config_strv_free(r->keywords, r->nkeywords);
 	r->keywords = NULL;
 	r->nkeywords = 0;
 	return read_multi(&r->keywords, &r->nkeywords, cfg, key, false, e);
@@ -446,7 +460,7 @@ read_rules(struct config *c, git_config *cfg, struct err *e)
 	}
 	rc = 0;
 out:
-	strv_free(ids, nids);
+	config_strv_free(ids, nids);
 	return rc;
 }
 
@@ -490,7 +504,7 @@ open_repo(git_repository **out, const char *dir, struct err *e)
 	}
 	if (rc < 0) {
 		*out = NULL;
-		return git_err(e, "repository");
+		return config_git_error(e, "repository");
 	}
 	return 0;
 }
@@ -583,7 +597,7 @@ add_level(git_config *cfg, const char *path, int level, bool skippable,
 	(void)snprintf(where, sizeof(where), "%s '%s'", what, path);
 	if (git_config_add_file_ondisk(cfg, path, (git_config_level_t)level,
 	    repo, 0) < 0)
-		return git_err(e, where);
+		return config_git_error(e, where);
 	return 0;
 }
 
@@ -703,7 +717,7 @@ add_repo(git_config *cfg, git_repository *repo, struct config_notes *notes,
 
 	if (git_repository_item_path(&path, repo,
 	    GIT_REPOSITORY_ITEM_CONFIG) < 0)
-		return git_err(e, "repository config");
+		return config_git_error(e, "repository config");
 	if (add_level(cfg, path.ptr, GIT_CONFIG_LEVEL_LOCAL, false,
 	    "repository config", repo, notes, e) < 0)
 		goto out;
@@ -713,12 +727,12 @@ add_repo(git_config *cfg, git_repository *repo, struct config_notes *notes,
 		goto out;
 	}
 	if (grc < 0) {
-		git_err(e, "repository config");
+		config_git_error(e, "repository config");
 		goto out;
 	}
 	grc = git_config_get_bool(&on, local, "extensions.worktreeConfig");
 	if (grc < 0 && grc != GIT_ENOTFOUND) {
-		git_err(e, "config 'extensions.worktreeConfig'");
+		config_git_error(e, "config 'extensions.worktreeConfig'");
 		goto out;
 	}
 	if (grc == 0 && on != 0) {
@@ -752,7 +766,7 @@ add_command_line(git_config *cfg, const git_repository *repo,
 	if (git_config_add_backend(cfg, b, CONFIG_LEVEL_COMMAND, repo,
 	    0) < 0) {
 		b->free(b);
-		return git_err(e, "command-line config");
+		return config_git_error(e, "command-line config");
 	}
 	return 0;
 }
@@ -774,7 +788,7 @@ add_app_config(git_config *cfg, const char *file, struct err *e)
 	(void)snprintf(what, sizeof(what), "config file '%s'", file);
 	if (git_config_add_file_ondisk(cfg, file, CONFIG_LEVEL_FILE, NULL,
 	    0) < 0)
-		return git_err(e, what);
+		return config_git_error(e, what);
 	return 0;
 }
 
@@ -809,7 +823,7 @@ config_isolate_libgit2(struct err *e)
 	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
 		if (git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, levels[i],
 		    "") < 0)
-			return git_err(e, "libgit2 search path");
+			return config_git_error(e, "libgit2 search path");
 	}
 	return 0;
 }
@@ -824,7 +838,7 @@ config_open_repo(git_config **out, struct config_notes *notes,
 	if (notes != NULL)
 		notes->n = 0;
 	if (git_config_new(&cfg) < 0)
-		return git_err(e, "config");
+		return config_git_error(e, "config");
 	if (add_system(cfg, repo, notes, e) < 0 ||
 	    add_global(cfg, repo, notes, e) < 0)
 		goto out;
@@ -901,7 +915,7 @@ allow_line(struct config *c, char *line, const char *path, size_t lineno,
 	if ((*end != '\0' && *end != '#') || !finding_is_fingerprint(line))
 		return err_set(e, "%s:%zu: bad fingerprint (%s)", path, lineno,
 		    FINGERPRINT_WANT);
-	return strv_add(&c->allow, &c->nallow, line, e);
+	return config_strv_add(&c->allow, &c->nallow, line, e);
 }
 
 int

@@ -154,4 +154,25 @@ int config_read_choice(bool *out, git_config *cfg, const char *key,
     const char *no, const char *no2, const char *yes, const char *yes2,
     struct err *e);
 
+/*
+ * Helpers for programs that read keys of their own from the same
+ * configuration (the watcher's watch.conf).
+ */
+
+/*
+ * Reads key as a string: *out is a copy, the caller's to free, or NULL
+ * when the key is not set. A key with no value reads as "".
+ */
+int config_get_string(char **out, git_config *cfg, const char *key,
+    struct err *e);
+
+/* Sets e to "what: " and libgit2's last error message; returns -1. */
+int config_git_error(struct err *e, const char *what);
+
+/* Appends a copy of s to the string vector *v of *n elements. */
+int config_strv_add(char ***v, size_t *n, const char *s, struct err *e);
+
+/* Frees the n strings of v, then v. */
+void config_strv_free(char **v, size_t n);
+
 #endif

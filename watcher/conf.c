@@ -47,35 +47,10 @@ static const char *const OTHERS[] = {
 };
 
 static void
-strv_free(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-static int
-strv_add(char ***v, size_t *n, const char *s, struct err *e)
-{
-	char **nv, *copy = strdup(s);
-
-	if (copy == NULL)
-		return err_set(e, "out of memory");
-	nv = realloc(*v, (*n + 1) * sizeof(**v));
-	if (nv == NULL) {
-		free(copy);
-		return err_set(e, "out of memory");
-	}
-	nv[(*n)++] = copy;
-	*v = nv;
-	return 0;
-}
-
-static void
 conf_free(struct conf *c)
 {
-	strv_free(c->paths, c->npaths);
-	strv_free(c->excludes, c->nexcludes);
+	config_strv_free(c->paths, c->npaths);
+	config_strv_free(c->excludes, c->nexcludes);
 	free(c->url);
 	free(c->url_shown);
 	if (c->key != NULL)
@@ -132,36 +107,6 @@ conf_parse_duration(uint64_t *ms, const char *s)
 	return 0;
 }
 
-/* conf_load() cleared libgit2's last error: what is there now is new. */
-static int
-git_err(struct err *e, const char *what)
-{
-	const git_error *ge = git_error_last();
-
-	return err_set(e, "%s: %s", what,
-	    ge != NULL && ge->message != NULL ? ge->message : "libgit2 error");
-}
-
-/* The value of key, or NULL when unset (*out = NULL, returns 0). */
-static int
-get(char **out, git_config *cfg, const char *key, struct err *e)
-{
-	git_config_entry *ent = NULL;
-	int rc;
-
-	*out = NULL;
-	rc = git_config_get_entry(&ent, cfg, key);
-	if (rc == GIT_ENOTFOUND)
-		return 0;
-	if (rc < 0)
-		return git_err(e, "config");
-	*out = strdup(ent->value != NULL ? ent->value : "");
-	git_config_entry_free(ent);
-	if (*out == NULL)
-		return err_set(e, "out of memory");
-	return 0;
-}
-
 static int
 get_duration(uint64_t *ms, git_config *cfg, const char *key, bool zero_ok,
     struct err *e)
@@ -169,7 +114,7 @@ get_duration(uint64_t *ms, git_config *cfg, const char *key, bool zero_ok,
 	char *v = NULL;
 	int rc = 0;
 
-	if (get(&v, cfg, key, e) < 0)
+	if (config_get_string(&v, cfg, key, e) < 0)
 		return -1;
 	if (v != NULL && (conf_parse_duration(ms, v) < 0 ||
 	    (!zero_ok && *ms == 0)))
@@ -185,7 +130,7 @@ get_size(uint64_t *out, git_config *cfg, const char *key, struct err *e)
 	char *v = NULL;
 	int rc = 0;
 
-	if (get(&v, cfg, key, e) < 0)
+	if (config_get_string(&v, cfg, key, e) < 0)
 		return -1;
 	if (v != NULL && (config_parse_size(out, v) < 0 || *out == 0))
 		rc = err_set(e, "config '%s': bad size '%.*s' (want a "
@@ -202,7 +147,7 @@ get_count(uint64_t *out, git_config *cfg, const char *key, uint64_t max,
 	unsigned long long n;
 	int rc = 0;
 
-	if (get(&v, cfg, key, e) < 0)
+	if (config_get_string(&v, cfg, key, e) < 0)
 		return -1;
 	if (v == NULL)
 		return 0;
@@ -232,13 +177,13 @@ add_multi(const git_config_entry *ent, void *payload)
 
 	/* An empty value clears what came before, as in git. */
 	if (ent->value == NULL || ent->value[0] == '\0') {
-		strv_free(*m->v, *m->n);
+		config_strv_free(*m->v, *m->n);
 		*m->v = NULL;
 		*m->n = 0;
 		m->cleared = true;
 		return 0;
 	}
-	return strv_add(m->v, m->n, ent->value, m->e);
+	return config_strv_add(m->v, m->n, ent->value, m->e);
 }
 
 /* Every value of key, in order; *set says whether the key appeared. */
@@ -256,7 +201,7 @@ get_multi(char ***v, size_t *n, bool *set, git_config *cfg, const char *key,
 		return 0;
 	}
 	if (rc < 0)
-		return git_err(e, "config");
+		return config_git_error(e, "config");
 	*set = true;
 	return 0;
 }
@@ -270,7 +215,7 @@ check_keys(git_config *cfg, struct err *e)
 	int rc = -1, grc;
 
 	if (git_config_iterator_new(&it, cfg) < 0)
-		return git_err(e, "config");
+		return config_git_error(e, "config");
 	while ((grc = git_config_next(&ent, it)) == 0) {
 		const char *name = ent->name, *dot = strchr(name, '.');
 		size_t slen = dot != NULL ? (size_t)(dot - name) : strlen(name);
@@ -291,7 +236,7 @@ check_keys(git_config *cfg, struct err *e)
 		}
 	}
 	if (grc != GIT_ITEROVER) {
-		git_err(e, "config");
+		config_git_error(e, "config");
 		goto out;
 	}
 	rc = 0;
@@ -369,8 +314,11 @@ read_excludes(struct conf *c, git_config *cfg, struct err *e)
 	if (get_multi(&c->excludes, &c->nexcludes, &set, cfg,
 	    "watch.exclude", e) < 0)
 		return -1;
-	if (!set && (strv_add(&c->excludes, &c->nexcludes, "node_modules",
-	    e) < 0 || strv_add(&c->excludes, &c->nexcludes, ".git", e) < 0))
+	if (set)
+		return 0;
+	if (config_strv_add(&c->excludes, &c->nexcludes, "node_modules",
+	    e) < 0 ||
+	    config_strv_add(&c->excludes, &c->nexcludes, ".git", e) < 0)
 		return -1;
 	return 0;
 }
@@ -460,10 +408,10 @@ read_webhook(struct conf *c, git_config *cfg, unsigned flags, struct err *e)
 	bool announced;
 	int rc = -1;
 
-	if (get(&url, cfg, "webhook.url", e) < 0 ||
-	    get(&format, cfg, "webhook.format", e) < 0 ||
-	    get(&secret, cfg, "webhook.secretFile", e) < 0 ||
-	    get(&c->ca_file, cfg, "webhook.caFile", e) < 0)
+	if (config_get_string(&url, cfg, "webhook.url", e) < 0 ||
+	    config_get_string(&format, cfg, "webhook.format", e) < 0 ||
+	    config_get_string(&secret, cfg, "webhook.secretFile", e) < 0 ||
+	    config_get_string(&c->ca_file, cfg, "webhook.caFile", e) < 0)
 		goto out;
 	if (format != NULL && webhook_format_parse(&c->format, format) < 0) {
 		err_set(e, "config 'webhook.format': bad format '%.*s' (want "
@@ -566,7 +514,7 @@ read_all(struct conf *c, git_config *cfg, unsigned flags, struct err *e)
 	c->max_pending = (size_t)n;
 	if (read_webhook(c, cfg, flags, e) < 0)
 		return -1;
-	if (get(&dir, cfg, "queue.dir", e) < 0)
+	if (config_get_string(&dir, cfg, "queue.dir", e) < 0)
 		return -1;
 	if (dir != NULL) {
 		if (dir[0] != '/') {
@@ -579,7 +527,7 @@ read_all(struct conf *c, git_config *cfg, unsigned flags, struct err *e)
 		c->queue_dir = dir;
 	}
 	if (get_size(&c->queue_max_bytes, cfg, "queue.maxBytes", e) < 0 ||
-	    get(&c->metrics_file, cfg, "metrics.file", e) < 0)
+	    config_get_string(&c->metrics_file, cfg, "metrics.file", e) < 0)
 		return -1;
 	if (c->metrics_file != NULL && c->metrics_file[0] != '/')
 		return err_set(e, "config 'metrics.file': '%.*s' is not an "
@@ -685,7 +633,7 @@ conf_load(struct conf **out, const char *file, unsigned flags,
 		(void)snprintf(proc, sizeof(proc), "/proc/self/fd/%d", mfd);
 	}
 	if (git_config_open_ondisk(&cfg, mfd >= 0 ? proc : file) < 0) {
-		git_err(e, what);
+		config_git_error(e, what);
 		goto out;
 	}
 	if (read_all(c, cfg, flags, e) < 0)
