@@ -94,10 +94,10 @@ config_add_allow(struct config *c, const char *fingerprint, struct err *e)
 }
 
 int
-config_parse_size(uint64_t *out, const char *s)
+config_parse_unit(uint64_t *out, const char *s,
+    const struct config_unit *units)
 {
 	unsigned long long n;
-	unsigned shift = 0;
 	char *end;
 
 	if (s == NULL || *s < '0' || *s > '9')
@@ -106,30 +106,27 @@ config_parse_size(uint64_t *out, const char *s)
 	n = strtoull(s, &end, 10);
 	if (errno != 0)
 		return -1;
-	switch (*end) {
-	case '\0':
-		break;
-	case 'k':
-	case 'K':
-		shift = 10;
-		break;
-	case 'm':
-	case 'M':
-		shift = 20;
-		break;
-	case 'g':
-	case 'G':
-		shift = 30;
-		break;
-	default:
-		return -1;
+	for (const struct config_unit *u = units; u->suffix != NULL; u++) {
+		if (strcmp(end, u->suffix) != 0)
+			continue;
+		if (n > UINT64_MAX / u->mult)
+			return -1;
+		*out = (uint64_t)n * u->mult;
+		return 0;
 	}
-	if (shift != 0 && end[1] != '\0')
-		return -1;
-	if (n > (UINT64_MAX >> shift))
-		return -1;
-	*out = (uint64_t)n << shift;
-	return 0;
+	return -1;
+}
+
+int
+config_parse_size(uint64_t *out, const char *s)
+{
+	static const struct config_unit units[] = {
+		{ "", 1 }, { "k", 1ULL << 10 }, { "K", 1ULL << 10 },
+		{ "m", 1ULL << 20 }, { "M", 1ULL << 20 },
+		{ "g", 1ULL << 30 }, { "G", 1ULL << 30 }, { NULL, 0 },
+	};
+
+	return config_parse_unit(out, s, units);
 }
 
 int

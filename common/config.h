@@ -137,6 +137,21 @@ int config_add_allow(struct config *c, const char *fingerprint,
  */
 int config_parse_size(uint64_t *out, const char *s);
 
+/* A unit a number may carry: its suffix and what it multiplies by. */
+struct config_unit {
+	const char *suffix;	/* "" for a bare number; NULL ends a list */
+	uint64_t mult;		/* not 0 */
+};
+
+/*
+ * Parses decimal digits followed by exactly one of the suffixes of
+ * units (a list ended by a NULL suffix) into the number times that
+ * unit's multiplier. Returns -1 on anything else (a sign, blanks,
+ * another suffix) or a result over UINT64_MAX.
+ */
+int config_parse_unit(uint64_t *out, const char *s,
+    const struct config_unit *units);
+
 /*
  * Reads key as a git boolean (true/false, yes/no, on/off, 1/0; a key
  * with no value is true). An unset key leaves *out alone; a bad value

@@ -81,29 +81,16 @@ conf_unref(struct conf *c)
 int
 conf_parse_duration(uint64_t *ms, const char *s)
 {
-	unsigned long long n;
-	uint64_t mult;
-	char *end;
+	static const struct config_unit units[] = {
+		{ "ms", 1 }, { "", 1000 }, { "s", 1000 }, { "m", 60 * 1000 },
+		{ "h", 3600 * 1000 }, { NULL, 0 },
+	};
+	uint64_t v;
 
-	if (s == NULL || *s < '0' || *s > '9')
+	/* At most UINT64_MAX / 1000 ms: room for arithmetic on it. */
+	if (config_parse_unit(&v, s, units) < 0 || v > UINT64_MAX / 1000)
 		return -1;
-	errno = 0;
-	n = strtoull(s, &end, 10);
-	if (errno != 0)
-		return -1;
-	if (strcmp(end, "ms") == 0)
-		mult = 1;
-	else if (*end == '\0' || strcmp(end, "s") == 0)
-		mult = 1000;
-	else if (strcmp(end, "m") == 0)
-		mult = 60 * 1000;
-	else if (strcmp(end, "h") == 0)
-		mult = 3600 * 1000;
-	else
-		return -1;
-	if (n > UINT64_MAX / mult / 1000)
-		return -1;
-	*ms = n * mult;
+	*ms = v;
 	return 0;
 }
 
@@ -143,18 +130,16 @@ static int
 get_count(uint64_t *out, git_config *cfg, const char *key, uint64_t max,
     struct err *e)
 {
-	char *v = NULL, *end;
-	unsigned long long n;
+	static const struct config_unit plain[] = { { "", 1 }, { NULL, 0 } };
+	char *v = NULL;
+	uint64_t n;
 	int rc = 0;
 
 	if (config_get_string(&v, cfg, key, e) < 0)
 		return -1;
 	if (v == NULL)
 		return 0;
-	errno = 0;
-	n = strtoull(v, &end, 10);
-	if (*v < '0' || *v > '9' || *end != '\0' || errno != 0 || n == 0 ||
-	    n > max)
+	if (config_parse_unit(&n, v, plain) < 0 || n == 0 || n > max)
 		rc = err_set(e, "config '%s': bad number '%.*s' (want 1 to "
 		    "%llu)", key, SHOWN, v, (unsigned long long)max);
 	else
