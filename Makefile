@@ -96,7 +96,7 @@ $(BUILD)/tests/tokgen: tests/tokgen.c $(LIB)
 
 # The watcher's delivery modules have unit tests of their own, which
 # link the module's object besides the library.
-$(BUILD)/tests/test_queue: $(BUILD)/watcher/queue.o
+$(BUILD)/tests/test_queue: $(BUILD)/watcher/queue.o $(BUILD)/watcher/hash.o
 $(BUILD)/tests/test_webhook: $(BUILD)/watcher/webhook.o
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(UNIT_SUPPORT) \
@@ -201,7 +201,7 @@ FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SUPPORT := $(filter-out $(FUZZ_SRC),$(sort $(wildcard tests/fuzz/*.c)))
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
 FUZZ_OBJ := $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(COMMON_SRC) watcher/conf.c \
-    watcher/log.c watcher/queue.c watcher/webhook.c)
+    watcher/log.c watcher/queue.c watcher/webhook.c watcher/hash.c)
 .PHONY: fuzz fuzz-build
 $(FUZZ_OBJ): $(FUZZ_BUILD)/%.o: %.c $(wildcard common/*.h watcher/*.h)
 	@mkdir -p $(dir $@)

@@ -21,12 +21,16 @@
 #include <unistd.h>
 
 #include "fileio.h"
+#include "hash.h"
 
 /* Records are small; anything bigger than this is not one of ours. */
 #define RECORD_MAX (1U << 20)
 
 static const char TMP_PREFIX[] = ".tmp-";
 static const char SUFFIX[] = ".json";
+
+/* Room for an event's file name, <id>.json, or its temporary name. */
+#define NAME_SIZE (QUEUE_ID_SIZE + 16)
 
 struct entry {
 	char id[QUEUE_ID_SIZE];
@@ -60,19 +64,6 @@ struct queue {
 	struct table by_id;
 };
 
-static uint64_t
-hash(const void *p, size_t len)
-{
-	const unsigned char *s = p;
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (size_t i = 0; i < len; i++) {
-		h ^= s[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 static int
 table_init(struct table *t, size_t n)
 {
@@ -81,12 +72,38 @@ table_init(struct table *t, size_t n)
 	return t->v == NULL ? -1 : 0;
 }
 
+/* The head of the chain of table t that a key belongs in. */
+static struct entry **
+key_head(const struct table *t, const char *key, size_t keylen)
+{
+	return &t->v[hash_bytes(key, keylen, HASH_START) & (t->n - 1)];
+}
+
+/* The head of the chain of table t that an id belongs in. */
+static struct entry **
+id_head(const struct table *t, const char *id)
+{
+	return &t->v[hash_bytes(id, strlen(id), HASH_START) & (t->n - 1)];
+}
+
+/* Links x at the head of its chains in the tables by key and by id. */
+static void
+link_tables(struct table *by_key, struct table *by_id, struct entry *x)
+{
+	struct entry **pk = key_head(by_key, x->key, x->keylen);
+	struct entry **pi = id_head(by_id, x->id);
+
+	x->next_key = *pk;
+	*pk = x;
+	x->next_id = *pi;
+	*pi = x;
+}
+
 static struct entry **
 key_slot(struct queue *q, const char *key, size_t keylen)
 {
-	struct entry **pp;
+	struct entry **pp = key_head(&q->by_key, key, keylen);
 
-	pp = &q->by_key.v[hash(key, keylen) & (q->by_key.n - 1)];
 	while (*pp != NULL && ((*pp)->keylen != keylen ||
 	    memcmp((*pp)->key, key, keylen) != 0))
 		pp = &(*pp)->next_key;
@@ -96,9 +113,8 @@ key_slot(struct queue *q, const char *key, size_t keylen)
 static struct entry **
 id_slot(struct queue *q, const char *id)
 {
-	struct entry **pp;
+	struct entry **pp = id_head(&q->by_id, id);
 
-	pp = &q->by_id.v[hash(id, strlen(id)) & (q->by_id.n - 1)];
 	while (*pp != NULL && strcmp((*pp)->id, id) != 0)
 		pp = &(*pp)->next_id;
 	return pp;
@@ -119,16 +135,8 @@ grow(struct queue *q)
 		free(k.v);
 		return;
 	}
-	for (x = q->head; x != NULL; x = x->next) {
-		struct entry **pk = &k.v[hash(x->key, x->keylen) & (k.n - 1)];
-		struct entry **pi = &i.v[hash(x->id, strlen(x->id)) &
-		    (i.n - 1)];
-
-		x->next_key = *pk;
-		*pk = x;
-		x->next_id = *pi;
-		*pi = x;
-	}
+	for (x = q->head; x != NULL; x = x->next)
+		link_tables(&k, &i, x);
 	free(q->by_key.v);
 	free(q->by_id.v);
 	q->by_key = k;
@@ -165,16 +173,9 @@ list_remove(struct queue *q, struct entry *x)
 static void
 insert(struct queue *q, struct entry *x)
 {
-	struct entry **pk, **pi;
-
 	list_append(q, x);
 	q->count++;
-	pk = &q->by_key.v[hash(x->key, x->keylen) & (q->by_key.n - 1)];
-	x->next_key = *pk;
-	*pk = x;
-	pi = &q->by_id.v[hash(x->id, strlen(x->id)) & (q->by_id.n - 1)];
-	x->next_id = *pi;
-	*pi = x;
+	link_tables(&q->by_key, &q->by_id, x);
 	q->bytes += x->bytes;
 	/* Last: grow() relinks every entry of the list, x included. */
 	grow(q);
@@ -187,12 +188,12 @@ drop(struct queue *q, struct entry *x)
 	struct entry **pp;
 
 	/* By identity: a damaged directory may hold two equal keys. */
-	pp = &q->by_key.v[hash(x->key, x->keylen) & (q->by_key.n - 1)];
+	pp = key_head(&q->by_key, x->key, x->keylen);
 	while (*pp != NULL && *pp != x)
 		pp = &(*pp)->next_key;
 	if (*pp == x)
 		*pp = x->next_key;
-	pp = &q->by_id.v[hash(x->id, strlen(x->id)) & (q->by_id.n - 1)];
+	pp = id_head(&q->by_id, x->id);
 	while (*pp != NULL && *pp != x)
 		pp = &(*pp)->next_id;
 	if (*pp == x)
@@ -275,16 +276,23 @@ write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
+/* The file name of event id: <id>.json. */
+static void
+record_name(char name[NAME_SIZE], const char *id)
+{
+	(void)snprintf(name, NAME_SIZE, "%s%s", id, SUFFIX);
+}
+
 /* Writes data as <id>.json: temporary file, fsync, rename, fsync. */
 static int
 write_event(struct queue *q, const char *id, const char *data, size_t len,
     struct err *e)
 {
-	char tmp[QUEUE_ID_SIZE + 16], name[QUEUE_ID_SIZE + 16];
+	char tmp[NAME_SIZE], name[NAME_SIZE];
 	int fd;
 
 	(void)snprintf(tmp, sizeof(tmp), "%s%s", TMP_PREFIX, id);
-	(void)snprintf(name, sizeof(name), "%s%s", id, SUFFIX);
+	record_name(name, id);
 	fd = openat(q->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
 	    O_NOFOLLOW, 0600);
 	if (fd < 0)
@@ -796,20 +804,32 @@ queue_next(struct queue *q, char id[QUEUE_ID_SIZE])
 int
 queue_read(json_t **out, struct queue *q, const char *id, struct err *e)
 {
-	char name[QUEUE_ID_SIZE + 16];
+	char name[NAME_SIZE];
 
-	(void)snprintf(name, sizeof(name), "%s%s", id, SUFFIX);
+	record_name(name, id);
 	return read_record(out, q->dirfd, name, NULL, e);
+}
+
+/* Drops event id from the index, when it is there. */
+static void
+forget(struct queue *q, const char *id)
+{
+	struct entry *x;
+
+	(void)pthread_mutex_lock(&q->lock);
+	x = *id_slot(q, id);
+	if (x != NULL)
+		drop(q, x);
+	(void)pthread_mutex_unlock(&q->lock);
 }
 
 int
 queue_done(struct queue *q, const char *id, struct err *e)
 {
-	char name[QUEUE_ID_SIZE + 16];
-	struct entry *x;
+	char name[NAME_SIZE];
 	int rc = 0;
 
-	(void)snprintf(name, sizeof(name), "%s%s", id, SUFFIX);
+	record_name(name, id);
 	if (unlinkat(q->dirfd, name, 0) < 0 && errno != ENOENT)
 		rc = err_errno(e, "queue: cannot remove '%s' (delivered; it "
 		    "is sent again after a restart)", name);
@@ -818,11 +838,7 @@ queue_done(struct queue *q, const char *id, struct err *e)
 	 * again at once, over and over, while the directory stays
 	 * read-only.
 	 */
-	(void)pthread_mutex_lock(&q->lock);
-	x = *id_slot(q, id);
-	if (x != NULL)
-		drop(q, x);
-	(void)pthread_mutex_unlock(&q->lock);
+	forget(q, id);
 	return rc;
 }
 
@@ -844,18 +860,13 @@ queue_retry(struct queue *q, const char *id)
 int
 queue_dead(struct queue *q, const char *id, struct err *e)
 {
-	char name[QUEUE_ID_SIZE + 16];
-	struct entry *x;
+	char name[NAME_SIZE];
 	int rc;
 
-	(void)snprintf(name, sizeof(name), "%s%s", id, SUFFIX);
+	record_name(name, id);
 	rc = move_dead(q, name, e);
 	/* Forgotten either way, as in queue_done(). */
-	(void)pthread_mutex_lock(&q->lock);
-	x = *id_slot(q, id);
-	if (x != NULL)
-		drop(q, x);
-	(void)pthread_mutex_unlock(&q->lock);
+	forget(q, id);
 	return rc;
 }
 

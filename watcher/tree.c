@@ -22,6 +22,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "hash.h"
+
 #define INLINE_NAME 16
 
 struct node {
@@ -49,20 +51,10 @@ name_of(const struct node *x)
 	return x->name.in[INLINE_NAME - 1] == 1 ? x->name.out : x->name.in;
 }
 
-static uint64_t
-hash_str(const char *s, uint64_t h)
-{
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 static size_t
 name_bucket(const struct tree *t, nid parent, const char *name)
 {
-	uint64_t h = hash_str(name, 0xcbf29ce484222325ULL ^
+	uint64_t h = hash_str(name, HASH_START ^
 	    ((uint64_t)parent * 0x9e3779b97f4a7c15ULL));
 
 	return (size_t)(h ^ (h >> 29)) & (t->nname - 1);
