@@ -297,16 +297,12 @@ find_rule(struct config *c, const char *id, size_t len)
 	return NULL;
 }
 
-/* Collects the ids of every rule section, in order of appearance. */
-static int
-rule_ids(char ***ids, size_t *nids, git_config *cfg, struct err *e)
+int
+config_each(git_config *cfg, config_entry_fn *fn, void *payload,
+    struct err *e)
 {
 	git_config_iterator *it = NULL;
 	git_config_entry *ent;
-	const char *id;
-	char *copy;
-	size_t len;
-	bool seen;
 	int rc = -1, grc;
 
 	/*
@@ -316,25 +312,8 @@ rule_ids(char ***ids, size_t *nids, git_config *cfg, struct err *e)
 	if (git_config_iterator_new(&it, cfg) < 0)
 		return config_git_error(e, "config");
 	while ((grc = git_config_next(&ent, it)) == 0) {
-		id = rule_id(&len, ent->name);
-		if (id == NULL)
-			continue;
-		seen = false;
-		for (size_t i = 0; i < *nids && !seen; i++)
-			seen = strlen((*ids)[i]) == len &&
-			    memcmp((*ids)[i], id, len) == 0;
-		if (seen)
-			continue;
-		copy = strndup(id, len);
-		if (copy == NULL) {
-			err_set(e, "out of memory");
+		if (fn(ent, payload, e) < 0)
 			goto out;
-		}
-		if (config_strv_add(ids, nids, copy, e) < 0) {
-			free(copy);
-			goto out;
-		}
-		free(copy);
 	}
 	if (grc != GIT_ITEROVER) {
 		config_git_error(e, "config");
@@ -343,6 +322,38 @@ rule_ids(char ***ids, size_t *nids, git_config *cfg, struct err *e)
 	rc = 0;
 out:
 	git_config_iterator_free(it);
+	return rc;
+}
+
+/* The ids of the rule sections, in order of appearance. */
+struct rule_ids {
+	char **v;
+	size_t n;
+};
+
+/* Adds the rule id of ent's name when it has one not seen before. */
+static int
+add_rule_id(const git_config_entry *ent, void *payload, struct err *e)
+{
+	struct rule_ids *ids = payload;
+	const char *id;
+	char *copy;
+	size_t len;
+	int rc;
+
+	id = rule_id(&len, ent->name);
+	if (id == NULL)
+		return 0;
+	for (size_t i = 0; i < ids->n; i++) {
+		if (strlen(ids->v[i]) == len &&
+		    memcmp(ids->v[i], id, len) == 0)
+			return 0;
+	}
+	copy = strndup(id, len);
+	if (copy == NULL)
+		return err_set(e, "out of memory");
+	rc = config_strv_add(&ids->v, &ids->n, copy, e);
+	free(copy);
 	return rc;
 }
 
@@ -435,29 +446,28 @@ rule_slot(struct config *c, const char *id)
 static int
 read_rules(struct config *c, git_config *cfg, struct err *e)
 {
-	char **ids = NULL;
-	size_t nids = 0;
+	struct rule_ids ids = { NULL, 0 };
 	struct user_rule *r;
 	int rc = -1;
 
-	if (rule_ids(&ids, &nids, cfg, e) < 0)
+	if (config_each(cfg, add_rule_id, &ids, e) < 0)
 		goto out;
-	for (size_t i = 0; i < nids; i++) {
-		if (ids[i][0] == '\0') {
+	for (size_t i = 0; i < ids.n; i++) {
+		if (ids.v[i][0] == '\0') {
 			err_set(e, "config 'rule..pattern': empty rule id");
 			goto out;
 		}
-		r = rule_slot(c, ids[i]);
+		r = rule_slot(c, ids.v[i]);
 		if (r == NULL) {
 			err_set(e, "out of memory");
 			goto out;
 		}
-		if (read_rule(r, cfg, ids[i], e) < 0)
+		if (read_rule(r, cfg, ids.v[i], e) < 0)
 			goto out;
 	}
 	rc = 0;
 out:
-	config_strv_free(ids, nids);
+	config_strv_free(ids.v, ids.n);
 	return rc;
 }
 

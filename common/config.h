@@ -181,6 +181,20 @@ int config_read_choice(bool *out, git_config *cfg, const char *key,
 int config_get_string(char **out, git_config *cfg, const char *key,
     struct err *e);
 
+/*
+ * Called for each entry of a configuration; the entry is borrowed for
+ * the call. Returns 0 to go on, or -1 with e set to stop.
+ */
+typedef int config_entry_fn(const git_config_entry *ent, void *payload,
+    struct err *e);
+
+/*
+ * Calls fn for every entry of cfg, lowest level first and in file
+ * order within a level. Returns 0, or -1 when fn or libgit2 failed.
+ */
+int config_each(git_config *cfg, config_entry_fn *fn, void *payload,
+    struct err *e);
+
 /* Sets e to "what: " and libgit2's last error message; returns -1. */
 int config_git_error(struct err *e, const char *what);
 

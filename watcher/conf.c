@@ -191,43 +191,26 @@ get_multi(char ***v, size_t *n, bool *set, git_config *cfg, const char *key,
 	return 0;
 }
 
-/* Refuses keys that are not ours or the engine's: typos get caught. */
+/* Refuses a key that is not ours or the engine's: typos get caught. */
 static int
-check_keys(git_config *cfg, struct err *e)
+check_key(const git_config_entry *ent, void *payload, struct err *e)
 {
-	git_config_iterator *it = NULL;
-	git_config_entry *ent;
-	int rc = -1, grc;
+	const char *name = ent->name, *dot = strchr(name, '.');
+	size_t slen = dot != NULL ? (size_t)(dot - name) : strlen(name);
+	bool ok = false, ours = false;
 
-	if (git_config_iterator_new(&it, cfg) < 0)
-		return config_git_error(e, "config");
-	while ((grc = git_config_next(&ent, it)) == 0) {
-		const char *name = ent->name, *dot = strchr(name, '.');
-		size_t slen = dot != NULL ? (size_t)(dot - name) : strlen(name);
-		bool ok = false, ours = false;
-
-		for (size_t i = 0; i < sizeof(OTHERS) / sizeof(OTHERS[0]); i++)
-			ok = ok || (strlen(OTHERS[i]) == slen &&
-			    strncmp(name, OTHERS[i], slen) == 0);
-		for (size_t i = 0; i < sizeof(OURS) / sizeof(OURS[0]); i++)
-			ours = ours || (strlen(OURS[i]) == slen &&
-			    strncmp(name, OURS[i], slen) == 0);
-		for (size_t i = 0; ours && i < sizeof(KNOWN) / sizeof(KNOWN[0]);
-		    i++)
-			ok = ok || strcmp(name, KNOWN[i]) == 0;
-		if (!ok) {
-			err_set(e, "config '%.*s': unknown key", SHOWN, name);
-			goto out;
-		}
-	}
-	if (grc != GIT_ITEROVER) {
-		config_git_error(e, "config");
-		goto out;
-	}
-	rc = 0;
-out:
-	git_config_iterator_free(it);
-	return rc;
+	(void)payload;
+	for (size_t i = 0; i < sizeof(OTHERS) / sizeof(OTHERS[0]); i++)
+		ok = ok || (strlen(OTHERS[i]) == slen &&
+		    strncmp(name, OTHERS[i], slen) == 0);
+	for (size_t i = 0; i < sizeof(OURS) / sizeof(OURS[0]); i++)
+		ours = ours || (strlen(OURS[i]) == slen &&
+		    strncmp(name, OURS[i], slen) == 0);
+	for (size_t i = 0; ours && i < sizeof(KNOWN) / sizeof(KNOWN[0]); i++)
+		ok = ok || strcmp(name, KNOWN[i]) == 0;
+	if (!ok)
+		return err_set(e, "config '%.*s': unknown key", SHOWN, name);
+	return 0;
 }
 
 /* Checks a watch.path value and stores it without trailing slashes. */
@@ -480,7 +463,8 @@ read_all(struct conf *c, git_config *cfg, unsigned flags, struct err *e)
 	uint64_t n;
 	char *dir = NULL;
 
-	if (check_keys(cfg, e) < 0 || config_read(&c->engine, cfg, e) < 0)
+	if (config_each(cfg, check_key, NULL, e) < 0 ||
+	    config_read(&c->engine, cfg, e) < 0)
 		return -1;
 	c->max_file_size = c->engine.max_file_size;
 	if (read_paths(c, cfg, e) < 0 || read_excludes(c, cfg, e) < 0 ||
