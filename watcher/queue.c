@@ -181,6 +181,15 @@ insert(struct queue *q, struct entry *x)
 	grow(q);
 }
 
+/* Frees x, which is in no list or table; x may be NULL. */
+static void
+entry_free(struct entry *x)
+{
+	if (x != NULL)
+		free(x->key);
+	free(x);
+}
+
 /* Unlinks x from everything and frees it. */
 static void
 drop(struct queue *q, struct entry *x)
@@ -201,8 +210,7 @@ drop(struct queue *q, struct entry *x)
 	list_remove(q, x);
 	q->count--;
 	q->bytes -= x->bytes;
-	free(x->key);
-	free(x);
+	entry_free(x);
 }
 
 /* A new entry with a copy of the key "path\0fingerprint\0". */
@@ -486,10 +494,7 @@ load_one(struct entry ***v, size_t *n, size_t *cap, struct queue *q,
 	x = NULL;
 	rc = 0;
 out:
-	if (x != NULL) {
-		free(x->key);
-		free(x);
-	}
+	entry_free(x);
 	json_decref(rec);
 	return rc;
 }
@@ -752,10 +757,7 @@ queue_put(enum queue_put_result *result, char id[QUEUE_ID_SIZE],
 	*result = QUEUE_ADDED;
 	rc = 0;
 out:
-	if (x != NULL) {
-		free(x->key);
-		free(x);
-	}
+	entry_free(x);
 	free(data);
 	json_decref(copy);
 	return rc;
