@@ -70,7 +70,7 @@ UNIT_SUPPORT := $(filter-out $(UNIT_SRC),$(sort $(wildcard tests/unit/*.c)))
 all: programs
 programs: $(PROGRAMS)
 
-$(BUILD)/%.o: %.c $(wildcard common/*.h cli/*.h) | $(BUILD)
+$(BUILD)/%.o: %.c $(wildcard common/*.h cli/*.h watcher/*.h) | $(BUILD)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
@@ -99,11 +99,17 @@ $(BUILD)/tests/tokgen: tests/tokgen.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(DEP_LIBS)
 
+# The watcher's delivery modules have unit tests of their own, which
+# link the module's object besides the library.
+$(BUILD)/tests/test_queue: $(BUILD)/watcher/queue.o $(BUILD)/watcher/hash.o
+$(BUILD)/tests/test_webhook: $(BUILD)/watcher/webhook.o
+
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(UNIT_SUPPORT) \
     $(wildcard tests/unit/*.h) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(CMOCKA_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< \
-	    $(UNIT_SUPPORT) $(LIB) $(CMOCKA_LIBS) $(DEP_LIBS) $(IMAGE_LIBS)
+	$(CC) $(CFLAGS) $(CMOCKA_CFLAGS) -Itests/unit -Iwatcher $(LDFLAGS) \
+	    -o $@ $< $(UNIT_SUPPORT) $(filter $(BUILD)/watcher/%.o,$^) \
+	    $(LIB) $(CMOCKA_LIBS) $(DEP_LIBS) $(IMAGE_LIBS)
 
 # Every unit test binary, then every integration scenario; one summary.
 test: programs $(TEST_HELPERS) $(UNIT_BIN)
@@ -187,8 +193,9 @@ deb: programs
 
 # make fuzz: each tests/fuzz/fuzz_*.c is a libFuzzer harness, built with
 # clang, ASan and UBSan against the library's sources and the watcher's
-# config parsers compiled the same way (needs clang and libclang-rt-dev),
-# then run for FUZZ_SECONDS each from a copy of tests/fuzz/corpus/NAME/.
+# config parsers, queue and webhook compiled the same way (needs clang
+# and libclang-rt-dev), then run for FUZZ_SECONDS each from a copy of
+# tests/fuzz/corpus/NAME/.
 FUZZ_BUILD ?= build/fuzz
 FUZZ_SECONDS ?= 300
 FUZZ_CC ?= clang
@@ -199,7 +206,7 @@ FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SUPPORT := $(filter-out $(FUZZ_SRC),$(sort $(wildcard tests/fuzz/*.c)))
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
 FUZZ_OBJ := $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(COMMON_SRC) watcher/conf.c \
-    watcher/log.c)
+    watcher/log.c watcher/queue.c watcher/webhook.c watcher/hash.c)
 .PHONY: fuzz fuzz-build
 $(FUZZ_OBJ): $(FUZZ_BUILD)/%.o: %.c $(wildcard common/*.h watcher/*.h)
 	@mkdir -p $(dir $@)

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "fileio.h"
 
 /* Hook scripts and config files: anything bigger is not one. */
 #define TEXT_MAX (1U << 20)
@@ -84,54 +85,24 @@ is_dir(const char *path)
 static int
 read_text(char **out, size_t *len, mode_t *mode, const char *path)
 {
-	struct stat st;
-	char *buf = NULL;
-	size_t n = 0;
-	ssize_t r;
-	int fd, rc = EXIT_TROUBLE;
+	struct fileio_text f;
+	struct err e = { 0 };
 
 	*out = NULL;
 	*len = 0;
 	*mode = 0755;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	if (fd < 0 && (errno == ENOENT || errno == ENOTDIR))
+	if (fileio_read(&f, AT_FDCWD, path, TEXT_MAX,
+	    FILEIO_NOFOLLOW | FILEIO_MISSING_OK, &e) < 0)
+		return cli_error("install: cannot read %s", e.msg);
+	if (f.state == FILEIO_MISSING)
 		return EXIT_CLEAN;
-	if (fd < 0)
-		return cli_error("install: cannot read '%s': %s", path,
-		    strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    st.st_size > TEXT_MAX) {
-		cli_error("install: '%s': not a small regular file", path);
-		goto out;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (buf == NULL) {
-		cli_error("install: out of memory");
-		goto out;
-	}
-	while (n < (size_t)st.st_size) {
-		r = read(fd, buf + n, (size_t)st.st_size - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			cli_error("install: cannot read '%s': %s", path,
-			    strerror(errno));
-			goto out;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	*mode = st.st_mode & 07777;
-	buf = NULL;
-	rc = EXIT_CLEAN;
-out:
-	free(buf);
-	close(fd);
-	return rc;
+	if (f.state != FILEIO_READ)
+		return cli_error("install: '%s': not a small regular file",
+		    path);
+	*out = f.data;
+	*len = f.len;
+	*mode = f.mode & 07777;
+	return EXIT_CLEAN;
 }
 
 /* Replaces path with text through a temporary file, with mode. */

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cmdconfig.h"
+#include "fileio.h"
 #include "finding.h"
 
 /* An allow file holds fingerprints only; anything this big is a mistake. */
@@ -36,8 +37,8 @@ config_init(struct config *c)
 	c->max_file_size = CONFIG_DEFAULT_MAX_FILE_SIZE;
 }
 
-static void
-strv_free(char **v, size_t n)
+void
+config_strv_free(char **v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		free(v[i]);
@@ -50,23 +51,22 @@ rule_release(struct user_rule *r)
 	free(r->id);
 	free(r->pattern);
 	free(r->description);
-	strv_free(r->keywords, r->nkeywords);
+	config_strv_free(r->keywords, r->nkeywords);
 	memset(r, 0, sizeof(*r));
 }
 
 void
 config_release(struct config *c)
 {
-	strv_free(c->allow, c->nallow);
+	config_strv_free(c->allow, c->nallow);
 	for (size_t i = 0; i < c->nrules; i++)
 		rule_release(&c->rules[i]);
 	free(c->rules);
 	config_init(c);
 }
 
-/* Appends a copy of s to the string vector *v of *n elements. */
-static int
-strv_add(char ***v, size_t *n, const char *s, struct err *e)
+int
+config_strv_add(char ***v, size_t *n, const char *s, struct err *e)
 {
 	char **nv;
 	char *copy;
@@ -90,14 +90,14 @@ config_add_allow(struct config *c, const char *fingerprint, struct err *e)
 {
 	if (!finding_is_fingerprint(fingerprint))
 		return err_set(e, "bad fingerprint (%s)", FINGERPRINT_WANT);
-	return strv_add(&c->allow, &c->nallow, fingerprint, e);
+	return config_strv_add(&c->allow, &c->nallow, fingerprint, e);
 }
 
 int
-config_parse_size(uint64_t *out, const char *s)
+config_parse_unit(uint64_t *out, const char *s,
+    const struct config_unit *units)
 {
 	unsigned long long n;
-	unsigned shift = 0;
 	char *end;
 
 	if (s == NULL || *s < '0' || *s > '9')
@@ -106,35 +106,31 @@ config_parse_size(uint64_t *out, const char *s)
 	n = strtoull(s, &end, 10);
 	if (errno != 0)
 		return -1;
-	switch (*end) {
-	case '\0':
-		break;
-	case 'k':
-	case 'K':
-		shift = 10;
-		break;
-	case 'm':
-	case 'M':
-		shift = 20;
-		break;
-	case 'g':
-	case 'G':
-		shift = 30;
-		break;
-	default:
-		return -1;
+	for (const struct config_unit *u = units; u->suffix != NULL; u++) {
+		if (strcmp(end, u->suffix) != 0)
+			continue;
+		if (n > UINT64_MAX / u->mult)
+			return -1;
+		*out = (uint64_t)n * u->mult;
+		return 0;
 	}
-	if (shift != 0 && end[1] != '\0')
-		return -1;
-	if (n > (UINT64_MAX >> shift))
-		return -1;
-	*out = (uint64_t)n << shift;
-	return 0;
+	return -1;
 }
 
-/* Sets e from libgit2's last error, prefixed with what was being done. */
-static int
-git_err(struct err *e, const char *what)
+int
+config_parse_size(uint64_t *out, const char *s)
+{
+	static const struct config_unit units[] = {
+		{ "", 1 }, { "k", 1ULL << 10 }, { "K", 1ULL << 10 },
+		{ "m", 1ULL << 20 }, { "M", 1ULL << 20 },
+		{ "g", 1ULL << 30 }, { "G", 1ULL << 30 }, { NULL, 0 },
+	};
+
+	return config_parse_unit(out, s, units);
+}
+
+int
+config_git_error(struct err *e, const char *what)
 {
 	const git_error *ge = git_error_last();
 
@@ -159,7 +155,7 @@ get_entry(git_config_entry **out, git_config *cfg, const char *key,
 		return 0;
 	}
 	if (rc < 0)
-		return git_err(e, "config");
+		return config_git_error(e, "config");
 	return 0;
 }
 
@@ -241,7 +237,7 @@ add_multi(const git_config_entry *ent, void *payload)
 		    m->key, FINGERPRINT_WANT);
 	if (ent->value == NULL || ent->value[0] == '\0')
 		return err_set(m->e, "config '%s': empty value", m->key);
-	if (strv_add(m->v, m->n, ent->value, m->e) < 0)
+	if (config_strv_add(m->v, m->n, ent->value, m->e) < 0)
 		return -1;
 	m->failed = false;
 	return 0;
@@ -259,7 +255,7 @@ read_multi(char ***v, size_t *n, git_config *cfg, const char *key,
 	if (m.failed)
 		return -1;
 	if (rc < 0 && rc != GIT_ENOTFOUND)
-		return git_err(e, "config");
+		return config_git_error(e, "config");
 	return 0;
 }
 
@@ -301,16 +297,12 @@ find_rule(struct config *c, const char *id, size_t len)
 	return NULL;
 }
 
-/* Collects the ids of every rule section, in order of appearance. */
-static int
-rule_ids(char ***ids, size_t *nids, git_config *cfg, struct err *e)
+int
+config_each(git_config *cfg, config_entry_fn *fn, void *payload,
+    struct err *e)
 {
 	git_config_iterator *it = NULL;
 	git_config_entry *ent;
-	const char *id;
-	char *copy;
-	size_t len;
-	bool seen;
 	int rc = -1, grc;
 
 	/*
@@ -318,30 +310,13 @@ rule_ids(char ***ids, size_t *nids, git_config *cfg, struct err *e)
 	 * match data for every name its regex does not match.
 	 */
 	if (git_config_iterator_new(&it, cfg) < 0)
-		return git_err(e, "config");
+		return config_git_error(e, "config");
 	while ((grc = git_config_next(&ent, it)) == 0) {
-		id = rule_id(&len, ent->name);
-		if (id == NULL)
-			continue;
-		seen = false;
-		for (size_t i = 0; i < *nids && !seen; i++)
-			seen = strlen((*ids)[i]) == len &&
-			    memcmp((*ids)[i], id, len) == 0;
-		if (seen)
-			continue;
-		copy = strndup(id, len);
-		if (copy == NULL) {
-			err_set(e, "out of memory");
+		if (fn(ent, payload, e) < 0)
 			goto out;
-		}
-		if (strv_add(ids, nids, copy, e) < 0) {
-			free(copy);
-			goto out;
-		}
-		free(copy);
 	}
 	if (grc != GIT_ITEROVER) {
-		git_err(e, "config");
+		config_git_error(e, "config");
 		goto out;
 	}
 	rc = 0;
@@ -350,23 +325,71 @@ out:
 	return rc;
 }
 
-/* Reads one string key into *out (replacing it); unset leaves *out. */
+/* The ids of the rule sections, in order of appearance. */
+struct rule_ids {
+	char **v;
+	size_t n;
+};
+
+/* Adds the rule id of ent's name when it has one not seen before. */
 static int
-read_string(char **out, git_config *cfg, const char *key, struct err *e)
+add_rule_id(const git_config_entry *ent, void *payload, struct err *e)
+{
+	struct rule_ids *ids = payload;
+	const char *id;
+	char *copy;
+	size_t len;
+	int rc;
+
+	id = rule_id(&len, ent->name);
+	if (id == NULL)
+		return 0;
+	for (size_t i = 0; i < ids->n; i++) {
+		if (strlen(ids->v[i]) == len &&
+		    memcmp(ids->v[i], id, len) == 0)
+			return 0;
+	}
+	copy = strndup(id, len);
+	if (copy == NULL)
+		return err_set(e, "out of memory");
+	rc = config_strv_add(&ids->v, &ids->n, copy, e);
+	free(copy);
+	return rc;
+}
+
+int
+config_get_string(char **out, git_config *cfg, const char *key,
+    struct err *e)
 {
 	git_config_entry *ent = NULL;
 	char *copy;
 
 	if (get_entry(&ent, cfg, key, e) < 0)
 		return -1;
-	if (ent == NULL)
+	if (ent == NULL) {
+		*out = NULL;
 		return 0;
+	}
 	copy = strdup(ent->value != NULL ? ent->value : "");
 	git_config_entry_free(ent);
 	if (copy == NULL)
 		return err_set(e, "out of memory");
-	free(*out);
 	*out = copy;
+	return 0;
+}
+
+/* Reads one string key into *out (replacing it); unset leaves *out. */
+static int
+read_string(char **out, git_config *cfg, const char *key, struct err *e)
+{
+	char *v = NULL;
+
+	if (config_get_string(&v, cfg, key, e) < 0)
+		return -1;
+	if (v == NULL)
+		return 0;
+	free(*out);
+	*out = v;
 	return 0;
 }
 
@@ -392,7 +415,7 @@ read_rule(struct user_rule *r, git_config *cfg, const char *id,
 	if (read_string(&r->description, cfg, key, e) < 0)
 		return -1;
 	(void)snprintf(key, sizeof(key), "rule.%s.keyword", id);
-	strv_free(r->keywords, r->nkeywords);
+	config_strv_free(r->keywords, r->nkeywords);
 	r->keywords = NULL;
 	r->nkeywords = 0;
 	return read_multi(&r->keywords, &r->nkeywords, cfg, key, false, e);
@@ -423,29 +446,28 @@ rule_slot(struct config *c, const char *id)
 static int
 read_rules(struct config *c, git_config *cfg, struct err *e)
 {
-	char **ids = NULL;
-	size_t nids = 0;
+	struct rule_ids ids = { NULL, 0 };
 	struct user_rule *r;
 	int rc = -1;
 
-	if (rule_ids(&ids, &nids, cfg, e) < 0)
+	if (config_each(cfg, add_rule_id, &ids, e) < 0)
 		goto out;
-	for (size_t i = 0; i < nids; i++) {
-		if (ids[i][0] == '\0') {
+	for (size_t i = 0; i < ids.n; i++) {
+		if (ids.v[i][0] == '\0') {
 			err_set(e, "config 'rule..pattern': empty rule id");
 			goto out;
 		}
-		r = rule_slot(c, ids[i]);
+		r = rule_slot(c, ids.v[i]);
 		if (r == NULL) {
 			err_set(e, "out of memory");
 			goto out;
 		}
-		if (read_rule(r, cfg, ids[i], e) < 0)
+		if (read_rule(r, cfg, ids.v[i], e) < 0)
 			goto out;
 	}
 	rc = 0;
 out:
-	strv_free(ids, nids);
+	config_strv_free(ids.v, ids.n);
 	return rc;
 }
 
@@ -489,7 +511,7 @@ open_repo(git_repository **out, const char *dir, struct err *e)
 	}
 	if (rc < 0) {
 		*out = NULL;
-		return git_err(e, "repository");
+		return config_git_error(e, "repository");
 	}
 	return 0;
 }
@@ -582,7 +604,7 @@ add_level(git_config *cfg, const char *path, int level, bool skippable,
 	(void)snprintf(where, sizeof(where), "%s '%s'", what, path);
 	if (git_config_add_file_ondisk(cfg, path, (git_config_level_t)level,
 	    repo, 0) < 0)
-		return git_err(e, where);
+		return config_git_error(e, where);
 	return 0;
 }
 
@@ -702,7 +724,7 @@ add_repo(git_config *cfg, git_repository *repo, struct config_notes *notes,
 
 	if (git_repository_item_path(&path, repo,
 	    GIT_REPOSITORY_ITEM_CONFIG) < 0)
-		return git_err(e, "repository config");
+		return config_git_error(e, "repository config");
 	if (add_level(cfg, path.ptr, GIT_CONFIG_LEVEL_LOCAL, false,
 	    "repository config", repo, notes, e) < 0)
 		goto out;
@@ -712,12 +734,12 @@ add_repo(git_config *cfg, git_repository *repo, struct config_notes *notes,
 		goto out;
 	}
 	if (grc < 0) {
-		git_err(e, "repository config");
+		config_git_error(e, "repository config");
 		goto out;
 	}
 	grc = git_config_get_bool(&on, local, "extensions.worktreeConfig");
 	if (grc < 0 && grc != GIT_ENOTFOUND) {
-		git_err(e, "config 'extensions.worktreeConfig'");
+		config_git_error(e, "config 'extensions.worktreeConfig'");
 		goto out;
 	}
 	if (grc == 0 && on != 0) {
@@ -751,7 +773,7 @@ add_command_line(git_config *cfg, const git_repository *repo,
 	if (git_config_add_backend(cfg, b, CONFIG_LEVEL_COMMAND, repo,
 	    0) < 0) {
 		b->free(b);
-		return git_err(e, "command-line config");
+		return config_git_error(e, "command-line config");
 	}
 	return 0;
 }
@@ -773,7 +795,7 @@ add_app_config(git_config *cfg, const char *file, struct err *e)
 	(void)snprintf(what, sizeof(what), "config file '%s'", file);
 	if (git_config_add_file_ondisk(cfg, file, CONFIG_LEVEL_FILE, NULL,
 	    0) < 0)
-		return git_err(e, what);
+		return config_git_error(e, what);
 	return 0;
 }
 
@@ -808,7 +830,7 @@ config_isolate_libgit2(struct err *e)
 	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
 		if (git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, levels[i],
 		    "") < 0)
-			return git_err(e, "libgit2 search path");
+			return config_git_error(e, "libgit2 search path");
 	}
 	return 0;
 }
@@ -823,7 +845,7 @@ config_open_repo(git_config **out, struct config_notes *notes,
 	if (notes != NULL)
 		notes->n = 0;
 	if (git_config_new(&cfg) < 0)
-		return git_err(e, "config");
+		return config_git_error(e, "config");
 	if (add_system(cfg, repo, notes, e) < 0 ||
 	    add_global(cfg, repo, notes, e) < 0)
 		goto out;
@@ -869,66 +891,6 @@ out:
 	return rc;
 }
 
-/*
- * Reads a small regular file whole, refusing links, FIFOs and devices.
- * *out is NULL when there is no such file.
- */
-static int
-slurp(char **out, size_t *len, const char *path, struct err *e)
-{
-	struct stat st;
-	char *buf = NULL;
-	size_t n = 0;
-	ssize_t r;
-	int fd, rc = -1;
-
-	*out = NULL;
-	*len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	if (fd < 0 && (errno == ENOENT || errno == ENOTDIR))
-		return 0;
-	if (fd < 0)
-		return err_errno(e, "'%s'", path);
-	if (fstat(fd, &st) < 0) {
-		err_errno(e, "'%s'", path);
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		err_set(e, "'%s': not a regular file", path);
-		goto out;
-	}
-	if (st.st_size > ALLOW_FILE_MAX) {
-		err_set(e, "'%s': too big for an allow file", path);
-		goto out;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (buf == NULL) {
-		err_set(e, "out of memory");
-		goto out;
-	}
-	while (n < (size_t)st.st_size) {
-		r = read(fd, buf + n, (size_t)st.st_size - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			err_errno(e, "'%s'", path);
-			goto out;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	buf = NULL;
-	rc = 0;
-out:
-	free(buf);
-	close(fd);
-	return rc;
-}
-
 static bool
 is_space(char c)
 {
@@ -960,20 +922,28 @@ allow_line(struct config *c, char *line, const char *path, size_t lineno,
 	if ((*end != '\0' && *end != '#') || !finding_is_fingerprint(line))
 		return err_set(e, "%s:%zu: bad fingerprint (%s)", path, lineno,
 		    FINGERPRINT_WANT);
-	return strv_add(&c->allow, &c->nallow, line, e);
+	return config_strv_add(&c->allow, &c->nallow, line, e);
 }
 
 int
 config_read_allow_file(struct config *c, const char *path, struct err *e)
 {
-	char *buf = NULL, *line, *nl;
-	size_t len = 0, lineno = 0;
+	struct fileio_text f;
+	char *buf, *line, *nl;
+	size_t len, lineno = 0;
 	int rc = -1;
 
-	if (slurp(&buf, &len, path, e) < 0)
+	if (fileio_read(&f, AT_FDCWD, path, ALLOW_FILE_MAX,
+	    FILEIO_NOFOLLOW | FILEIO_MISSING_OK, e) < 0)
 		return -1;
-	if (buf == NULL)
+	if (f.state == FILEIO_MISSING)
 		return 0;
+	if (f.state == FILEIO_NOT_REGULAR)
+		return err_set(e, "'%s': not a regular file", path);
+	if (f.state == FILEIO_TOO_BIG)
+		return err_set(e, "'%s': too big for an allow file", path);
+	buf = f.data;
+	len = f.len;
 	if (memchr(buf, '\0', len) != NULL) {
 		err_set(e, "'%s': binary data in an allow file", path);
 		goto out;

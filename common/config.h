@@ -137,6 +137,21 @@ int config_add_allow(struct config *c, const char *fingerprint,
  */
 int config_parse_size(uint64_t *out, const char *s);
 
+/* A unit a number may carry: its suffix and what it multiplies by. */
+struct config_unit {
+	const char *suffix;	/* "" for a bare number; NULL ends a list */
+	uint64_t mult;		/* not 0 */
+};
+
+/*
+ * Parses decimal digits followed by exactly one of the suffixes of
+ * units (a list ended by a NULL suffix) into the number times that
+ * unit's multiplier. Returns -1 on anything else (a sign, blanks,
+ * another suffix) or a result over UINT64_MAX.
+ */
+int config_parse_unit(uint64_t *out, const char *s,
+    const struct config_unit *units);
+
 /*
  * Reads key as a git boolean (true/false, yes/no, on/off, 1/0; a key
  * with no value is true). An unset key leaves *out alone; a bad value
@@ -153,5 +168,40 @@ int config_read_bool(bool *out, git_config *cfg, const char *key,
 int config_read_choice(bool *out, git_config *cfg, const char *key,
     const char *no, const char *no2, const char *yes, const char *yes2,
     struct err *e);
+
+/*
+ * Helpers for programs that read keys of their own from the same
+ * configuration (the watcher's watch.conf).
+ */
+
+/*
+ * Reads key as a string: *out is a copy, the caller's to free, or NULL
+ * when the key is not set. A key with no value reads as "".
+ */
+int config_get_string(char **out, git_config *cfg, const char *key,
+    struct err *e);
+
+/*
+ * Called for each entry of a configuration; the entry is borrowed for
+ * the call. Returns 0 to go on, or -1 with e set to stop.
+ */
+typedef int config_entry_fn(const git_config_entry *ent, void *payload,
+    struct err *e);
+
+/*
+ * Calls fn for every entry of cfg, lowest level first and in file
+ * order within a level. Returns 0, or -1 when fn or libgit2 failed.
+ */
+int config_each(git_config *cfg, config_entry_fn *fn, void *payload,
+    struct err *e);
+
+/* Sets e to "what: " and libgit2's last error message; returns -1. */
+int config_git_error(struct err *e, const char *what);
+
+/* Appends a copy of s to the string vector *v of *n elements. */
+int config_strv_add(char ***v, size_t *n, const char *s, struct err *e);
+
+/* Frees the n strings of v, then v. */
+void config_strv_free(char **v, size_t n);
 
 #endif

@@ -20,6 +20,8 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include "walk.h"
+
 /* libarchive's read block for files: big enough to stream layers. */
 #define BLOCK (1u << 20)
 /* Symbolic links followed to find a member of a docker-archive. */
@@ -286,40 +288,21 @@ static int
 dir_member(char **out, size_t *len, const char *dir, const char *name,
     struct err *e)
 {
-	char *buf;
-	size_t n = 0;
-	ssize_t r;
-	int fd;
+	struct walk_file f;
+	struct err why = { 0 };
+	int fd, rc;
 
 	if (dir_open(&fd, dir, name, e) < 0)
 		return -1;
-	buf = malloc(IMAGE_JSON_MAX + 1);
-	if (buf == NULL) {
-		close(fd);
-		return err_set(e, "out of memory");
-	}
-	while (n <= IMAGE_JSON_MAX) {
-		r = read(fd, buf + n, IMAGE_JSON_MAX + 1 - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		n += (size_t)r;
-	}
-	if (r < 0 || n > IMAGE_JSON_MAX) {
-		if (r < 0)
-			err_errno(e, "'%s': read failed", name);
-		else
-			err_set(e, "'%s': over %u bytes", name,
-			    IMAGE_JSON_MAX);
-		free(buf);
-		close(fd);
-		return -1;
-	}
+	rc = walk_read_fd(&f, fd, IMAGE_JSON_MAX, &why);
 	close(fd);
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
+	if (rc < 0)
+		return err_set(e, "'%s': read failed: %s", name, why.msg);
+	if (f.skipped)
+		return err_set(e, "'%s': over %u bytes", name,
+		    IMAGE_JSON_MAX);
+	*out = f.data;
+	*len = f.len;
 	return 0;
 }
 

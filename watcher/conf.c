@@ -18,6 +18,7 @@
 #include <git2.h>
 #include <openssl/crypto.h>
 
+#include "fileio.h"
 #include "log.h"
 
 /* A secret file holds one line; anything bigger is a mistake. */
@@ -46,35 +47,10 @@ static const char *const OTHERS[] = {
 };
 
 static void
-strv_free(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-static int
-strv_add(char ***v, size_t *n, const char *s, struct err *e)
-{
-	char **nv, *copy = strdup(s);
-
-	if (copy == NULL)
-		return err_set(e, "out of memory");
-	nv = realloc(*v, (*n + 1) * sizeof(**v));
-	if (nv == NULL) {
-		free(copy);
-		return err_set(e, "out of memory");
-	}
-	nv[(*n)++] = copy;
-	*v = nv;
-	return 0;
-}
-
-static void
 conf_free(struct conf *c)
 {
-	strv_free(c->paths, c->npaths);
-	strv_free(c->excludes, c->nexcludes);
+	config_strv_free(c->paths, c->npaths);
+	config_strv_free(c->excludes, c->nexcludes);
 	free(c->url);
 	free(c->url_shown);
 	if (c->key != NULL)
@@ -105,59 +81,16 @@ conf_unref(struct conf *c)
 int
 conf_parse_duration(uint64_t *ms, const char *s)
 {
-	unsigned long long n;
-	uint64_t mult;
-	char *end;
+	static const struct config_unit units[] = {
+		{ "ms", 1 }, { "", 1000 }, { "s", 1000 }, { "m", 60 * 1000 },
+		{ "h", 3600 * 1000 }, { NULL, 0 },
+	};
+	uint64_t v;
 
-	if (s == NULL || *s < '0' || *s > '9')
+	/* At most UINT64_MAX / 1000 ms: room for arithmetic on it. */
+	if (config_parse_unit(&v, s, units) < 0 || v > UINT64_MAX / 1000)
 		return -1;
-	errno = 0;
-	n = strtoull(s, &end, 10);
-	if (errno != 0)
-		return -1;
-	if (strcmp(end, "ms") == 0)
-		mult = 1;
-	else if (*end == '\0' || strcmp(end, "s") == 0)
-		mult = 1000;
-	else if (strcmp(end, "m") == 0)
-		mult = 60 * 1000;
-	else if (strcmp(end, "h") == 0)
-		mult = 3600 * 1000;
-	else
-		return -1;
-	if (n > UINT64_MAX / mult / 1000)
-		return -1;
-	*ms = n * mult;
-	return 0;
-}
-
-/* conf_load() cleared libgit2's last error: what is there now is new. */
-static int
-git_err(struct err *e, const char *what)
-{
-	const git_error *ge = git_error_last();
-
-	return err_set(e, "%s: %s", what,
-	    ge != NULL && ge->message != NULL ? ge->message : "libgit2 error");
-}
-
-/* The value of key, or NULL when unset (*out = NULL, returns 0). */
-static int
-get(char **out, git_config *cfg, const char *key, struct err *e)
-{
-	git_config_entry *ent = NULL;
-	int rc;
-
-	*out = NULL;
-	rc = git_config_get_entry(&ent, cfg, key);
-	if (rc == GIT_ENOTFOUND)
-		return 0;
-	if (rc < 0)
-		return git_err(e, "config");
-	*out = strdup(ent->value != NULL ? ent->value : "");
-	git_config_entry_free(ent);
-	if (*out == NULL)
-		return err_set(e, "out of memory");
+	*ms = v;
 	return 0;
 }
 
@@ -168,7 +101,7 @@ get_duration(uint64_t *ms, git_config *cfg, const char *key, bool zero_ok,
 	char *v = NULL;
 	int rc = 0;
 
-	if (get(&v, cfg, key, e) < 0)
+	if (config_get_string(&v, cfg, key, e) < 0)
 		return -1;
 	if (v != NULL && (conf_parse_duration(ms, v) < 0 ||
 	    (!zero_ok && *ms == 0)))
@@ -184,7 +117,7 @@ get_size(uint64_t *out, git_config *cfg, const char *key, struct err *e)
 	char *v = NULL;
 	int rc = 0;
 
-	if (get(&v, cfg, key, e) < 0)
+	if (config_get_string(&v, cfg, key, e) < 0)
 		return -1;
 	if (v != NULL && (config_parse_size(out, v) < 0 || *out == 0))
 		rc = err_set(e, "config '%s': bad size '%.*s' (want a "
@@ -197,18 +130,16 @@ static int
 get_count(uint64_t *out, git_config *cfg, const char *key, uint64_t max,
     struct err *e)
 {
-	char *v = NULL, *end;
-	unsigned long long n;
+	static const struct config_unit plain[] = { { "", 1 }, { NULL, 0 } };
+	char *v = NULL;
+	uint64_t n;
 	int rc = 0;
 
-	if (get(&v, cfg, key, e) < 0)
+	if (config_get_string(&v, cfg, key, e) < 0)
 		return -1;
 	if (v == NULL)
 		return 0;
-	errno = 0;
-	n = strtoull(v, &end, 10);
-	if (*v < '0' || *v > '9' || *end != '\0' || errno != 0 || n == 0 ||
-	    n > max)
+	if (config_parse_unit(&n, v, plain) < 0 || n == 0 || n > max)
 		rc = err_set(e, "config '%s': bad number '%.*s' (want 1 to "
 		    "%llu)", key, SHOWN, v, (unsigned long long)max);
 	else
@@ -231,13 +162,13 @@ add_multi(const git_config_entry *ent, void *payload)
 
 	/* An empty value clears what came before, as in git. */
 	if (ent->value == NULL || ent->value[0] == '\0') {
-		strv_free(*m->v, *m->n);
+		config_strv_free(*m->v, *m->n);
 		*m->v = NULL;
 		*m->n = 0;
 		m->cleared = true;
 		return 0;
 	}
-	return strv_add(m->v, m->n, ent->value, m->e);
+	return config_strv_add(m->v, m->n, ent->value, m->e);
 }
 
 /* Every value of key, in order; *set says whether the key appeared. */
@@ -255,48 +186,31 @@ get_multi(char ***v, size_t *n, bool *set, git_config *cfg, const char *key,
 		return 0;
 	}
 	if (rc < 0)
-		return git_err(e, "config");
+		return config_git_error(e, "config");
 	*set = true;
 	return 0;
 }
 
-/* Refuses keys that are not ours or the engine's: typos get caught. */
+/* Refuses a key that is not ours or the engine's: typos get caught. */
 static int
-check_keys(git_config *cfg, struct err *e)
+check_key(const git_config_entry *ent, void *payload, struct err *e)
 {
-	git_config_iterator *it = NULL;
-	git_config_entry *ent;
-	int rc = -1, grc;
+	const char *name = ent->name, *dot = strchr(name, '.');
+	size_t slen = dot != NULL ? (size_t)(dot - name) : strlen(name);
+	bool ok = false, ours = false;
 
-	if (git_config_iterator_new(&it, cfg) < 0)
-		return git_err(e, "config");
-	while ((grc = git_config_next(&ent, it)) == 0) {
-		const char *name = ent->name, *dot = strchr(name, '.');
-		size_t slen = dot != NULL ? (size_t)(dot - name) : strlen(name);
-		bool ok = false, ours = false;
-
-		for (size_t i = 0; i < sizeof(OTHERS) / sizeof(OTHERS[0]); i++)
-			ok = ok || (strlen(OTHERS[i]) == slen &&
-			    strncmp(name, OTHERS[i], slen) == 0);
-		for (size_t i = 0; i < sizeof(OURS) / sizeof(OURS[0]); i++)
-			ours = ours || (strlen(OURS[i]) == slen &&
-			    strncmp(name, OURS[i], slen) == 0);
-		for (size_t i = 0; ours && i < sizeof(KNOWN) / sizeof(KNOWN[0]);
-		    i++)
-			ok = ok || strcmp(name, KNOWN[i]) == 0;
-		if (!ok) {
-			err_set(e, "config '%.*s': unknown key", SHOWN, name);
-			goto out;
-		}
-	}
-	if (grc != GIT_ITEROVER) {
-		git_err(e, "config");
-		goto out;
-	}
-	rc = 0;
-out:
-	git_config_iterator_free(it);
-	return rc;
+	(void)payload;
+	for (size_t i = 0; i < sizeof(OTHERS) / sizeof(OTHERS[0]); i++)
+		ok = ok || (strlen(OTHERS[i]) == slen &&
+		    strncmp(name, OTHERS[i], slen) == 0);
+	for (size_t i = 0; i < sizeof(OURS) / sizeof(OURS[0]); i++)
+		ours = ours || (strlen(OURS[i]) == slen &&
+		    strncmp(name, OURS[i], slen) == 0);
+	for (size_t i = 0; ours && i < sizeof(KNOWN) / sizeof(KNOWN[0]); i++)
+		ok = ok || strcmp(name, KNOWN[i]) == 0;
+	if (!ok)
+		return err_set(e, "config '%.*s': unknown key", SHOWN, name);
+	return 0;
 }
 
 /* Checks a watch.path value and stores it without trailing slashes. */
@@ -368,8 +282,11 @@ read_excludes(struct conf *c, git_config *cfg, struct err *e)
 	if (get_multi(&c->excludes, &c->nexcludes, &set, cfg,
 	    "watch.exclude", e) < 0)
 		return -1;
-	if (!set && (strv_add(&c->excludes, &c->nexcludes, "node_modules",
-	    e) < 0 || strv_add(&c->excludes, &c->nexcludes, ".git", e) < 0))
+	if (set)
+		return 0;
+	if (config_strv_add(&c->excludes, &c->nexcludes, "node_modules",
+	    e) < 0 ||
+	    config_strv_add(&c->excludes, &c->nexcludes, ".git", e) < 0)
 		return -1;
 	return 0;
 }
@@ -413,68 +330,40 @@ credential(char **out, bool *announced, struct err *e)
 static int
 read_secret(struct conf *c, const char *path, bool trusted, struct err *e)
 {
-	char *buf = NULL;
-	struct stat st;
-	size_t len = 0;
+	struct fileio_text f;
 	struct err why = { 0 };
-	int fd, rc = -1;
+	int rc = -1;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
-		return err_errno(e, "config 'webhook.secretFile': '%.*s'",
-		    SHOWN, path);
-	if (fstat(fd, &st) < 0) {
-		err_errno(e, "config 'webhook.secretFile': '%.*s'", SHOWN,
-		    path);
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
+	if (fileio_read(&f, AT_FDCWD, path, SECRET_FILE_MAX, 0, &why) < 0)
+		return err_set(e, "config 'webhook.secretFile': %s", why.msg);
+	if (f.state == FILEIO_NOT_REGULAR) {
 		err_set(e, "config 'webhook.secretFile': '%.*s' is not a "
 		    "regular file", SHOWN, path);
 		goto out;
 	}
-	if (!trusted && (st.st_mode & 077) != 0) {
+	if (!trusted && (f.mode & 077) != 0) {
 		err_set(e, "config 'webhook.secretFile': '%.*s' is open to "
 		    "group or others (mode %04o): chmod 600 it", SHOWN, path,
-		    (unsigned)(st.st_mode & 07777));
+		    (unsigned)(f.mode & 07777));
 		goto out;
 	}
-	if (st.st_size > SECRET_FILE_MAX) {
+	if (f.state == FILEIO_TOO_BIG) {
 		err_set(e, "config 'webhook.secretFile': '%.*s' is too big "
 		    "for a secret", SHOWN, path);
 		goto out;
 	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (buf == NULL) {
-		err_set(e, "out of memory");
-		goto out;
-	}
-	while (len < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err_errno(e, "config 'webhook.secretFile': '%.*s'",
-			    SHOWN, path);
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	if (webhook_secret_parse(&c->key, &c->keylen, buf, len, &why) < 0) {
+	if (webhook_secret_parse(&c->key, &c->keylen, f.data, f.len,
+	    &why) < 0) {
 		err_set(e, "config 'webhook.secretFile': '%.*s': %s", SHOWN,
 		    path, why.msg);
 		goto out;
 	}
 	rc = 0;
 out:
-	if (buf != NULL) {
-		OPENSSL_cleanse(buf, len);
-		free(buf);
+	if (f.data != NULL) {
+		OPENSSL_cleanse(f.data, f.len);
+		free(f.data);
 	}
-	(void)close(fd);
 	return rc;
 }
 
@@ -487,10 +376,10 @@ read_webhook(struct conf *c, git_config *cfg, unsigned flags, struct err *e)
 	bool announced;
 	int rc = -1;
 
-	if (get(&url, cfg, "webhook.url", e) < 0 ||
-	    get(&format, cfg, "webhook.format", e) < 0 ||
-	    get(&secret, cfg, "webhook.secretFile", e) < 0 ||
-	    get(&c->ca_file, cfg, "webhook.caFile", e) < 0)
+	if (config_get_string(&url, cfg, "webhook.url", e) < 0 ||
+	    config_get_string(&format, cfg, "webhook.format", e) < 0 ||
+	    config_get_string(&secret, cfg, "webhook.secretFile", e) < 0 ||
+	    config_get_string(&c->ca_file, cfg, "webhook.caFile", e) < 0)
 		goto out;
 	if (format != NULL && webhook_format_parse(&c->format, format) < 0) {
 		err_set(e, "config 'webhook.format': bad format '%.*s' (want "
@@ -574,7 +463,8 @@ read_all(struct conf *c, git_config *cfg, unsigned flags, struct err *e)
 	uint64_t n;
 	char *dir = NULL;
 
-	if (check_keys(cfg, e) < 0 || config_read(&c->engine, cfg, e) < 0)
+	if (config_each(cfg, check_key, NULL, e) < 0 ||
+	    config_read(&c->engine, cfg, e) < 0)
 		return -1;
 	c->max_file_size = c->engine.max_file_size;
 	if (read_paths(c, cfg, e) < 0 || read_excludes(c, cfg, e) < 0 ||
@@ -593,7 +483,7 @@ read_all(struct conf *c, git_config *cfg, unsigned flags, struct err *e)
 	c->max_pending = (size_t)n;
 	if (read_webhook(c, cfg, flags, e) < 0)
 		return -1;
-	if (get(&dir, cfg, "queue.dir", e) < 0)
+	if (config_get_string(&dir, cfg, "queue.dir", e) < 0)
 		return -1;
 	if (dir != NULL) {
 		if (dir[0] != '/') {
@@ -606,7 +496,7 @@ read_all(struct conf *c, git_config *cfg, unsigned flags, struct err *e)
 		c->queue_dir = dir;
 	}
 	if (get_size(&c->queue_max_bytes, cfg, "queue.maxBytes", e) < 0 ||
-	    get(&c->metrics_file, cfg, "metrics.file", e) < 0)
+	    config_get_string(&c->metrics_file, cfg, "metrics.file", e) < 0)
 		return -1;
 	if (c->metrics_file != NULL && c->metrics_file[0] != '/')
 		return err_set(e, "config 'metrics.file': '%.*s' is not an "
@@ -712,7 +602,7 @@ conf_load(struct conf **out, const char *file, unsigned flags,
 		(void)snprintf(proc, sizeof(proc), "/proc/self/fd/%d", mfd);
 	}
 	if (git_config_open_ondisk(&cfg, mfd >= 0 ? proc : file) < 0) {
-		git_err(e, what);
+		config_git_error(e, what);
 		goto out;
 	}
 	if (read_all(c, cfg, flags, e) < 0)

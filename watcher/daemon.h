@@ -60,4 +60,7 @@ struct conf *daemon_conf(struct daemon *d);
 /* Wakes the reader thread (after setting a flag it should look at). */
 void daemon_wake(struct daemon *d);
 
+/* The watcher's clock: milliseconds of CLOCK_MONOTONIC. */
+uint64_t daemon_now_ms(void);
+
 #endif

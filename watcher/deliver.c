@@ -27,21 +27,12 @@ struct sender {
 };
 
 static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static uint64_t
 random64(void)
 {
 	uint64_t r = 0;
 
 	if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
-		r = now_ms() * 0x9e3779b97f4a7c15ULL;
+		r = daemon_now_ms() * 0x9e3779b97f4a7c15ULL;
 	return r;
 }
 
@@ -231,7 +222,7 @@ wait_kick(struct daemon *d, uint64_t until)
 			    &d->deliver_lock);
 			continue;
 		}
-		if (now_ms() >= until)
+		if (daemon_now_ms() >= until)
 			break;
 		ts.tv_sec = (time_t)(until / 1000);
 		ts.tv_nsec = (long)(until % 1000) * 1000000;
@@ -253,10 +244,10 @@ deliver_main(void *arg)
 		uint64_t delay, now;
 
 		if (refresh(&s) < 0) {
-			wait_kick(s.d, now_ms() + 60 * 1000);
+			wait_kick(s.d, daemon_now_ms() + 60 * 1000);
 			continue;
 		}
-		now = now_ms();
+		now = daemon_now_ms();
 		if (now < s.pause_until) {
 			wait_kick(s.d, s.pause_until);
 			continue;
@@ -266,7 +257,7 @@ deliver_main(void *arg)
 			continue;
 		}
 		if (attempt(&s, id, &delay) == WEBHOOK_RETRY)
-			s.pause_until = now_ms() + delay;
+			s.pause_until = daemon_now_ms() + delay;
 	}
 	webhook_free(s.w);
 	conf_unref(s.c);

@@ -116,42 +116,6 @@ struct reader {
 	uint64_t files0, bytes0;	/* the counters when it started */
 };
 
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-struct conf *
-daemon_conf(struct daemon *d)
-{
-	struct conf *c;
-
-	(void)pthread_mutex_lock(&d->conf_lock);
-	c = conf_ref(d->conf);
-	(void)pthread_mutex_unlock(&d->conf_lock);
-	return c;
-}
-
-void
-daemon_wake(struct daemon *d)
-{
-	uint64_t one = 1;
-	ssize_t n;
-
-	/*
-	 * The eventfd refuses a write only when its counter is full: a
-	 * wake-up is pending then anyway. Assigned rather than cast to void:
-	 * with _FORTIFY_SOURCE (Debian's build flags) write() is
-	 * warn_unused_result, which a cast does not silence.
-	 */
-	n = write(d->wake, &one, sizeof(one));
-	(void)n;
-}
-
 /* sd_notify(3)'s datagram, without libsystemd. */
 static void
 notify(const char *msg)
@@ -220,7 +184,7 @@ write_metrics(struct reader *r)
 	gauges(r, &g);
 	if (metrics_write(&r->d->metrics, &g, r->c->metrics_file, &e) < 0)
 		log_msg("%s", e.msg);
-	r->metrics_last = now_ms();
+	r->metrics_last = daemon_now_ms();
 }
 
 /* Draws the progress line when an update is due. */
@@ -233,7 +197,7 @@ scan_tick(struct reader *r)
 
 	if (r->scanning == NULL)
 		return;
-	now = now_ms();
+	now = daemon_now_ms();
 	if (!progress_due(&r->prog, now))
 		return;
 	files = atomic_load(&d->metrics.scanned) - r->files0;
@@ -257,7 +221,7 @@ scan_begin(struct reader *r, const char *what)
 	r->scanning = what;
 	r->files0 = atomic_load(&r->d->metrics.scanned);
 	r->bytes0 = atomic_load(&r->d->bytes_scanned);
-	progress_init(&r->prog, STDERR_FILENO, now_ms());
+	progress_init(&r->prog, STDERR_FILENO, daemon_now_ms());
 	scan_tick(r);
 }
 
@@ -334,7 +298,7 @@ dir_event(struct reader *r, const struct inotify_event *ev,
 		m->wd = ev->wd;
 		(void)snprintf(m->name, sizeof(m->name), "%s", ev->name);
 		(void)snprintf(m->path, sizeof(m->path), "%s", path);
-		m->until = now_ms() + MOVE_WAIT_MS;
+		m->until = daemon_now_ms() + MOVE_WAIT_MS;
 		return;
 	}
 	if ((ev->mask & IN_MOVED_TO) != 0) {
@@ -389,7 +353,7 @@ self_event(struct reader *r, const struct inotify_event *ev)
 		    (ev->mask & IN_MOVE_SELF) != 0 ? "moved away" : "deleted",
 		    (unsigned long long)(r->c->rescan_ms / 1000));
 		if (r->periodic_due == 0)
-			r->periodic_due = now_ms() + r->c->rescan_ms;
+			r->periodic_due = daemon_now_ms() + r->c->rescan_ms;
 		return;
 	}
 	if ((ev->mask & IN_UNMOUNT) != 0)
@@ -440,7 +404,7 @@ handle_event(struct reader *r, const struct inotify_event *ev)
 		return true;
 	}
 	if ((ev->mask & (IN_MODIFY | IN_CREATE | IN_ATTRIB)) != 0 &&
-	    settle_touch(&r->settle, path, now_ms()))
+	    settle_touch(&r->settle, path, daemon_now_ms()))
 		enqueue(r, path, WORK_EVENT);
 	return true;
 }
@@ -504,7 +468,7 @@ periodic(struct reader *r)
 	}
 	free(v);
 	if (n > 0 || tree_roots_gone(&d->tree))
-		r->periodic_due = now_ms() + r->c->rescan_ms;
+		r->periodic_due = daemon_now_ms() + r->c->rescan_ms;
 }
 
 /* Reads /proc/sys/fs/inotify/max_user_watches; 0 if it cannot. */
@@ -548,7 +512,7 @@ limit_summary(struct reader *r)
 	    limit + 2 * (unsigned long)unwatched,
 	    (unsigned long long)(r->c->rescan_ms / 1000));
 	if (r->periodic_due == 0)
-		r->periodic_due = now_ms() + r->c->rescan_ms;
+		r->periodic_due = daemon_now_ms() + r->c->rescan_ms;
 }
 
 static void
@@ -700,7 +664,7 @@ read_wake(struct reader *r)
 	}
 	if (atomic_load(&d->metrics.dirty) && r->metrics_due == 0 &&
 	    r->c->metrics_file != NULL) {
-		uint64_t now = now_ms();
+		uint64_t now = daemon_now_ms();
 
 		r->metrics_due = r->metrics_last + METRICS_EVERY_MS > now ?
 		    r->metrics_last + METRICS_EVERY_MS : now;
@@ -720,7 +684,7 @@ loop(struct reader *r, int sfd)
 	};
 
 	for (;;) {
-		uint64_t now = now_ms();
+		uint64_t now = daemon_now_ms();
 		int n = poll(pfd, 3, timeout(r, now));
 
 		if (n < 0 && errno != EINTR) {
@@ -734,7 +698,7 @@ loop(struct reader *r, int sfd)
 			return;
 		if (n > 0 && (pfd[2].revents & POLLIN) != 0 && !read_wake(r))
 			return;
-		now = now_ms();
+		now = daemon_now_ms();
 		expire_moves(r, now, false);
 		settle_expire(&r->settle, now, settled, r);
 		if (r->periodic_due != 0 && now >= r->periodic_due)

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
+
 struct settle_entry {
 	char *path;
 	uint64_t first;		/* first change since the last scan */
@@ -11,18 +13,6 @@ struct settle_entry {
 	struct settle_entry *prev, *next;
 	struct settle_entry *next_hash;
 };
-
-static size_t
-bucket(const struct settle *s, const char *p)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (; *p != '\0'; p++) {
-		h ^= (unsigned char)*p;
-		h *= 0x100000001b3ULL;
-	}
-	return (size_t)(h ^ (h >> 31)) & (s->ntable - 1);
-}
 
 int
 settle_init(struct settle *s, uint64_t ms)
@@ -63,7 +53,7 @@ append(struct settle *s, struct settle_entry *x)
 static struct settle_entry **
 slot(struct settle *s, const char *path)
 {
-	struct settle_entry **pp = &s->table[bucket(s, path)];
+	struct settle_entry **pp = &s->table[hash_bucket(path, s->ntable)];
 
 	while (*pp != NULL && strcmp((*pp)->path, path) != 0)
 		pp = &(*pp)->next_hash;
@@ -106,7 +96,7 @@ grow(struct settle *s)
 	s->table = t;
 	s->ntable = n;
 	for (struct settle_entry *x = s->head; x != NULL; x = x->next) {
-		size_t b = bucket(s, x->path);
+		size_t b = hash_bucket(x->path, s->ntable);
 
 		x->next_hash = t[b];
 		t[b] = x;

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
+
 struct held {
 	char *path;
 	char (*fps)[FINGERPRINT_SIZE];
@@ -14,12 +16,8 @@ struct held {
 static uint64_t
 hash(const char *s)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t h = hash_str(s, HASH_START);
 
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
 	/* Mix the high bits down (splitmix64's finalizer). */
 	h ^= h >> 30;
 	h *= 0xbf58476d1ce4e5b9ULL;

@@ -22,6 +22,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "hash.h"
+
 #define INLINE_NAME 16
 
 struct node {
@@ -49,20 +51,10 @@ name_of(const struct node *x)
 	return x->name.in[INLINE_NAME - 1] == 1 ? x->name.out : x->name.in;
 }
 
-static uint64_t
-hash_str(const char *s, uint64_t h)
-{
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 static size_t
 name_bucket(const struct tree *t, nid parent, const char *name)
 {
-	uint64_t h = hash_str(name, 0xcbf29ce484222325ULL ^
+	uint64_t h = hash_str(name, HASH_START ^
 	    ((uint64_t)parent * 0x9e3779b97f4a7c15ULL));
 
 	return (size_t)(h ^ (h >> 29)) & (t->nname - 1);
@@ -102,75 +94,60 @@ by_name(const struct tree *t, nid parent, const char *name)
 	return NONE;
 }
 
-static void
-unlink_name(struct tree *t, nid x)
-{
-	nid *pp = &t->by_name[name_bucket(t, N(t, x)->parent,
-	    name_of(N(t, x)))];
+/* The chains a node is on, each through a link of its own. */
+enum chain { CHAIN_NAME, CHAIN_WD, CHAIN_SIBLING };
 
-	while (*pp != NONE && *pp != x)
-		pp = &N(t, *pp)->next_name;
-	if (*pp == x)
-		*pp = N(t, x)->next_name;
-	N(t, x)->next_name = NONE;
+/* Node x's link to the next node on chain c. */
+static nid *
+link_of(struct tree *t, nid x, enum chain c)
+{
+	struct node *n = N(t, x);
+
+	if (c == CHAIN_NAME)
+		return &n->next_name;
+	if (c == CHAIN_WD)
+		return &n->next_wd;
+	return &n->next;
 }
 
-static void
-link_name(struct tree *t, nid x)
+/* Where chain c that x belongs on starts; NULL for a root's siblings. */
+static nid *
+head_of(struct tree *t, nid x, enum chain c)
 {
-	nid *pp = &t->by_name[name_bucket(t, N(t, x)->parent,
-	    name_of(N(t, x)))];
+	struct node *n = N(t, x);
 
-	N(t, x)->next_name = *pp;
-	*pp = x;
+	if (c == CHAIN_NAME)
+		return &t->by_name[name_bucket(t, n->parent, name_of(n))];
+	if (c == CHAIN_WD)
+		return &t->by_wd[wd_bucket(t, n->wd)];
+	return n->parent != NONE ? &N(t, n->parent)->child : NULL;
 }
 
+/* Takes x off chain c (for siblings: its parent's children). */
 static void
-unlink_wd(struct tree *t, nid x)
+chain_remove(struct tree *t, nid x, enum chain c)
 {
-	nid *pp = &t->by_wd[wd_bucket(t, N(t, x)->wd)];
+	nid *pp = head_of(t, x, c);
 
-	while (*pp != NONE && *pp != x)
-		pp = &N(t, *pp)->next_wd;
-	if (*pp == x)
-		*pp = N(t, x)->next_wd;
-	N(t, x)->next_wd = NONE;
-}
-
-static void
-link_wd(struct tree *t, nid x)
-{
-	nid *pp = &t->by_wd[wd_bucket(t, N(t, x)->wd)];
-
-	N(t, x)->next_wd = *pp;
-	*pp = x;
-}
-
-/* Unlinks x from its parent's children (searching its siblings). */
-static void
-unlink_parent(struct tree *t, nid x)
-{
-	nid *pp;
-
-	if (N(t, x)->parent == NONE)
+	if (pp == NULL)
 		return;
-	pp = &N(t, N(t, x)->parent)->child;
 	while (*pp != NONE && *pp != x)
-		pp = &N(t, *pp)->next;
+		pp = link_of(t, *pp, c);
 	if (*pp == x)
-		*pp = N(t, x)->next;
-	N(t, x)->next = NONE;
+		*pp = *link_of(t, x, c);
+	*link_of(t, x, c) = NONE;
 }
 
+/* Puts x at the front of chain c. */
 static void
-link_parent(struct tree *t, nid x)
+chain_push(struct tree *t, nid x, enum chain c)
 {
-	nid p = N(t, x)->parent;
+	nid *pp = head_of(t, x, c);
 
-	if (p == NONE)
+	if (pp == NULL)
 		return;
-	N(t, x)->next = N(t, p)->child;
-	N(t, p)->child = x;
+	*link_of(t, x, c) = *pp;
+	*pp = x;
 }
 
 static void
@@ -270,7 +247,7 @@ grow(struct tree *t)
 
 		for (; x != NONE; x = next) {
 			next = N(t, x)->next_wd;
-			link_wd(t, x);
+			chain_push(t, x, CHAIN_WD);
 		}
 	}
 	for (size_t i = 0; i < on; i++) {
@@ -278,7 +255,7 @@ grow(struct tree *t)
 
 		for (; x != NONE; x = next) {
 			next = N(t, x)->next_name;
-			link_name(t, x);
+			chain_push(t, x, CHAIN_NAME);
 		}
 	}
 	free(old_w);
@@ -291,9 +268,9 @@ drop(struct tree *t, nid x, bool rm_watch)
 {
 	if (rm_watch)
 		(void)inotify_rm_watch(t->ino, N(t, x)->wd);
-	unlink_wd(t, x);
-	unlink_name(t, x);
-	unlink_parent(t, x);
+	chain_remove(t, x, CHAIN_WD);
+	chain_remove(t, x, CHAIN_NAME);
+	chain_remove(t, x, CHAIN_SIBLING);
 	name_free(N(t, x));
 	N(t, x)->wd = -1;
 	N(t, x)->next = t->free_head;
@@ -686,8 +663,8 @@ place_node(struct tree *t, nid x, nid parent, const char *name)
 		return false;
 	}
 	N(t, x)->parent = parent;
-	link_name(t, x);
-	link_parent(t, x);
+	chain_push(t, x, CHAIN_NAME);
+	chain_push(t, x, CHAIN_SIBLING);
 	return true;
 }
 
@@ -740,8 +717,8 @@ tree_watch(struct tree *t, const char *path, size_t rel_off, int dirfd,
 	    below(t, parent, x))))
 		goto out;
 	if (x != NONE) {
-		unlink_name(t, x);
-		unlink_parent(t, x);
+		chain_remove(t, x, CHAIN_NAME);
+		chain_remove(t, x, CHAIN_SIBLING);
 		N(t, x)->parent = NONE;
 	}
 	/* Another directory was at this path: it is not any more. */
@@ -755,7 +732,7 @@ tree_watch(struct tree *t, const char *path, size_t rel_off, int dirfd,
 			rc = TREE_FAILED;
 			goto out;
 		}
-		link_wd(t, x);
+		chain_push(t, x, CHAIN_WD);
 		t->count++;
 		grow(t);
 	}
@@ -845,8 +822,8 @@ tree_move(struct tree *t, int from_wd, const char *from_name, int to_wd,
 	old = by_name(t, to, to_name);
 	if (old != NONE && old != x)
 		drop_subtree(t, old, true);
-	unlink_name(t, x);
-	unlink_parent(t, x);
+	chain_remove(t, x, CHAIN_NAME);
+	chain_remove(t, x, CHAIN_SIBLING);
 	N(t, x)->parent = NONE;
 	ok = place_node(t, x, to, to_name);
 out:

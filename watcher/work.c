@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
+
 enum state { WAITING, RUNNING, RUNNING_AGAIN };
 
 struct work_item {
@@ -18,18 +20,6 @@ struct work_item {
 
 /* The flags whose pieces are counted until done. */
 #define COUNTED (WORK_INITIAL | WORK_RESCAN)
-
-static size_t
-bucket(const struct work *w, const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	return (size_t)(h ^ (h >> 31)) & (w->ntable - 1);
-}
 
 int
 work_init(struct work *w, size_t max)
@@ -116,16 +106,11 @@ grow(struct work *w)
 		struct work_item *x = w->table[i], *next;
 
 		for (; x != NULL; x = next) {
-			uint64_t h = 0xcbf29ce484222325ULL;
+			size_t b = hash_bucket(x->path, n);
 
 			next = x->next_hash;
-			for (const char *s = x->path; *s != '\0'; s++) {
-				h ^= (unsigned char)*s;
-				h *= 0x100000001b3ULL;
-			}
-			h = (h ^ (h >> 31)) & (n - 1);
-			x->next_hash = t[h];
-			t[h] = x;
+			x->next_hash = t[b];
+			t[b] = x;
 		}
 	}
 	free(w->table);
@@ -136,11 +121,12 @@ grow(struct work *w)
 int
 work_add(struct work *w, const char *path, unsigned flags)
 {
-	struct work_item *x;
+	struct work_item *x, **head;
 	int rc = -1;
 
 	(void)pthread_mutex_lock(&w->lock);
-	x = w->table[bucket(w, path)];
+	head = &w->table[hash_bucket(path, w->ntable)];
+	x = *head;
 	while (x != NULL && strcmp(x->path, path) != 0)
 		x = x->next_hash;
 	if (x != NULL && x->state == WAITING) {
@@ -168,8 +154,8 @@ work_add(struct work *w, const char *path, unsigned flags)
 	}
 	x->flags = flags;
 	count(w, 0, flags);
-	x->next_hash = w->table[bucket(w, path)];
-	w->table[bucket(w, path)] = x;
+	x->next_hash = *head;
+	*head = x;
 	append(w, x);
 	w->count++;
 	grow(w);
@@ -280,7 +266,7 @@ work_done(struct work *w, struct work_job *job)
 			w->initial--;
 		if ((x->again & WORK_RESCAN) != 0)
 			w->rescan--;
-		pp = &w->table[bucket(w, x->path)];
+		pp = &w->table[hash_bucket(x->path, w->ntable)];
 		while (*pp != NULL && *pp != x)
 			pp = &(*pp)->next_hash;
 		if (*pp == x)

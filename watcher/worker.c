@@ -187,12 +187,9 @@ log_finding(const char *path, const struct hit *h, const char *what)
 static void
 refused_summary(struct daemon *d, const char *why)
 {
-	struct timespec ts;
 	size_t n;
 
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	n = state_refused_summary(&d->state, (uint64_t)ts.tv_sec * 1000 +
-	    (uint64_t)ts.tv_nsec / 1000000);
+	n = state_refused_summary(&d->state, daemon_now_ms());
 	if (n > 0)
 		log_msg("%zu findings still not queued (%s); their files are "
 		    "scanned again later", n, why);

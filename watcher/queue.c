@@ -20,11 +20,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fileio.h"
+#include "hash.h"
+
 /* Records are small; anything bigger than this is not one of ours. */
 #define RECORD_MAX (1U << 20)
 
 static const char TMP_PREFIX[] = ".tmp-";
 static const char SUFFIX[] = ".json";
+
+/* Room for an event's file name, <id>.json, or its temporary name. */
+#define NAME_SIZE (QUEUE_ID_SIZE + 16)
 
 struct entry {
 	char id[QUEUE_ID_SIZE];
@@ -58,19 +64,6 @@ struct queue {
 	struct table by_id;
 };
 
-static uint64_t
-hash(const void *p, size_t len)
-{
-	const unsigned char *s = p;
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (size_t i = 0; i < len; i++) {
-		h ^= s[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 static int
 table_init(struct table *t, size_t n)
 {
@@ -79,12 +72,38 @@ table_init(struct table *t, size_t n)
 	return t->v == NULL ? -1 : 0;
 }
 
+/* The head of the chain of table t that a key belongs in. */
+static struct entry **
+key_head(const struct table *t, const char *key, size_t keylen)
+{
+	return &t->v[hash_bytes(key, keylen, HASH_START) & (t->n - 1)];
+}
+
+/* The head of the chain of table t that an id belongs in. */
+static struct entry **
+id_head(const struct table *t, const char *id)
+{
+	return &t->v[hash_bytes(id, strlen(id), HASH_START) & (t->n - 1)];
+}
+
+/* Links x at the head of its chains in the tables by key and by id. */
+static void
+link_tables(struct table *by_key, struct table *by_id, struct entry *x)
+{
+	struct entry **pk = key_head(by_key, x->key, x->keylen);
+	struct entry **pi = id_head(by_id, x->id);
+
+	x->next_key = *pk;
+	*pk = x;
+	x->next_id = *pi;
+	*pi = x;
+}
+
 static struct entry **
 key_slot(struct queue *q, const char *key, size_t keylen)
 {
-	struct entry **pp;
+	struct entry **pp = key_head(&q->by_key, key, keylen);
 
-	pp = &q->by_key.v[hash(key, keylen) & (q->by_key.n - 1)];
 	while (*pp != NULL && ((*pp)->keylen != keylen ||
 	    memcmp((*pp)->key, key, keylen) != 0))
 		pp = &(*pp)->next_key;
@@ -94,9 +113,8 @@ key_slot(struct queue *q, const char *key, size_t keylen)
 static struct entry **
 id_slot(struct queue *q, const char *id)
 {
-	struct entry **pp;
+	struct entry **pp = id_head(&q->by_id, id);
 
-	pp = &q->by_id.v[hash(id, strlen(id)) & (q->by_id.n - 1)];
 	while (*pp != NULL && strcmp((*pp)->id, id) != 0)
 		pp = &(*pp)->next_id;
 	return pp;
@@ -117,16 +135,8 @@ grow(struct queue *q)
 		free(k.v);
 		return;
 	}
-	for (x = q->head; x != NULL; x = x->next) {
-		struct entry **pk = &k.v[hash(x->key, x->keylen) & (k.n - 1)];
-		struct entry **pi = &i.v[hash(x->id, strlen(x->id)) &
-		    (i.n - 1)];
-
-		x->next_key = *pk;
-		*pk = x;
-		x->next_id = *pi;
-		*pi = x;
-	}
+	for (x = q->head; x != NULL; x = x->next)
+		link_tables(&k, &i, x);
 	free(q->by_key.v);
 	free(q->by_id.v);
 	q->by_key = k;
@@ -163,19 +173,21 @@ list_remove(struct queue *q, struct entry *x)
 static void
 insert(struct queue *q, struct entry *x)
 {
-	struct entry **pk, **pi;
-
 	list_append(q, x);
 	q->count++;
-	pk = &q->by_key.v[hash(x->key, x->keylen) & (q->by_key.n - 1)];
-	x->next_key = *pk;
-	*pk = x;
-	pi = &q->by_id.v[hash(x->id, strlen(x->id)) & (q->by_id.n - 1)];
-	x->next_id = *pi;
-	*pi = x;
+	link_tables(&q->by_key, &q->by_id, x);
 	q->bytes += x->bytes;
 	/* Last: grow() relinks every entry of the list, x included. */
 	grow(q);
+}
+
+/* Frees x, which is in no list or table; x may be NULL. */
+static void
+entry_free(struct entry *x)
+{
+	if (x != NULL)
+		free(x->key);
+	free(x);
 }
 
 /* Unlinks x from everything and frees it. */
@@ -185,12 +197,12 @@ drop(struct queue *q, struct entry *x)
 	struct entry **pp;
 
 	/* By identity: a damaged directory may hold two equal keys. */
-	pp = &q->by_key.v[hash(x->key, x->keylen) & (q->by_key.n - 1)];
+	pp = key_head(&q->by_key, x->key, x->keylen);
 	while (*pp != NULL && *pp != x)
 		pp = &(*pp)->next_key;
 	if (*pp == x)
 		*pp = x->next_key;
-	pp = &q->by_id.v[hash(x->id, strlen(x->id)) & (q->by_id.n - 1)];
+	pp = id_head(&q->by_id, x->id);
 	while (*pp != NULL && *pp != x)
 		pp = &(*pp)->next_id;
 	if (*pp == x)
@@ -198,8 +210,7 @@ drop(struct queue *q, struct entry *x)
 	list_remove(q, x);
 	q->count--;
 	q->bytes -= x->bytes;
-	free(x->key);
-	free(x);
+	entry_free(x);
 }
 
 /* A new entry with a copy of the key "path\0fingerprint\0". */
@@ -273,16 +284,23 @@ write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
+/* The file name of event id: <id>.json. */
+static void
+record_name(char name[NAME_SIZE], const char *id)
+{
+	(void)snprintf(name, NAME_SIZE, "%s%s", id, SUFFIX);
+}
+
 /* Writes data as <id>.json: temporary file, fsync, rename, fsync. */
 static int
 write_event(struct queue *q, const char *id, const char *data, size_t len,
     struct err *e)
 {
-	char tmp[QUEUE_ID_SIZE + 16], name[QUEUE_ID_SIZE + 16];
+	char tmp[NAME_SIZE], name[NAME_SIZE];
 	int fd;
 
 	(void)snprintf(tmp, sizeof(tmp), "%s%s", TMP_PREFIX, id);
-	(void)snprintf(name, sizeof(name), "%s%s", id, SUFFIX);
+	record_name(name, id);
 	fd = openat(q->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
 	    O_NOFOLLOW, 0600);
 	if (fd < 0)
@@ -354,50 +372,22 @@ static int
 read_record(json_t **out, int dirfd, const char *name, const char *id,
     struct err *e)
 {
+	struct fileio_text f;
 	struct err pe = { 0 };
-	struct stat st;
-	char *buf = NULL;
-	size_t len = 0;
-	int fd, rc = -1;
+	int rc = -1;
 
-	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
-	    O_NONBLOCK);
-	if (fd < 0)
-		return err_errno(e, "queue: cannot open '%s'", name);
-	if (fstat(fd, &st) < 0) {
-		err_errno(e, "queue: cannot read '%s'", name);
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode) || st.st_size > RECORD_MAX) {
-		err_set(e, "queue: '%s': not an event record", name);
-		goto out;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (buf == NULL) {
-		err_set(e, "out of memory");
-		goto out;
-	}
-	while (len < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err_errno(e, "queue: cannot read '%s'", name);
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	if (queue_record_parse(out, buf, len, id, &pe) < 0) {
+	if (fileio_read(&f, dirfd, name, RECORD_MAX, FILEIO_NOFOLLOW,
+	    &pe) < 0)
+		return err_set(e, "queue: cannot read %s", pe.msg);
+	if (f.state != FILEIO_READ)
+		return err_set(e, "queue: '%s': not an event record", name);
+	if (queue_record_parse(out, f.data, f.len, id, &pe) < 0) {
 		err_set(e, "queue: '%s': %s", name, pe.msg);
 		goto out;
 	}
 	rc = 0;
 out:
-	free(buf);
-	(void)close(fd);
+	free(f.data);
 	return rc;
 }
 
@@ -504,10 +494,7 @@ load_one(struct entry ***v, size_t *n, size_t *cap, struct queue *q,
 	x = NULL;
 	rc = 0;
 out:
-	if (x != NULL) {
-		free(x->key);
-		free(x);
-	}
+	entry_free(x);
 	json_decref(rec);
 	return rc;
 }
@@ -770,10 +757,7 @@ queue_put(enum queue_put_result *result, char id[QUEUE_ID_SIZE],
 	*result = QUEUE_ADDED;
 	rc = 0;
 out:
-	if (x != NULL) {
-		free(x->key);
-		free(x);
-	}
+	entry_free(x);
 	free(data);
 	json_decref(copy);
 	return rc;
@@ -822,20 +806,32 @@ queue_next(struct queue *q, char id[QUEUE_ID_SIZE])
 int
 queue_read(json_t **out, struct queue *q, const char *id, struct err *e)
 {
-	char name[QUEUE_ID_SIZE + 16];
+	char name[NAME_SIZE];
 
-	(void)snprintf(name, sizeof(name), "%s%s", id, SUFFIX);
+	record_name(name, id);
 	return read_record(out, q->dirfd, name, NULL, e);
+}
+
+/* Drops event id from the index, when it is there. */
+static void
+forget(struct queue *q, const char *id)
+{
+	struct entry *x;
+
+	(void)pthread_mutex_lock(&q->lock);
+	x = *id_slot(q, id);
+	if (x != NULL)
+		drop(q, x);
+	(void)pthread_mutex_unlock(&q->lock);
 }
 
 int
 queue_done(struct queue *q, const char *id, struct err *e)
 {
-	char name[QUEUE_ID_SIZE + 16];
-	struct entry *x;
+	char name[NAME_SIZE];
 	int rc = 0;
 
-	(void)snprintf(name, sizeof(name), "%s%s", id, SUFFIX);
+	record_name(name, id);
 	if (unlinkat(q->dirfd, name, 0) < 0 && errno != ENOENT)
 		rc = err_errno(e, "queue: cannot remove '%s' (delivered; it "
 		    "is sent again after a restart)", name);
@@ -844,11 +840,7 @@ queue_done(struct queue *q, const char *id, struct err *e)
 	 * again at once, over and over, while the directory stays
 	 * read-only.
 	 */
-	(void)pthread_mutex_lock(&q->lock);
-	x = *id_slot(q, id);
-	if (x != NULL)
-		drop(q, x);
-	(void)pthread_mutex_unlock(&q->lock);
+	forget(q, id);
 	return rc;
 }
 
@@ -870,18 +862,13 @@ queue_retry(struct queue *q, const char *id)
 int
 queue_dead(struct queue *q, const char *id, struct err *e)
 {
-	char name[QUEUE_ID_SIZE + 16];
-	struct entry *x;
+	char name[NAME_SIZE];
 	int rc;
 
-	(void)snprintf(name, sizeof(name), "%s%s", id, SUFFIX);
+	record_name(name, id);
 	rc = move_dead(q, name, e);
 	/* Forgotten either way, as in queue_done(). */
-	(void)pthread_mutex_lock(&q->lock);
-	x = *id_slot(q, id);
-	if (x != NULL)
-		drop(q, x);
-	(void)pthread_mutex_unlock(&q->lock);
+	forget(q, id);
 	return rc;
 }
 
