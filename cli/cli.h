@@ -51,6 +51,9 @@ void settings_release(struct settings *s);
  */
 int help_print(FILE *f, const char *topic);
 
+/* The help on topic, as help_print() prints it, or NULL. */
+const char *help_text(const char *topic);
+
 /*
  * Prints "tokenguard: " and the message to standard error, then, when
  * cmd is not NULL, a line pointing at "tokenguard help cmd". Returns

@@ -265,8 +265,8 @@ static const char HELP_HELP[] =
 "    Prints the help of COMMAND (scan, rules, install, help), or of\n"
 "    tokenguard.\n";
 
-int
-help_print(FILE *f, const char *topic)
+const char *
+help_text(const char *topic)
 {
 	static const struct {
 		const char *topic;
@@ -278,15 +278,22 @@ help_print(FILE *f, const char *topic)
 		{ "help", HELP_HELP },
 	};
 
-	if (topic == NULL) {
-		fputs(HELP_MAIN, f);
-		return 0;
-	}
+	if (topic == NULL)
+		return HELP_MAIN;
 	for (size_t i = 0; i < sizeof(topics) / sizeof(topics[0]); i++) {
-		if (strcmp(topic, topics[i].topic) == 0) {
-			fputs(topics[i].text, f);
-			return 0;
-		}
+		if (strcmp(topic, topics[i].topic) == 0)
+			return topics[i].text;
 	}
-	return -1;
+	return NULL;
+}
+
+int
+help_print(FILE *f, const char *topic)
+{
+	const char *text = help_text(topic);
+
+	if (text == NULL)
+		return -1;
+	fputs(text, f);
+	return 0;
 }

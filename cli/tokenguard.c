@@ -17,7 +17,7 @@
 
 #include "cli.h"
 #include "installcmd.h"
-#include "version.h"
+#include "progopts.h"
 
 int
 (cli_error)(const char *fmt, ...)
@@ -140,6 +140,8 @@ raise_fd_limit(void)
 int
 main(int argc, char **argv)
 {
+	struct progopts opts = { PROG, help_text(NULL), "option", 0 };
+	struct progopts_answer po;
 	const char *cmd;
 
 	/* A closed pipe is seen as EPIPE where output is written. */
@@ -148,11 +150,12 @@ main(int argc, char **argv)
 	if (argc < 2)
 		return cli_usage(NULL, "no command given");
 	cmd = argv[1];
-	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)
-		return print_help(NULL);
-	if (strcmp(cmd, "--version") == 0) {
-		printf(PROG " %s\n", TOKENGUARD_VERSION);
-		return fflush(stdout) == 0 ? EXIT_CLEAN : EXIT_TROUBLE;
+	/* -h, --help, --version, or an unknown option. */
+	if (cmd[0] == '-' && progopts_parse(&po, &opts, 2, argv)) {
+		fputs(po.out != NULL ? po.out : po.err, po.out != NULL ? stdout :
+		    stderr);
+		return fflush(stdout) == 0 && !ferror(stdout) ? po.status :
+		    EXIT_TROUBLE;
 	}
 	if (strcmp(cmd, "help") == 0)
 		return help_cmd(argc - 1, argv + 1);
@@ -162,7 +165,5 @@ main(int argc, char **argv)
 		return with_libgit2(rulescmd_run, argc - 1, argv + 1);
 	if (strcmp(cmd, "install") == 0)
 		return with_libgit2(installcmd_run, argc - 1, argv + 1);
-	if (cmd[0] == '-')
-		return cli_usage(NULL, "unknown option '%s'", cmd);
 	return cli_usage(NULL, "unknown command '%s'", cmd);
 }

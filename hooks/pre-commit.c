@@ -43,9 +43,9 @@
 #include "filescan.h"
 #include "finding.h"
 #include "gitsrc.h"
+#include "progopts.h"
 #include "report.h"
 #include "scan.h"
-#include "version.h"
 
 #define PROG "tokenguard-pre-commit"
 
@@ -93,6 +93,14 @@ static const char USAGE[] =
 "\n"
 "Exit status: 0 clean (or warnings only), 1 findings (commit blocked),\n"
 "2 trouble (commit blocked unless tokenguard.onError = allow).\n";
+
+/*
+ * Words other than options are ignored: hook managers pass staged file
+ * names, which the scan of the index covers.
+ */
+static const struct progopts OPTS = {
+	PROG, USAGE, "option", PROGOPTS_OPERANDS | PROGOPTS_FILES
+};
 
 /* A finding kept until everything is scanned. */
 struct hit {
@@ -826,9 +834,10 @@ hook(struct run *r, struct err *e)
 int
 main(int argc, char **argv)
 {
+	struct progopts_answer po;
 	struct run r;
 	struct err e = { 0 };
-	int status, files = 0;
+	int status, files;
 
 	/*
 	 * The verdict is the exit status: a reader gone from standard error
@@ -843,31 +852,13 @@ main(int argc, char **argv)
 	 */
 	if (getenv("GIT_INDEX_FILE") != NULL)
 		argc = 1;
-	for (int i = 1; i < argc && files == 0; i++) {
-		if (strcmp(argv[i], "--help") == 0 ||
-		    strcmp(argv[i], "-h") == 0) {
-			fputs(USAGE, stdout);
-			return fflush(stdout) == 0 ? EXIT_CLEAN : EXIT_TROUBLE;
-		}
-		if (strcmp(argv[i], "--version") == 0) {
-			printf(PROG " %s\n", TOKENGUARD_VERSION);
-			return fflush(stdout) == 0 ? EXIT_CLEAN : EXIT_TROUBLE;
-		}
-		if (strcmp(argv[i], "--files") == 0) {
-			files = i + 1;
-			if (files < argc && strcmp(argv[files], "--") == 0)
-				files++;
-			continue;
-		}
-		if (strcmp(argv[i], "--") == 0)
-			break;
-		if (argv[i][0] == '-' && argv[i][1] != '\0') {
-			say("unknown option '%s'", argv[i]);
-			fputs("Try '" PROG " --help' for more information.\n",
-			    stderr);
-			return EXIT_TROUBLE;
-		}
+	if (progopts_parse(&po, &OPTS, argc, argv)) {
+		fputs(po.out != NULL ? po.out : po.err, po.out != NULL ? stdout :
+		    stderr);
+		return fflush(stdout) == 0 && !ferror(stdout) ? po.status :
+		    EXIT_TROUBLE;
 	}
+	files = po.files;
 	if (git_libgit2_init() < 0) {
 		say("cannot initialise libgit2; the commit is blocked ("
 		    "'git commit --no-verify' skips this check)");

@@ -44,10 +44,10 @@
 #include "err.h"
 #include "finding.h"
 #include "gitsrc.h"
+#include "progopts.h"
 #include "refupdate.h"
 #include "report.h"
 #include "scan.h"
-#include "version.h"
 
 #define PROG "tokenguard-pre-receive"
 
@@ -99,6 +99,9 @@ static const char USAGE[] =
 "\n"
 "Exit status: 0 accepted, 1 rejected (findings, skips or time-out by\n"
 "policy), 2 trouble (rejected unless tokenguard.onError = allow).\n";
+
+/* git passes a pre-receive hook no arguments. */
+static const struct progopts OPTS = { PROG, USAGE, "argument", 0 };
 
 /* A finding kept until everything is scanned. */
 struct hit {
@@ -1192,6 +1195,7 @@ hook(struct run *r, struct err *e)
 int
 main(int argc, char **argv)
 {
+	struct progopts_answer po;
 	struct run r;
 	struct err e = { 0 };
 	int status;
@@ -1201,19 +1205,11 @@ main(int argc, char **argv)
 	 * must not turn it into a death by SIGPIPE (which rejects).
 	 */
 	(void)signal(SIGPIPE, SIG_IGN);
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--help") == 0 ||
-		    strcmp(argv[i], "-h") == 0) {
-			fputs(USAGE, stdout);
-			return fflush(stdout) == 0 ? EXIT_CLEAN : EXIT_TROUBLE;
-		}
-		if (strcmp(argv[i], "--version") == 0) {
-			printf(PROG " %s\n", TOKENGUARD_VERSION);
-			return fflush(stdout) == 0 ? EXIT_CLEAN : EXIT_TROUBLE;
-		}
-		fprintf(stderr, PROG ": unknown argument '%s'\n", argv[i]);
-		fputs("Try '" PROG " --help' for more information.\n", stderr);
-		return EXIT_TROUBLE;
+	if (progopts_parse(&po, &OPTS, argc, argv)) {
+		fputs(po.out != NULL ? po.out : po.err, po.out != NULL ? stdout :
+		    stderr);
+		return fflush(stdout) == 0 && !ferror(stdout) ? po.status :
+		    EXIT_TROUBLE;
 	}
 	gitlab = env("GL_ID") != NULL || env("GL_PROTOCOL") != NULL;
 	if (git_libgit2_init() < 0) {
