@@ -152,8 +152,7 @@ main(int argc, char **argv)
 	cmd = argv[1];
 	/* -h, --help, --version, or an unknown option. */
 	if (cmd[0] == '-' && progopts_parse(&po, &opts, 2, argv)) {
-		fputs(po.out != NULL ? po.out : po.err, po.out != NULL ? stdout :
-		    stderr);
+		fputs(po.text, po.status == 0 ? stdout : stderr);
 		return fflush(stdout) == 0 && !ferror(stdout) ? po.status :
 		    EXIT_TROUBLE;
 	}

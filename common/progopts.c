@@ -24,19 +24,20 @@ progopts_parse(struct progopts_answer *a, const struct progopts *spec,
 		const char *w = argv[i];
 
 		if (strcmp(w, "--help") == 0 || strcmp(w, "-h") == 0) {
-			a->out = spec->usage;
+			a->text = spec->usage;
 			return true;
 		}
 		if (strcmp(w, "--version") == 0) {
 			(void)snprintf(a->buf, sizeof(a->buf), "%s %s\n",
 			    spec->prog, TOKENGUARD_VERSION);
-			a->out = a->buf;
+			a->text = a->buf;
 			return true;
 		}
 		if ((spec->flags & PROGOPTS_FILES) != 0 &&
 		    strcmp(w, "--files") == 0) {
 			a->files = i + 1;
-			if (a->files < argc && strcmp(argv[a->files], "--") == 0)
+			if (a->files < argc &&
+			    strcmp(argv[a->files], "--") == 0)
 				a->files++;
 			return false;
 		}
@@ -48,7 +49,7 @@ progopts_parse(struct progopts_answer *a, const struct progopts *spec,
 		(void)snprintf(a->buf, sizeof(a->buf), "%s: unknown %s "
 		    "'%.300s'\nTry '%s --help' for more information.\n",
 		    spec->prog, spec->unknown, w, spec->prog);
-		a->err = a->buf;
+		a->text = a->buf;
 		a->status = STATUS_USAGE;
 		return true;
 	}

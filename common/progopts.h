@@ -36,20 +36,19 @@ struct progopts {
 
 /* What the command line asks for before any work. */
 struct progopts_answer {
-	const char *out;	/* for standard output (help, version), or NULL */
-	const char *err;	/* for standard error (bad usage), or NULL */
-	int status;		/* the exit status once it is printed */
-	int files;		/* PROGOPTS_FILES: argv index of the first FILE */
-	char buf[ERR_MAX];	/* out or err when made here */
+	const char *text;	/* what to print */
+	int status;		/* exit status; 0: text to stdout, else stderr */
+	int files;		/* PROGOPTS_FILES: argv index of first FILE */
+	char buf[ERR_MAX];	/* text, when made here */
 };
 
 /*
  * Reads argv[1..argc) as spec says. Returns true when the program is to
- * print a->out (to standard output) or a->err (to standard error) and
- * exit with a->status without further work: 0 for help and version
- * (main() makes it 2 when standard output cannot take them), 2 for a
- * bad word, whose message is "PROG: unknown WHAT 'WORD'" and "Try 'PROG
- * --help' for more information.", each line ending in a newline.
+ * print a->text and exit with a->status without further work: status 0
+ * for help and version, to standard output (main() exits 2 instead when
+ * it cannot be written), 2 for a bad word, to standard error: "PROG:
+ * unknown WHAT 'WORD'" (WORD cut at 300 bytes) and "Try 'PROG --help'
+ * for more information.", each line ending in a newline.
  * Returns false when the program runs: a->files is then the index of
  * the first FILE after --files (argc when none follow), or 0 when
  * --files was not given.

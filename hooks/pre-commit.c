@@ -43,6 +43,7 @@
 #include "filescan.h"
 #include "finding.h"
 #include "gitsrc.h"
+#include "hits.h"
 #include "progopts.h"
 #include "report.h"
 #include "scan.h"
@@ -102,17 +103,6 @@ static const struct progopts OPTS = {
 	PROG, USAGE, "option", PROGOPTS_OPERANDS | PROGOPTS_FILES
 };
 
-/* A finding kept until everything is scanned. */
-struct hit {
-	char *path;		/* staged path, as git has it */
-	size_t line;
-	const char *rule;	/* owned by the scanner */
-	const char *description; /* owned by the scanner */
-	char redacted[REDACTED_SIZE];
-	char fingerprint[FINGERPRINT_SIZE];
-	bool preexisting;
-};
-
 /* A staged blob too big to scan. */
 struct skip {
 	char *path;
@@ -146,11 +136,9 @@ struct run {
 	git_tree *head;		/* NULL on an unborn branch */
 	git_tree **others;	/* MERGE_HEAD's trees */
 	size_t nothers;
-	struct hit *hits;
-	size_t nhits, cap;
+	struct hits hits;	/* paths: staged paths, as git has them */
 	struct skip *skips;
 	size_t nskips;
-	size_t first, upto;	/* the hits of the blob being checked */
 	struct pending *pending;	/* added files with new findings */
 	size_t npending;
 	size_t blocking;	/* hits that block the commit */
@@ -161,9 +149,7 @@ struct run {
 static void
 run_release(struct run *r)
 {
-	for (size_t i = 0; i < r->nhits; i++)
-		free(r->hits[i].path);
-	free(r->hits);
+	hits_release(&r->hits);
 	for (size_t i = 0; i < r->nskips; i++)
 		free(r->skips[i].path);
 	free(r->skips);
@@ -312,42 +298,8 @@ static int
 collect(const struct finding *f, void *payload)
 {
 	struct run *r = payload;
-	struct hit *h, *nv;
 
-	if (r->nhits == r->cap) {
-		size_t cap = r->cap == 0 ? 16 : r->cap * 2;
-
-		nv = realloc(r->hits, cap * sizeof(*nv));
-		if (nv == NULL)
-			return err_set(r->e, "out of memory");
-		r->hits = nv;
-		r->cap = cap;
-	}
-	h = &r->hits[r->nhits];
-	memset(h, 0, sizeof(*h));
-	h->path = strdup(f->path);
-	if (h->path == NULL)
-		return err_set(r->e, "out of memory");
-	h->line = f->line;
-	h->rule = f->rule;
-	h->description = f->description;
-	memcpy(h->redacted, f->redacted, sizeof(h->redacted));
-	memcpy(h->fingerprint, f->fingerprint, sizeof(h->fingerprint));
-	r->nhits++;
-	return 0;
-}
-
-/* Marks the current blob's hits whose fingerprint the old blob holds. */
-static int
-mark_old(const struct finding *f, void *payload)
-{
-	struct run *r = payload;
-
-	for (size_t i = r->first; i < r->upto; i++) {
-		if (strcmp(r->hits[i].fingerprint, f->fingerprint) == 0)
-			r->hits[i].preexisting = true;
-	}
-	return 0;
+	return hits_add(NULL, &r->hits, f, f->path, r->e);
 }
 
 static bool
@@ -357,43 +309,13 @@ is_content(uint32_t mode)
 	    mode == GIT_FILEMODE_BLOB_EXECUTABLE || mode == GIT_FILEMODE_LINK;
 }
 
-static bool
-all_marked(const struct run *r)
-{
-	for (size_t i = r->first; i < r->upto; i++) {
-		if (!r->hits[i].preexisting)
-			return false;
-	}
-	return true;
-}
-
 /* Scans one earlier version of the path for the current blob's hits. */
 static int
 check_old(struct run *r, const char *path, const git_oid *id,
     const git_oid *new_id, struct err *e)
 {
-	struct scan_origin origin = { path, NULL };
-	git_blob *blob = NULL;
-	uint64_t size;
-	int rc;
-
-	if (git_oid_equal(id, new_id)) {
-		for (size_t i = r->first; i < r->upto; i++)
-			r->hits[i].preexisting = true;
-		return 0;
-	}
-	if (gitsrc_object_size(&size, r->repo, id, e) < 0)
-		return -1;
-	/* Too big to scan: its findings cannot be told apart; they block. */
-	if (size > scanner_max_file_size(r->scanner))
-		return 0;
-	if (gitsrc_blob(&blob, r->repo, id, e) < 0)
-		return -1;
-	rc = scanner_scan(r->scanner, NULL, &origin,
-	    git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob),
-	    SCAN_REPORT_ALLOWED, mark_old, r, e);
-	git_blob_free(blob);
-	return rc < 0 ? -1 : 0;
+	return hits_check_old(&r->hits, r->repo, r->scanner, path, id, new_id,
+	    scanner_max_file_size(r->scanner), e);
 }
 
 /* The id of path in tree when it is a blob or a link. */
@@ -435,7 +357,8 @@ mark_preexisting(struct run *r, const struct gitsrc_change *c,
 	if (c->old_path != NULL && is_content(c->old_mode) &&
 	    check_old(r, c->old_path, &c->old_id, &c->id, e) < 0)
 		return -1;
-	for (size_t i = 0; i < r->nothers && !all_marked(r); i++) {
+	for (size_t i = 0; i < r->nothers && !hits_all_preexisting(&r->hits);
+	    i++) {
 		if (tree_blob(&found, &id, r->others[i], c->path, e) < 0)
 			return -1;
 		if (found && check_old(r, c->path, &id, &c->id, e) < 0)
@@ -471,9 +394,9 @@ add_pending(struct run *r, struct err *e)
 	if (nv == NULL)
 		return err_set(e, "out of memory");
 	r->pending = nv;
-	nv[r->npending].path = r->hits[r->first].path;
-	nv[r->npending].first = r->first;
-	nv[r->npending].upto = r->upto;
+	nv[r->npending].path = r->hits.v[r->hits.first].path;
+	nv[r->npending].first = r->hits.first;
+	nv[r->npending].upto = r->hits.upto;
 	r->npending++;
 	return 0;
 }
@@ -489,8 +412,8 @@ on_rename(const struct gitsrc_change *c, void *payload)
 	for (size_t i = 0; i < r->npending; i++) {
 		if (strcmp(r->pending[i].path, c->path) != 0)
 			continue;
-		r->first = r->pending[i].first;
-		r->upto = r->pending[i].upto;
+		r->hits.first = r->pending[i].first;
+		r->hits.upto = r->pending[i].upto;
 		r->callback_failed = true;
 		if (check_old(r, c->old_path, &c->old_id, &c->id, r->e) < 0)
 			return -1;
@@ -525,16 +448,16 @@ on_change(const struct gitsrc_change *c, void *payload)
 	}
 	if (gitsrc_blob(&blob, r->repo, &c->id, r->e) < 0)
 		return -1;
-	r->first = r->nhits;
+	r->hits.first = r->hits.n;
 	if (scanner_scan(r->scanner, &st, &origin, git_blob_rawcontent(blob),
 	    (size_t)git_blob_rawsize(blob), 0, collect, r, r->e) != 0)
 		goto out;
 	if (st.user_rule_limits > 0)
 		warn_limit(c->path, &st);
-	r->upto = r->nhits;
-	if (r->nhits > r->first && mark_preexisting(r, c, r->e) < 0)
+	r->hits.upto = r->hits.n;
+	if (r->hits.n > r->hits.first && mark_preexisting(r, c, r->e) < 0)
 		goto out;
-	if (c->status == GITSRC_ADDED && !all_marked(r) &&
+	if (c->status == GITSRC_ADDED && !hits_all_preexisting(&r->hits) &&
 	    add_pending(r, r->e) < 0)
 		goto out;
 	r->callback_failed = false;
@@ -626,9 +549,9 @@ print_blocking(const struct run *r, size_t n)
 {
 	fprintf(stderr, PROG ": commit blocked: %zu secret%s in the staged "
 	    "changes\n\n", n, n == 1 ? "" : "s");
-	for (size_t i = 0; i < r->nhits; i++) {
-		if (blocks(r, &r->hits[i]))
-			print_hit(&r->hits[i], "    ");
+	for (size_t i = 0; i < r->hits.n; i++) {
+		if (blocks(r, &r->hits.v[i]))
+			print_hit(&r->hits.v[i], "    ");
 	}
 	fputs("\nWhat to do:\n"
 	    "  1. Remove the secret from the file and from the index: edit the "
@@ -645,9 +568,9 @@ print_blocking(const struct run *r, size_t n)
 	    "line, or add\n"
 	    "     its fingerprint to .tokenguard-allow at the top of the "
 	    "work tree:\n", stderr);
-	for (size_t i = 0; i < r->nhits; i++) {
-		if (blocks(r, &r->hits[i]))
-			print_fingerprint(&r->hits[i]);
+	for (size_t i = 0; i < r->hits.n; i++) {
+		if (blocks(r, &r->hits.v[i]))
+			print_fingerprint(&r->hits.v[i]);
 	}
 	fputs("  To commit without this check (the secret is then in your "
 	    "history):\n"
@@ -660,9 +583,9 @@ print_preexisting(const struct run *r, size_t n)
 	fprintf(stderr, PROG ": warning: %zu secret%s already committed "
 	    "before (not blocking;\ntokenguard.blockPreexisting = true would "
 	    "block %s):\n", n, n == 1 ? "" : "s", n == 1 ? "it" : "them");
-	for (size_t i = 0; i < r->nhits; i++) {
-		if (!blocks(r, &r->hits[i]))
-			print_hit(&r->hits[i], "    ");
+	for (size_t i = 0; i < r->hits.n; i++) {
+		if (!blocks(r, &r->hits.v[i]))
+			print_hit(&r->hits.v[i], "    ");
 	}
 	fputs("  These are in your history already: revoke and rotate them "
 	    "('npm token revoke ID').\n", stderr);
@@ -745,10 +668,10 @@ static void
 print_files_found(const struct run *r)
 {
 	fprintf(stderr, PROG ": %zu secret%s in the files checked (their "
-	    "content in the work tree)\n\n", r->nhits, r->nhits == 1 ? "" :
+	    "content in the work tree)\n\n", r->hits.n, r->hits.n == 1 ? "" :
 	    "s");
-	for (size_t i = 0; i < r->nhits; i++)
-		print_hit(&r->hits[i], "    ");
+	for (size_t i = 0; i < r->hits.n; i++)
+		print_hit(&r->hits.v[i], "    ");
 	fputs("\nWhat to do:\n"
 	    "  1. Treat each token as leaked, committed or not: revoke it "
 	    "('npm token revoke\n"
@@ -761,8 +684,8 @@ print_files_found(const struct run *r)
 	    "line, or add\n"
 	    "     its fingerprint to .tokenguard-allow at the top of the "
 	    "work tree:\n", stderr);
-	for (size_t i = 0; i < r->nhits; i++)
-		print_fingerprint(&r->hits[i]);
+	for (size_t i = 0; i < r->hits.n; i++)
+		print_fingerprint(&r->hits.v[i]);
 }
 
 /*
@@ -786,13 +709,13 @@ check_files(struct run *r, char **paths, int npaths, struct err *e)
 	for (int i = 0; i < npaths && rc == 0; i++)
 		rc = scan_file(r, &fs, paths[i], e);
 	filescan_release(&fs);
-	r->blocking = r->nhits;
-	if (r->nhits > 0)
+	r->blocking = r->hits.n;
+	if (r->hits.n > 0)
 		print_files_found(r);
 	if (rc < 0)
 		return -1;
 	print_skips(r);
-	if (r->nhits > 0 || (r->nskips > 0 && r->policy.reject_skips))
+	if (r->hits.n > 0 || (r->nskips > 0 && r->policy.reject_skips))
 		return EXIT_FOUND;
 	return EXIT_CLEAN;
 }
@@ -817,14 +740,14 @@ hook(struct run *r, struct err *e)
 		return -1;
 	rc = scan_staged(r, e);
 	/* What was found before any trouble is reported, and blocks. */
-	for (size_t i = 0; i < r->nhits; i++)
-		r->blocking += blocks(r, &r->hits[i]) ? 1 : 0;
+	for (size_t i = 0; i < r->hits.n; i++)
+		r->blocking += blocks(r, &r->hits.v[i]) ? 1 : 0;
 	if (r->blocking > 0)
 		print_blocking(r, r->blocking);
 	if (rc < 0)
 		return -1;
-	if (r->nhits > r->blocking)
-		print_preexisting(r, r->nhits - r->blocking);
+	if (r->hits.n > r->blocking)
+		print_preexisting(r, r->hits.n - r->blocking);
 	print_skips(r);
 	if (r->blocking > 0 || (r->nskips > 0 && r->policy.reject_skips))
 		return EXIT_FOUND;
@@ -853,8 +776,7 @@ main(int argc, char **argv)
 	if (getenv("GIT_INDEX_FILE") != NULL)
 		argc = 1;
 	if (progopts_parse(&po, &OPTS, argc, argv)) {
-		fputs(po.out != NULL ? po.out : po.err, po.out != NULL ? stdout :
-		    stderr);
+		fputs(po.text, po.status == 0 ? stdout : stderr);
 		return fflush(stdout) == 0 && !ferror(stdout) ? po.status :
 		    EXIT_TROUBLE;
 	}

@@ -44,6 +44,7 @@
 #include "err.h"
 #include "finding.h"
 #include "gitsrc.h"
+#include "hits.h"
 #include "progopts.h"
 #include "refupdate.h"
 #include "report.h"
@@ -103,21 +104,6 @@ static const char USAGE[] =
 /* git passes a pre-receive hook no arguments. */
 static const struct progopts OPTS = { PROG, USAGE, "argument", 0 };
 
-/* A finding kept until everything is scanned. */
-struct hit {
-	const char *ref;	/* the update's */
-	char commit[GIT_OID_HEXSZ + 1];
-	char *path;		/* NULL for a commit or tag message */
-	bool tag;		/* in an annotated tag's message */
-	size_t line;
-	const char *rule;	/* owned by the scanner */
-	const char *description;
-	char redacted[REDACTED_SIZE];
-	char fingerprint[FINGERPRINT_SIZE];
-	bool preexisting;
-	bool inline_allowed;	/* honoured tokenguard:allow marker */
-};
-
 /* A blob too big to scan. */
 struct skip {
 	const char *ref;
@@ -147,11 +133,9 @@ struct run {
 	bool policy_read;
 	struct refupdate *updates;
 	size_t nupdates;
-	struct hit *hits;
-	size_t nhits, cap;
+	struct hits hits;	/* ref: the update's */
 	struct skip *skips;
 	size_t nskips;
-	size_t first, upto;	/* the hits of the blob being checked */
 	struct gitsrc_history_stats stats;
 	size_t commits_done, commits_total;
 	struct timespec deadline;
@@ -170,9 +154,7 @@ run_release(struct run *r)
 	for (size_t i = 0; i < r->nupdates; i++)
 		refupdate_release(&r->updates[i]);
 	free(r->updates);
-	for (size_t i = 0; i < r->nhits; i++)
-		free(r->hits[i].path);
-	free(r->hits);
+	hits_release(&r->hits);
 	for (size_t i = 0; i < r->nskips; i++)
 		free(r->skips[i].path);
 	free(r->skips);
@@ -470,34 +452,14 @@ read_updates(struct run *r, struct err *e)
 static int
 add_hit(struct run *r, const struct finding *f, const struct gitsrc_item *it)
 {
-	struct hit *h, *nv;
+	struct hit *h;
 
-	if (r->nhits == r->cap) {
-		size_t cap = r->cap == 0 ? 16 : r->cap * 2;
-
-		nv = realloc(r->hits, cap * sizeof(*nv));
-		if (nv == NULL)
-			return err_set(r->e, "out of memory");
-		r->hits = nv;
-		r->cap = cap;
-	}
-	h = &r->hits[r->nhits];
-	memset(h, 0, sizeof(*h));
-	if (it->kind == GITSRC_ITEM_BLOB) {
-		h->path = strdup(it->path);
-		if (h->path == NULL)
-			return err_set(r->e, "out of memory");
-	}
+	if (hits_add(&h, &r->hits, f, it->kind == GITSRC_ITEM_BLOB ?
+	    it->path : NULL, r->e) < 0)
+		return -1;
 	h->tag = it->kind == GITSRC_ITEM_TAG;
 	h->ref = it->ref;
 	git_oid_tostr(h->commit, sizeof(h->commit), &it->commit);
-	h->line = f->line;
-	h->rule = f->rule;
-	h->description = f->description;
-	memcpy(h->redacted, f->redacted, sizeof(h->redacted));
-	memcpy(h->fingerprint, f->fingerprint, sizeof(h->fingerprint));
-	h->inline_allowed = f->allowed_inline;
-	r->nhits++;
 	return 0;
 }
 
@@ -512,41 +474,6 @@ collect(const struct finding *f, void *payload)
 	struct collect *c = payload;
 
 	return add_hit(c->r, f, c->it) < 0 ? -1 : 0;
-}
-
-static int
-mark_old(const struct finding *f, void *payload)
-{
-	struct run *r = payload;
-
-	for (size_t i = r->first; i < r->upto; i++) {
-		if (strcmp(r->hits[i].fingerprint, f->fingerprint) == 0)
-			r->hits[i].preexisting = true;
-	}
-	return 0;
-}
-
-/* Scans a parent's version of the path for the blob's hits. */
-static int
-check_old(struct run *r, const git_oid *id, struct err *e)
-{
-	struct scan_origin origin = { "", NULL };
-	git_blob *blob = NULL;
-	uint64_t size;
-	int rc;
-
-	if (gitsrc_object_size(&size, r->repo, id, e) < 0)
-		return -1;
-	/* Too big to scan: its findings cannot be told apart; they block. */
-	if (size > r->policy.max_blob)
-		return 0;
-	if (gitsrc_blob(&blob, r->repo, id, e) < 0)
-		return -1;
-	rc = scanner_scan(r->scanner, NULL, &origin,
-	    git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob),
-	    SCAN_REPORT_ALLOWED, mark_old, r, e);
-	git_blob_free(blob);
-	return rc < 0 ? -1 : 0;
 }
 
 static int
@@ -619,16 +546,17 @@ scan_blob(struct run *r, const struct gitsrc_item *it, struct err *e)
 		return add_skip(r, it, size);
 	if (gitsrc_blob(&blob, r->repo, &it->id, e) < 0)
 		return -1;
-	r->first = r->nhits;
+	r->hits.first = r->hits.n;
 	if (scanner_scan(r->scanner, &st, &origin, git_blob_rawcontent(blob),
 	    (size_t)git_blob_rawsize(blob), SCAN_REPORT_ALLOWED, collect, &c,
 	    e) != 0)
 		goto out;
 	if (st.user_rule_limits > 0)
 		warn_limit(it, &st);
-	r->upto = r->nhits;
-	for (size_t i = 0; i < it->nold && r->upto > r->first; i++) {
-		if (check_old(r, &it->old[i], e) < 0)
+	r->hits.upto = r->hits.n;
+	for (size_t i = 0; i < it->nold && r->hits.upto > r->hits.first; i++) {
+		if (hits_check_old(&r->hits, r->repo, r->scanner, "",
+		    &it->old[i], NULL, r->policy.max_blob, e) < 0)
 			goto out;
 	}
 	rc = 0;
@@ -881,9 +809,9 @@ print_advice(const struct run *r)
 	line("     (tokenguard.allow in the server's git config; a "
 	    ".tokenguard-allow file in");
 	line("     the pushed commits does not count here):");
-	for (size_t i = 0; i < r->nhits; i++) {
-		if (blocks(r, &r->hits[i]))
-			line("        %s", r->hits[i].fingerprint);
+	for (size_t i = 0; i < r->hits.n; i++) {
+		if (blocks(r, &r->hits.v[i]))
+			line("        %s", r->hits.v[i].fingerprint);
 	}
 	if (r->cfg.inline_allow)
 		line("     or mark its line with 'tokenguard:allow' (recorded "
@@ -925,14 +853,14 @@ audit_inline(struct run *r)
 	struct err ae = { 0 };
 	bool failed = false;
 
-	for (size_t i = 0; i < r->nhits; i++) {
-		if (!r->hits[i].inline_allowed)
+	for (size_t i = 0; i < r->hits.n; i++) {
+		if (!r->hits.v[i].inline_allowed)
 			continue;
-		if (!failed && audit(r, "inline-allow", &r->hits[i],
+		if (!failed && audit(r, "inline-allow", &r->hits.v[i],
 		    "tokenguard:allow marker", &ae) == 0)
 			continue;
 		failed = true;
-		r->hits[i].inline_allowed = false;
+		r->hits.v[i].inline_allowed = false;
 	}
 	if (failed)
 		line(PROG ": tokenguard:allow markers are not honoured: they "
@@ -946,9 +874,9 @@ audit_inline(struct run *r)
 static int
 audit_bypass(const struct run *r, struct err *e)
 {
-	for (size_t i = 0; i < r->nhits; i++) {
-		if (blocks(r, &r->hits[i]) && audit(r, "bypass", &r->hits[i],
-		    r->bypass, e) < 0)
+	for (size_t i = 0; i < r->hits.n; i++) {
+		if (blocks(r, &r->hits.v[i]) && audit(r, "bypass",
+		    &r->hits.v[i], r->bypass, e) < 0)
 			return -1;
 	}
 	for (size_t i = 0; r->policy.reject_skips && i < r->nskips; i++) {
@@ -975,10 +903,10 @@ report(struct run *r)
 	bool unrecorded = false;
 
 	audit_inline(r);
-	for (size_t i = 0; i < r->nhits; i++) {
-		if (blocks(r, &r->hits[i]))
+	for (size_t i = 0; i < r->hits.n; i++) {
+		if (blocks(r, &r->hits.v[i]))
 			r->blocking++;
-		else if (r->hits[i].inline_allowed)
+		else if (r->hits.v[i].inline_allowed)
 			inl++;
 		else
 			pre++;
@@ -998,9 +926,9 @@ report(struct run *r)
 		    bypassed ? "BYPASSED" : "push rejected", r->blocking,
 		    r->blocking == 1 ? "" : "s");
 		line("%s", "");
-		for (size_t i = 0; i < r->nhits; i++) {
-			if (blocks(r, &r->hits[i]))
-				print_hit(&r->hits[i]);
+		for (size_t i = 0; i < r->hits.n; i++) {
+			if (blocks(r, &r->hits.v[i]))
+				print_hit(&r->hits.v[i]);
 		}
 	}
 	if (r->blocking > 0)
@@ -1015,10 +943,10 @@ report(struct run *r)
 		line("tokenguard.blockPreexisting = true would reject %s); "
 		    "revoke and rotate %s:", pre == 1 ? "it" : "them",
 		    pre == 1 ? "it" : "them");
-		for (size_t i = 0; i < r->nhits; i++) {
-			if (!blocks(r, &r->hits[i]) &&
-			    !r->hits[i].inline_allowed)
-				print_hit(&r->hits[i]);
+		for (size_t i = 0; i < r->hits.n; i++) {
+			if (!blocks(r, &r->hits.v[i]) &&
+			    !r->hits.v[i].inline_allowed)
+				print_hit(&r->hits.v[i]);
 		}
 	}
 	if (inl > 0)
@@ -1143,15 +1071,15 @@ hook(struct run *r, struct err *e)
 	r->bypass = bypass_reason();
 	if (scan_push(r, e) < 0) {
 		/* What was found before the trouble is reported, and blocks. */
-		for (size_t i = 0; i < r->nhits; i++)
-			r->blocking += blocks(r, &r->hits[i]) ? 1 : 0;
+		for (size_t i = 0; i < r->hits.n; i++)
+			r->blocking += blocks(r, &r->hits.v[i]) ? 1 : 0;
 		if (r->blocking > 0) {
 			line(PROG ": push rejected: %zu secret%s found before "
 			    "the trouble below", r->blocking,
 			    r->blocking == 1 ? "" : "s");
-			for (size_t i = 0; i < r->nhits; i++) {
-				if (blocks(r, &r->hits[i]))
-					print_hit(&r->hits[i]);
+			for (size_t i = 0; i < r->hits.n; i++) {
+				if (blocks(r, &r->hits.v[i]))
+					print_hit(&r->hits.v[i]);
 			}
 		}
 		return -1;
@@ -1206,8 +1134,7 @@ main(int argc, char **argv)
 	 */
 	(void)signal(SIGPIPE, SIG_IGN);
 	if (progopts_parse(&po, &OPTS, argc, argv)) {
-		fputs(po.out != NULL ? po.out : po.err, po.out != NULL ? stdout :
-		    stderr);
+		fputs(po.text, po.status == 0 ? stdout : stderr);
 		return fflush(stdout) == 0 && !ferror(stdout) ? po.status :
 		    EXIT_TROUBLE;
 	}

@@ -1,0 +1,67 @@
+/*
+ * hits: the findings a hook keeps until everything is scanned, so that
+ * it can tell the blocking ones from the pre-existing ones (an earlier
+ * version of the content holds the same secret) before it reports.
+ */
+#ifndef TOKENGUARD_HITS_H
+#define TOKENGUARD_HITS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <git2.h>
+
+#include "err.h"
+#include "finding.h"
+#include "scan.h"
+
+/* A finding kept. */
+struct hit {
+	char *path;		/* malloc'd; NULL for a commit or tag message */
+	size_t line;
+	const char *rule;	/* owned by the scanner */
+	const char *description; /* owned by the scanner */
+	char redacted[REDACTED_SIZE];
+	char fingerprint[FINGERPRINT_SIZE];
+	bool preexisting;	/* an earlier version holds it too */
+	bool inline_allowed;	/* a tokenguard:allow marker on its line */
+	/* Where a pushed finding is; NULL and "" otherwise. */
+	const char *ref;	/* the caller's */
+	char commit[GIT_OID_HEXSZ + 1];
+	bool tag;		/* in an annotated tag's message */
+};
+
+/* The hits of a run; all zeros is empty. */
+struct hits {
+	struct hit *v;
+	size_t n, cap;
+	size_t first, upto;	/* v[first..upto): the blob being checked */
+};
+
+/*
+ * Appends a copy of f, with path (copied; may be NULL) as its path, and
+ * gives it in *out when out is not NULL (valid until the next
+ * hits_add()) for the caller's fields. -1 when out of memory.
+ */
+int hits_add(struct hit **out, struct hits *h, const struct finding *f,
+    const char *path, struct err *e);
+
+/* Frees what the hits hold. */
+void hits_release(struct hits *h);
+
+/* Whether every hit of the blob being checked is pre-existing. */
+bool hits_all_preexisting(const struct hits *h);
+
+/*
+ * Marks the hits of the blob being checked (new_id; may be NULL) that
+ * the earlier blob id also holds as pre-existing: all of them when it
+ * is the same blob, else those whose fingerprint a scan of id (path as
+ * its origin) finds, allowed ones included. A blob over max bytes is
+ * not scanned: its findings cannot be told apart, so they stay new.
+ */
+int hits_check_old(struct hits *h, git_repository *repo,
+    const struct scanner *s, const char *path, const git_oid *id,
+    const git_oid *new_id, uint64_t max, struct err *e);
+
+#endif
