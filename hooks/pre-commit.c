@@ -36,7 +36,6 @@
 #include <unistd.h>
 
 #include <git2.h>
-#include <git2/sys/repository.h>
 
 #include "config.h"
 #include "err.h"
@@ -44,6 +43,7 @@
 #include "finding.h"
 #include "gitsrc.h"
 #include "hits.h"
+#include "hookcfg.h"
 #include "progopts.h"
 #include "report.h"
 #include "scan.h"
@@ -127,10 +127,7 @@ struct policy {
 
 /* Everything one run of the hook works with. */
 struct run {
-	git_repository *repo;
-	git_config *gcfg;
-	struct config cfg;
-	struct scanner *scanner;
+	struct hookcfg hc;	/* the repository, its settings, the scanner */
 	struct policy policy;
 	bool policy_read;
 	git_tree *head;		/* NULL on an unborn branch */
@@ -156,10 +153,7 @@ run_release(struct run *r)
 	free(r->pending);
 	gitsrc_trees_free(r->others, r->nothers);
 	git_tree_free(r->head);
-	scanner_free(r->scanner);
-	config_release(&r->cfg);
-	git_config_free(r->gcfg);
-	git_repository_free(r->repo);
+	hookcfg_release(&r->hc);
 }
 
 /* Prints "tokenguard-pre-commit: " and the message to standard error. */
@@ -204,25 +198,14 @@ warn_limit(const char *path, const struct scan_stats *st)
 static int
 read_policy(struct policy *p, git_config *cfg, struct err *e)
 {
-	int v;
-
 	if (config_read_choice(&p->allow_errors, cfg, "tokenguard.onError",
 	    "block", "reject", "allow", "allow", e) < 0)
 		return -1;
 	if (config_read_choice(&p->reject_skips, cfg, "tokenguard.onSkip",
 	    "allow", "warn", "reject", "error", e) < 0)
 		return -1;
-	switch (git_config_get_bool(&v, cfg, "tokenguard.blockPreexisting")) {
-	case 0:
-		p->block_preexisting = v != 0;
-		return 0;
-	case GIT_ENOTFOUND:
-		return 0;
-	default:
-		return err_set(e, "config 'tokenguard.blockPreexisting': %s",
-		    git_error_last() != NULL ? git_error_last()->message :
-		    "libgit2 error");
-	}
+	return hookcfg_read_bool(&p->block_preexisting, cfg,
+	    "tokenguard.blockPreexisting", e);
 }
 
 /*
@@ -240,14 +223,14 @@ errors_allowed(struct run *r)
 
 	if (r->policy_read)
 		return r->policy.allow_errors;
-	if (r->gcfg != NULL)
-		cfg = r->gcfg;
-	else if (config_open_repo(&cfg, NULL, r->repo, NULL, &ignored) < 0)
+	if (r->hc.git != NULL)
+		cfg = r->hc.git;
+	else if (config_open_repo(&cfg, NULL, r->hc.repo, NULL, &ignored) < 0)
 		return false;
 	if (config_read_choice(&p.allow_errors, cfg, "tokenguard.onError",
 	    "block", "reject", "allow", "allow", &ignored) == 0)
 		allow = p.allow_errors;
-	if (cfg != r->gcfg)
+	if (cfg != r->hc.git)
 		git_config_free(cfg);
 	return allow;
 }
@@ -261,20 +244,17 @@ load_settings(struct run *r, struct err *e)
 	size_t len;
 	int rc = -1;
 
-	if (config_open_repo(&r->gcfg, &notes, r->repo, NULL, e) < 0)
+	if (hookcfg_open(&r->hc, &notes, e) < 0)
 		return -1;
 	for (size_t i = 0; i < notes.n; i++)
 		say("note: %s", notes.msg[i]);
-	if (git_repository_set_config(r->repo, r->gcfg) < 0)
-		return err_set(e, "config: %s", git_error_last() != NULL ?
-		    git_error_last()->message : "libgit2 error");
-	if (read_policy(&r->policy, r->gcfg, e) < 0)
+	if (read_policy(&r->policy, r->hc.git, e) < 0)
 		return -1;
 	r->policy_read = true;
-	if (config_read(&r->cfg, r->gcfg, e) < 0)
+	if (config_read(&r->hc.cfg, r->hc.git, e) < 0)
 		return -1;
 	/* The work tree's allow file is the committer's own: trusted. */
-	wd = git_repository_workdir(r->repo);
+	wd = git_repository_workdir(r->hc.repo);
 	if (wd != NULL) {
 		len = strlen(wd);
 		allow_file = malloc(len + sizeof("/.tokenguard-allow"));
@@ -283,10 +263,10 @@ load_settings(struct run *r, struct err *e)
 		(void)snprintf(allow_file, len + sizeof("/.tokenguard-allow"),
 		    "%s%s.tokenguard-allow", wd,
 		    len > 0 && wd[len - 1] == '/' ? "" : "/");
-		if (config_read_allow_file(&r->cfg, allow_file, e) < 0)
+		if (config_read_allow_file(&r->hc.cfg, allow_file, e) < 0)
 			goto out;
 	}
-	if (scanner_new(&r->scanner, &r->cfg, e) < 0)
+	if (scanner_new(&r->hc.scanner, &r->hc.cfg, e) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -314,8 +294,8 @@ static int
 check_old(struct run *r, const char *path, const git_oid *id,
     const git_oid *new_id, struct err *e)
 {
-	return hits_check_old(&r->hits, r->repo, r->scanner, path, id, new_id,
-	    scanner_max_file_size(r->scanner), e);
+	return hits_check_old(&r->hits, r->hc.repo, r->hc.scanner, path, id, new_id,
+	    scanner_max_file_size(r->hc.scanner), e);
 }
 
 /* The id of path in tree when it is a blob or a link. */
@@ -438,18 +418,18 @@ on_change(const struct gitsrc_change *c, void *payload)
 	if (!is_content(c->mode))
 		return 0;
 	r->callback_failed = true;
-	if (gitsrc_object_size(&size, r->repo, &c->id, r->e) < 0)
+	if (gitsrc_object_size(&size, r->hc.repo, &c->id, r->e) < 0)
 		return -1;
-	if (size > scanner_max_file_size(r->scanner)) {
+	if (size > scanner_max_file_size(r->hc.scanner)) {
 		if (add_skip(r, c->path, size, r->e) < 0)
 			return -1;
 		r->callback_failed = false;
 		return 0;
 	}
-	if (gitsrc_blob(&blob, r->repo, &c->id, r->e) < 0)
+	if (gitsrc_blob(&blob, r->hc.repo, &c->id, r->e) < 0)
 		return -1;
 	r->hits.first = r->hits.n;
-	if (scanner_scan(r->scanner, &st, &origin, git_blob_rawcontent(blob),
+	if (scanner_scan(r->hc.scanner, &st, &origin, git_blob_rawcontent(blob),
 	    (size_t)git_blob_rawsize(blob), 0, collect, r, r->e) != 0)
 		goto out;
 	if (st.user_rule_limits > 0)
@@ -477,16 +457,16 @@ scan_staged(struct run *r, struct err *e)
 	bool unsupported;
 	int rc = -1;
 
-	if (gitsrc_index_path(&index_path, r->repo, e) < 0)
+	if (gitsrc_index_path(&index_path, r->hc.repo, e) < 0)
 		return -1;
 	if (gitsrc_index_open(&index, &unsupported, index_path, &ie) == 0) {
 		/*
 		 * Renames cost blob reads and similarity signatures: they are
 		 * looked for only when an added file has new findings.
 		 */
-		rc = gitsrc_staged(r->repo, r->head, index, 0, on_change, r, e);
+		rc = gitsrc_staged(r->hc.repo, r->head, index, 0, on_change, r, e);
 		if (rc == 0 && r->npending > 0)
-			rc = gitsrc_staged(r->repo, r->head, index,
+			rc = gitsrc_staged(r->hc.repo, r->head, index,
 			    GITSRC_RENAMES, on_rename, r, e);
 		goto out;
 	}
@@ -500,7 +480,7 @@ scan_staged(struct run *r, struct err *e)
 	 * read and scanned as usual.
 	 */
 	r->callback_failed = false;
-	rc = gitsrc_staged_git(r->repo, index_path, r->head, on_change, r, e);
+	rc = gitsrc_staged_git(r->hc.repo, index_path, r->head, on_change, r, e);
 	if (rc != 0 && !r->callback_failed) {
 		struct err ge = *e;
 
@@ -594,7 +574,7 @@ print_preexisting(const struct run *r, size_t n)
 static void
 print_skips(const struct run *r)
 {
-	uint64_t max = scanner_max_file_size(r->scanner);
+	uint64_t max = scanner_max_file_size(r->hc.scanner);
 	char *path;
 
 	for (size_t i = 0; i < r->nskips; i++) {
@@ -624,7 +604,7 @@ scan_file(struct run *r, struct filescan *fs, const char *path,
 	struct scan_origin origin = { path, NULL };
 	struct filescan_result res;
 	struct stat st;
-	uint64_t max = scanner_max_file_size(r->scanner);
+	uint64_t max = scanner_max_file_size(r->hc.scanner);
 	int fd, rc = -1;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
@@ -645,7 +625,7 @@ scan_file(struct run *r, struct filescan *fs, const char *path,
 		goto out;
 	}
 	r->callback_failed = false;
-	rc = filescan_fd_size(&res, fs, r->scanner, fd, (uint64_t)st.st_size,
+	rc = filescan_fd_size(&res, fs, r->hc.scanner, fd, (uint64_t)st.st_size,
 	    max, &origin, 0, collect, r, e);
 	if (rc != 0) {
 		struct err inner = *e;
@@ -701,8 +681,6 @@ check_files(struct run *r, char **paths, int npaths, struct err *e)
 	int rc = 0;
 
 	r->e = e;
-	if (gitsrc_open(&r->repo, e) < 0)
-		return -1;
 	if (load_settings(r, e) < 0)
 		return -1;
 	filescan_init(&fs);
@@ -730,13 +708,11 @@ hook(struct run *r, struct err *e)
 	int rc;
 
 	r->e = e;
-	if (gitsrc_open(&r->repo, e) < 0)
-		return -1;
 	if (load_settings(r, e) < 0)
 		return -1;
-	if (gitsrc_head_tree(&r->head, r->repo, e) < 0)
+	if (gitsrc_head_tree(&r->head, r->hc.repo, e) < 0)
 		return -1;
-	if (gitsrc_merge_trees(&r->others, &r->nothers, r->repo, e) < 0)
+	if (gitsrc_merge_trees(&r->others, &r->nothers, r->hc.repo, e) < 0)
 		return -1;
 	rc = scan_staged(r, e);
 	/* What was found before any trouble is reported, and blocks. */
@@ -793,7 +769,7 @@ main(int argc, char **argv)
 	 */
 	(void)git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
 	memset(&r, 0, sizeof(r));
-	config_init(&r.cfg);
+	hookcfg_init(&r.hc);
 	if (config_isolate_libgit2(&e) < 0)
 		status = -1;
 	else if (files > 0)

@@ -37,7 +37,6 @@
 #include <unistd.h>
 
 #include <git2.h>
-#include <git2/sys/repository.h>
 #include <jansson.h>
 
 #include "config.h"
@@ -45,6 +44,7 @@
 #include "finding.h"
 #include "gitsrc.h"
 #include "hits.h"
+#include "hookcfg.h"
 #include "progopts.h"
 #include "refupdate.h"
 #include "report.h"
@@ -125,10 +125,7 @@ struct policy {
 };
 
 struct run {
-	git_repository *repo;
-	git_config *gcfg;
-	struct config cfg;
-	struct scanner *scanner;
+	struct hookcfg hc;	/* the repository, its settings, the scanner */
 	struct policy policy;
 	bool policy_read;
 	struct refupdate *updates;
@@ -160,10 +157,7 @@ run_release(struct run *r)
 	free(r->skips);
 	free(r->policy.audit_log);
 	free(r->policy.audit_trouble);
-	scanner_free(r->scanner);
-	config_release(&r->cfg);
-	git_config_free(r->gcfg);
-	git_repository_free(r->repo);
+	hookcfg_release(&r->hc);
 }
 
 /* One line for the pusher, with GitLab's prefix when it runs us. */
@@ -196,22 +190,6 @@ cfg_err(struct err *e, const char *key)
 {
 	return err_set(e, "config '%s': %s", key, git_error_last() != NULL ?
 	    git_error_last()->message : "libgit2 error");
-}
-
-static int
-read_bool(bool *out, git_config *cfg, const char *key, struct err *e)
-{
-	int v;
-
-	switch (git_config_get_bool(&v, cfg, key)) {
-	case 0:
-		*out = v != 0;
-		return 0;
-	case GIT_ENOTFOUND:
-		return 0;
-	default:
-		return cfg_err(e, key);
-	}
 }
 
 /* A duration: seconds, with an optional "s" or "ms" suffix. */
@@ -356,9 +334,9 @@ read_policy(struct policy *p, git_config *cfg, uint64_t max_file,
 	    "allow", "warn", "reject", "error", e) < 0 ||
 	    config_read_choice(&p->allow_timeout, cfg, "tokenguard.onTimeout",
 	    "reject", "block", "allow", "allow", e) < 0 ||
-	    read_bool(&p->block_preexisting, cfg,
+	    hookcfg_read_bool(&p->block_preexisting, cfg,
 	    "tokenguard.blockPreexisting", e) < 0 ||
-	    read_bool(&p->allow_bypass, cfg, "tokenguard.allowBypass", e) < 0)
+	    hookcfg_read_bool(&p->allow_bypass, cfg, "tokenguard.allowBypass", e) < 0)
 		return -1;
 	rc = git_config_get_string_buf(&buf, cfg, "tokenguard.maxBlobSize");
 	if (rc == 0 && config_parse_size(&p->max_blob, buf.ptr) < 0)
@@ -540,14 +518,14 @@ scan_blob(struct run *r, const struct gitsrc_item *it, struct err *e)
 	uint64_t size;
 	int rc = -1;
 
-	if (gitsrc_object_size(&size, r->repo, &it->id, e) < 0)
+	if (gitsrc_object_size(&size, r->hc.repo, &it->id, e) < 0)
 		return -1;
 	if (size > r->policy.max_blob)
 		return add_skip(r, it, size);
-	if (gitsrc_blob(&blob, r->repo, &it->id, e) < 0)
+	if (gitsrc_blob(&blob, r->hc.repo, &it->id, e) < 0)
 		return -1;
 	r->hits.first = r->hits.n;
-	if (scanner_scan(r->scanner, &st, &origin, git_blob_rawcontent(blob),
+	if (scanner_scan(r->hc.scanner, &st, &origin, git_blob_rawcontent(blob),
 	    (size_t)git_blob_rawsize(blob), SCAN_REPORT_ALLOWED, collect, &c,
 	    e) != 0)
 		goto out;
@@ -555,7 +533,7 @@ scan_blob(struct run *r, const struct gitsrc_item *it, struct err *e)
 		warn_limit(it, &st);
 	r->hits.upto = r->hits.n;
 	for (size_t i = 0; i < it->nold && r->hits.upto > r->hits.first; i++) {
-		if (hits_check_old(&r->hits, r->repo, r->scanner, "",
+		if (hits_check_old(&r->hits, r->hc.repo, r->hc.scanner, "",
 		    &it->old[i], NULL, r->policy.max_blob, e) < 0)
 			goto out;
 	}
@@ -588,7 +566,7 @@ on_item(const struct gitsrc_item *it, void *payload)
 	} else {
 		origin.path = it->kind == GITSRC_ITEM_TAG ? "(tag message)" :
 		    "(commit message)";
-		if (scanner_scan(r->scanner, NULL, &origin, it->message,
+		if (scanner_scan(r->hc.scanner, NULL, &origin, it->message,
 		    it->message_len, SCAN_REPORT_ALLOWED | SCAN_FORCE_TEXT,
 		    collect, &c, r->e) != 0)
 			return -1;
@@ -665,7 +643,7 @@ repository_name(const struct run *r, char *buf, size_t size)
 		}
 	}
 	/* The git directory, without libgit2's trailing '/'. */
-	(void)snprintf(buf, size, "%s", git_repository_commondir(r->repo));
+	(void)snprintf(buf, size, "%s", git_repository_commondir(r->hc.repo));
 	if (strlen(buf) > 1 && buf[strlen(buf) - 1] == '/')
 		buf[strlen(buf) - 1] = '\0';
 	return buf;
@@ -813,7 +791,7 @@ print_advice(const struct run *r)
 		if (blocks(r, &r->hits.v[i]))
 			line("        %s", r->hits.v[i].fingerprint);
 	}
-	if (r->cfg.inline_allow)
+	if (r->hc.cfg.inline_allow)
 		line("     or mark its line with 'tokenguard:allow' (recorded "
 		    "in the server's audit log).");
 	if (r->policy.allow_bypass)
@@ -989,22 +967,19 @@ load_settings(struct run *r, struct err *e)
 	 * may not read (git daemon --user keeps HOME=/root) or no HOME at
 	 * all (a CGI) is skipped, silently as git skips it.
 	 */
-	if (config_open_repo(&r->gcfg, NULL, r->repo, NULL, e) < 0)
+	if (hookcfg_open(&r->hc, NULL, e) < 0)
 		return -1;
-	if (git_repository_set_config(r->repo, r->gcfg) < 0)
-		return err_set(e, "config: %s", git_error_last() != NULL ?
-		    git_error_last()->message : "libgit2 error");
 	/* First, so that it applies to trouble with the other keys. */
-	if (config_read_choice(&r->policy.allow_errors, r->gcfg,
+	if (config_read_choice(&r->policy.allow_errors, r->hc.git,
 	    "tokenguard.onError", "reject", "block", "allow", "allow", e) < 0)
 		return -1;
 	r->policy_read = true;
-	if (config_read(&r->cfg, r->gcfg, e) < 0)
+	if (config_read(&r->hc.cfg, r->hc.git, e) < 0)
 		return -1;
-	if (read_policy(&r->policy, r->gcfg, r->cfg.max_file_size,
-	    git_repository_commondir(r->repo), e) < 0)
+	if (read_policy(&r->policy, r->hc.git, r->hc.cfg.max_file_size,
+	    git_repository_commondir(r->hc.repo), e) < 0)
 		return -1;
-	return scanner_new(&r->scanner, &r->cfg, e);
+	return scanner_new(&r->hc.scanner, &r->hc.cfg, e);
 }
 
 static int
@@ -1039,7 +1014,7 @@ scan_push(struct run *r, struct err *e)
 		}
 	}
 	r->callback_failed = false;
-	rc = gitsrc_history(&r->stats, r->repo, tips, ntips, NULL, 0,
+	rc = gitsrc_history(&r->stats, r->hc.repo, tips, ntips, NULL, 0,
 	    GITSRC_HIDE_REFS, on_item, r, e);
 	free(tips);
 	if (rc == STOP_TIMEOUT)
@@ -1063,8 +1038,6 @@ hook(struct run *r, struct err *e)
 		    "cannot read yet (libgit2 1.5 reads SHA-1 repositories "
 		    "only)");
 	if (read_updates(r, e) < 0)
-		return -1;
-	if (gitsrc_open(&r->repo, e) < 0)
 		return -1;
 	if (load_settings(r, e) < 0)
 		return -1;
@@ -1164,7 +1137,7 @@ main(int argc, char **argv)
 	    (size_t)48 << 20);
 	(void)git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)8 << 20);
 	memset(&r, 0, sizeof(r));
-	config_init(&r.cfg);
+	hookcfg_init(&r.hc);
 	/* Before the repository is opened: see config_isolate_libgit2(). */
 	status = config_isolate_libgit2(&e) < 0 ? -1 : hook(&r, &e);
 	if (status < 0) {
