@@ -39,12 +39,36 @@ hits_add(struct hit **out, struct hits *h, const struct finding *f,
 	return 0;
 }
 
+int
+hits_skip(struct skip **out, struct hits *h, const char *path,
+    uint64_t size, struct err *e)
+{
+	struct skip *nv;
+
+	nv = realloc(h->skips, (h->nskips + 1) * sizeof(*nv));
+	if (nv == NULL)
+		return err_set(e, "out of memory");
+	h->skips = nv;
+	memset(&nv[h->nskips], 0, sizeof(*nv));
+	nv[h->nskips].path = strdup(path);
+	if (nv[h->nskips].path == NULL)
+		return err_set(e, "out of memory");
+	nv[h->nskips].size = size;
+	if (out != NULL)
+		*out = &nv[h->nskips];
+	h->nskips++;
+	return 0;
+}
+
 void
 hits_release(struct hits *h)
 {
 	for (size_t i = 0; i < h->n; i++)
 		free(h->v[i].path);
 	free(h->v);
+	for (size_t i = 0; i < h->nskips; i++)
+		free(h->skips[i].path);
+	free(h->skips);
 	memset(h, 0, sizeof(*h));
 }
 

@@ -1,7 +1,8 @@
 /*
  * hits: the findings a hook keeps until everything is scanned, so that
  * it can tell the blocking ones from the pre-existing ones (an earlier
- * version of the content holds the same secret) before it reports.
+ * version of the content holds the same secret) before it reports, and
+ * the blobs it skipped as too big.
  */
 #ifndef TOKENGUARD_HITS_H
 #define TOKENGUARD_HITS_H
@@ -32,11 +33,21 @@ struct hit {
 	bool tag;		/* in an annotated tag's message */
 };
 
-/* The hits of a run; all zeros is empty. */
+/* A blob or file too big to scan. */
+struct skip {
+	char *path;		/* malloc'd */
+	uint64_t size;
+	const char *ref;	/* as in struct hit */
+	char commit[GIT_OID_HEXSZ + 1];
+};
+
+/* The hits and skips of a run; all zeros is empty. */
 struct hits {
 	struct hit *v;
 	size_t n, cap;
 	size_t first, upto;	/* v[first..upto): the blob being checked */
+	struct skip *skips;
+	size_t nskips;
 };
 
 /*
@@ -47,7 +58,14 @@ struct hits {
 int hits_add(struct hit **out, struct hits *h, const struct finding *f,
     const char *path, struct err *e);
 
-/* Frees what the hits hold. */
+/*
+ * Appends a skip of path (copied) and size, and gives it in *out when
+ * out is not NULL, as hits_add() does. -1 when out of memory.
+ */
+int hits_skip(struct skip **out, struct hits *h, const char *path,
+    uint64_t size, struct err *e);
+
+/* Frees what the hits and skips hold. */
 void hits_release(struct hits *h);
 
 /* Whether every hit of the blob being checked is pre-existing. */

@@ -103,12 +103,6 @@ static const struct progopts OPTS = {
 	PROG, USAGE, "option", PROGOPTS_OPERANDS | PROGOPTS_FILES
 };
 
-/* A staged blob too big to scan. */
-struct skip {
-	char *path;
-	uint64_t size;
-};
-
 /*
  * An added file whose findings are new, unless it is the new name of a
  * file that held them: worth a second, slower listing with renames.
@@ -134,8 +128,6 @@ struct run {
 	git_tree **others;	/* MERGE_HEAD's trees */
 	size_t nothers;
 	struct hits hits;	/* paths: staged paths, as git has them */
-	struct skip *skips;
-	size_t nskips;
 	struct pending *pending;	/* added files with new findings */
 	size_t npending;
 	size_t blocking;	/* hits that block the commit */
@@ -147,9 +139,6 @@ static void
 run_release(struct run *r)
 {
 	hits_release(&r->hits);
-	for (size_t i = 0; i < r->nskips; i++)
-		free(r->skips[i].path);
-	free(r->skips);
 	free(r->pending);
 	gitsrc_trees_free(r->others, r->nothers);
 	git_tree_free(r->head);
@@ -294,8 +283,8 @@ static int
 check_old(struct run *r, const char *path, const git_oid *id,
     const git_oid *new_id, struct err *e)
 {
-	return hits_check_old(&r->hits, r->hc.repo, r->hc.scanner, path, id, new_id,
-	    scanner_max_file_size(r->hc.scanner), e);
+	return hits_check_old(&r->hits, r->hc.repo, r->hc.scanner, path, id,
+	    new_id, scanner_max_file_size(r->hc.scanner), e);
 }
 
 /* The id of path in tree when it is a blob or a link. */
@@ -344,23 +333,6 @@ mark_preexisting(struct run *r, const struct gitsrc_change *c,
 		if (found && check_old(r, c->path, &id, &c->id, e) < 0)
 			return -1;
 	}
-	return 0;
-}
-
-static int
-add_skip(struct run *r, const char *path, uint64_t size, struct err *e)
-{
-	struct skip *nv;
-
-	nv = realloc(r->skips, (r->nskips + 1) * sizeof(*nv));
-	if (nv == NULL)
-		return err_set(e, "out of memory");
-	r->skips = nv;
-	nv[r->nskips].path = strdup(path);
-	if (nv[r->nskips].path == NULL)
-		return err_set(e, "out of memory");
-	nv[r->nskips].size = size;
-	r->nskips++;
 	return 0;
 }
 
@@ -421,7 +393,7 @@ on_change(const struct gitsrc_change *c, void *payload)
 	if (gitsrc_object_size(&size, r->hc.repo, &c->id, r->e) < 0)
 		return -1;
 	if (size > scanner_max_file_size(r->hc.scanner)) {
-		if (add_skip(r, c->path, size, r->e) < 0)
+		if (hits_skip(NULL, &r->hits, c->path, size, r->e) < 0)
 			return -1;
 		r->callback_failed = false;
 		return 0;
@@ -464,7 +436,8 @@ scan_staged(struct run *r, struct err *e)
 		 * Renames cost blob reads and similarity signatures: they are
 		 * looked for only when an added file has new findings.
 		 */
-		rc = gitsrc_staged(r->hc.repo, r->head, index, 0, on_change, r, e);
+		rc = gitsrc_staged(r->hc.repo, r->head, index, 0, on_change,
+		    r, e);
 		if (rc == 0 && r->npending > 0)
 			rc = gitsrc_staged(r->hc.repo, r->head, index,
 			    GITSRC_RENAMES, on_rename, r, e);
@@ -480,7 +453,8 @@ scan_staged(struct run *r, struct err *e)
 	 * read and scanned as usual.
 	 */
 	r->callback_failed = false;
-	rc = gitsrc_staged_git(r->hc.repo, index_path, r->head, on_change, r, e);
+	rc = gitsrc_staged_git(r->hc.repo, index_path, r->head, on_change, r,
+	    e);
 	if (rc != 0 && !r->callback_failed) {
 		struct err ge = *e;
 
@@ -577,13 +551,13 @@ print_skips(const struct run *r)
 	uint64_t max = scanner_max_file_size(r->hc.scanner);
 	char *path;
 
-	for (size_t i = 0; i < r->nskips; i++) {
-		if (report_escape(&path, r->skips[i].path, NULL) < 0)
+	for (size_t i = 0; i < r->hits.nskips; i++) {
+		if (report_escape(&path, r->hits.skips[i].path, NULL) < 0)
 			path = NULL;
 		say("%s%s not scanned: %.1f MiB is over tokenguard.maxFileSize "
 		    "(%.1f MiB)%s", r->policy.reject_skips ? "commit blocked: "
 		    : "warning: ", path != NULL ? path : "?",
-		    (double)r->skips[i].size / (1024.0 * 1024.0),
+		    (double)r->hits.skips[i].size / (1024.0 * 1024.0),
 		    (double)max / (1024.0 * 1024.0), r->policy.reject_skips ?
 		    " and tokenguard.onSkip = reject; raise the limit, or "
 		    "check the file yourself and commit with --no-verify" :
@@ -621,7 +595,7 @@ scan_file(struct run *r, struct filescan *fs, const char *path,
 		goto out;
 	}
 	if ((uint64_t)st.st_size > max) {
-		rc = add_skip(r, path, (uint64_t)st.st_size, e);
+		rc = hits_skip(NULL, &r->hits, path, (uint64_t)st.st_size, e);
 		goto out;
 	}
 	r->callback_failed = false;
@@ -637,7 +611,7 @@ scan_file(struct run *r, struct filescan *fs, const char *path,
 	}
 	if (res.stats.user_rule_limits > 0)
 		warn_limit(path, &res.stats);
-	if (res.over && add_skip(r, path, res.bytes, e) < 0)
+	if (res.over && hits_skip(NULL, &r->hits, path, res.bytes, e) < 0)
 		rc = -1;
 out:
 	close(fd);
@@ -693,7 +667,7 @@ check_files(struct run *r, char **paths, int npaths, struct err *e)
 	if (rc < 0)
 		return -1;
 	print_skips(r);
-	if (r->hits.n > 0 || (r->nskips > 0 && r->policy.reject_skips))
+	if (r->hits.n > 0 || (r->hits.nskips > 0 && r->policy.reject_skips))
 		return EXIT_FOUND;
 	return EXIT_CLEAN;
 }
@@ -725,7 +699,7 @@ hook(struct run *r, struct err *e)
 	if (r->hits.n > r->blocking)
 		print_preexisting(r, r->hits.n - r->blocking);
 	print_skips(r);
-	if (r->blocking > 0 || (r->nskips > 0 && r->policy.reject_skips))
+	if (r->blocking > 0 || (r->hits.nskips > 0 && r->policy.reject_skips))
 		return EXIT_FOUND;
 	return EXIT_CLEAN;
 }

@@ -104,14 +104,6 @@ static const char USAGE[] =
 /* git passes a pre-receive hook no arguments. */
 static const struct progopts OPTS = { PROG, USAGE, "argument", 0 };
 
-/* A blob too big to scan. */
-struct skip {
-	const char *ref;
-	char commit[GIT_OID_HEXSZ + 1];
-	char *path;
-	uint64_t size;
-};
-
 struct policy {
 	bool allow_errors;	/* tokenguard.onError = allow */
 	bool reject_skips;	/* tokenguard.onSkip = reject */
@@ -131,8 +123,6 @@ struct run {
 	struct refupdate *updates;
 	size_t nupdates;
 	struct hits hits;	/* ref: the update's */
-	struct skip *skips;
-	size_t nskips;
 	struct gitsrc_history_stats stats;
 	size_t commits_done, commits_total;
 	struct timespec deadline;
@@ -152,9 +142,6 @@ run_release(struct run *r)
 		refupdate_release(&r->updates[i]);
 	free(r->updates);
 	hits_release(&r->hits);
-	for (size_t i = 0; i < r->nskips; i++)
-		free(r->skips[i].path);
-	free(r->skips);
 	free(r->policy.audit_log);
 	free(r->policy.audit_trouble);
 	hookcfg_release(&r->hc);
@@ -336,7 +323,8 @@ read_policy(struct policy *p, git_config *cfg, uint64_t max_file,
 	    "reject", "block", "allow", "allow", e) < 0 ||
 	    hookcfg_read_bool(&p->block_preexisting, cfg,
 	    "tokenguard.blockPreexisting", e) < 0 ||
-	    hookcfg_read_bool(&p->allow_bypass, cfg, "tokenguard.allowBypass", e) < 0)
+	    hookcfg_read_bool(&p->allow_bypass, cfg, "tokenguard.allowBypass",
+	    e) < 0)
 		return -1;
 	rc = git_config_get_string_buf(&buf, cfg, "tokenguard.maxBlobSize");
 	if (rc == 0 && config_parse_size(&p->max_blob, buf.ptr) < 0)
@@ -457,20 +445,12 @@ collect(const struct finding *f, void *payload)
 static int
 add_skip(struct run *r, const struct gitsrc_item *it, uint64_t size)
 {
-	struct skip *nv;
+	struct skip *k;
 
-	nv = realloc(r->skips, (r->nskips + 1) * sizeof(*nv));
-	if (nv == NULL)
-		return err_set(r->e, "out of memory");
-	r->skips = nv;
-	nv[r->nskips].path = strdup(it->path);
-	if (nv[r->nskips].path == NULL)
-		return err_set(r->e, "out of memory");
-	nv[r->nskips].ref = it->ref;
-	git_oid_tostr(nv[r->nskips].commit, sizeof(nv[r->nskips].commit),
-	    &it->commit);
-	nv[r->nskips].size = size;
-	r->nskips++;
+	if (hits_skip(&k, &r->hits, it->path, size, r->e) < 0)
+		return -1;
+	k->ref = it->ref;
+	git_oid_tostr(k->commit, sizeof(k->commit), &it->commit);
 	return 0;
 }
 
@@ -802,17 +782,17 @@ print_advice(const struct run *r)
 static void
 print_skips(const struct run *r)
 {
-	for (size_t i = 0; i < r->nskips; i++) {
+	for (size_t i = 0; i < r->hits.nskips; i++) {
 		char *path = NULL;
 
-		if (report_escape(&path, r->skips[i].path, NULL) < 0)
+		if (report_escape(&path, r->hits.skips[i].path, NULL) < 0)
 			path = NULL;
 		line(PROG ": %s%s %.10s %s not scanned: %.1f MiB is over "
 		    "tokenguard.maxBlobSize (%.1f MiB)%s",
 		    r->policy.reject_skips ? "push rejected: " : "warning: ",
-		    r->skips[i].ref, r->skips[i].commit,
+		    r->hits.skips[i].ref, r->hits.skips[i].commit,
 		    path != NULL ? path : "?",
-		    (double)r->skips[i].size / (1024.0 * 1024.0),
+		    (double)r->hits.skips[i].size / (1024.0 * 1024.0),
 		    (double)r->policy.max_blob / (1024.0 * 1024.0),
 		    r->policy.reject_skips ? " and tokenguard.onSkip = reject" :
 		    "; it was not checked");
@@ -857,13 +837,13 @@ audit_bypass(const struct run *r, struct err *e)
 		    &r->hits.v[i], r->bypass, e) < 0)
 			return -1;
 	}
-	for (size_t i = 0; r->policy.reject_skips && i < r->nskips; i++) {
+	for (size_t i = 0; r->policy.reject_skips && i < r->hits.nskips; i++) {
 		struct hit h;
 
 		memset(&h, 0, sizeof(h));
-		h.ref = r->skips[i].ref;
-		memcpy(h.commit, r->skips[i].commit, sizeof(h.commit));
-		h.path = r->skips[i].path;
+		h.ref = r->hits.skips[i].ref;
+		memcpy(h.commit, r->hits.skips[i].commit, sizeof(h.commit));
+		h.path = r->hits.skips[i].path;
 		h.rule = "(not scanned: over tokenguard.maxBlobSize)";
 		if (audit(r, "bypass", &h, r->bypass, e) < 0)
 			return -1;
@@ -889,7 +869,7 @@ report(struct run *r)
 		else
 			pre++;
 	}
-	if (r->blocking > 0 || (r->nskips > 0 && r->policy.reject_skips)) {
+	if (r->blocking > 0 || (r->hits.nskips > 0 && r->policy.reject_skips)) {
 		if (r->bypass != NULL && r->policy.allow_bypass &&
 		    r->bypass[0] != '\0')
 			bypassed = true;
@@ -932,7 +912,7 @@ report(struct run *r)
 		    "marker (recorded in the audit log)", inl,
 		    inl == 1 ? "" : "s");
 	print_skips(r);
-	if (r->blocking == 0 && !(r->nskips > 0 && r->policy.reject_skips))
+	if (r->blocking == 0 && !(r->hits.nskips > 0 && r->policy.reject_skips))
 		return EXIT_CLEAN;
 	if (bypassed) {
 		const char *source = NULL;
