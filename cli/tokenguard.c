@@ -19,16 +19,26 @@
 #include "installcmd.h"
 #include "progopts.h"
 
+/* Prints "tokenguard: " and the message to standard error. */
+static void
+vsay(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
+static void
+vsay(const char *fmt, va_list ap)
+{
+	fputs(PROG ": ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 int
 (cli_error)(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs(PROG ": ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsay(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return EXIT_TROUBLE;
 }
 
@@ -51,11 +61,9 @@ cli_usage(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs(PROG ": ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsay(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	if (cmd != NULL)
 		fprintf(stderr, "Try '" PROG " help %s' for more "
 		    "information.\n", cmd);
