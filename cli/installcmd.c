@@ -668,50 +668,6 @@ is_our_binary(const char *path, const char *name)
 	return ours;
 }
 
-/* Writes content to path through a temporary file and a rename. */
-static int
-write_hook(const char *path, const char *content, size_t len)
-{
-	char *tmp = cli_join3(path, TMP, "");
-	size_t done = 0;
-	int fd, rc = EXIT_TROUBLE;
-
-	if (tmp == NULL)
-		return cli_error("install: out of memory");
-	(void)unlink(tmp);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-	    0755);
-	if (fd < 0) {
-		rc = cli_error("install: cannot create '%s': %s", tmp,
-		    strerror(errno));
-		goto out;
-	}
-	while (done < len) {
-		ssize_t n = write(fd, content + done, len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = cli_error("install: cannot write '%s': %s", tmp,
-			    strerror(errno));
-			close(fd);
-			(void)unlink(tmp);
-			goto out;
-		}
-		done += (size_t)n;
-	}
-	if (close(fd) < 0 || rename(tmp, path) < 0) {
-		rc = cli_error("install: cannot write '%s': %s", path,
-		    strerror(errno));
-		(void)unlink(tmp);
-		goto out;
-	}
-	rc = EXIT_CLEAN;
-out:
-	free(tmp);
-	return rc;
-}
-
 static int
 move(const char *from, const char *to)
 {
@@ -808,7 +764,7 @@ install_one(const struct target *t, const struct opts *o, const char *name)
 		rc = EXIT_CLEAN;
 		goto out;
 	}
-	if (write_hook(f.path, script, len) != 0)
+	if (cli_replace_file(f.path, script, len, 0755, 0) != 0)
 		goto out;
 	printf("tokenguard: %s: %s %s\n", name, ours ? "updated" : "installed",
 	    f.path);

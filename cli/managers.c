@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "filewrite.h"
 
 /* Hook scripts and config files: anything bigger is not one. */
 #define TEXT_MAX (1U << 20)
@@ -131,52 +132,6 @@ read_text(char **out, size_t *len, mode_t *mode, const char *path)
 out:
 	free(buf);
 	close(fd);
-	return rc;
-}
-
-/* Replaces path with text through a temporary file, with mode. */
-static int
-write_text(const char *path, const char *text, size_t len, mode_t mode)
-{
-	char *tmp = cli_join3(path, ".tokenguard-tmp", "");
-	size_t done = 0;
-	ssize_t n;
-	int fd, rc = EXIT_TROUBLE;
-
-	if (tmp == NULL)
-		return cli_error("install: out of memory");
-	(void)unlink(tmp);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-	    0600);
-	if (fd < 0) {
-		rc = cli_error("install: cannot create '%s': %s", tmp,
-		    strerror(errno));
-		goto out;
-	}
-	while (done < len) {
-		n = write(fd, text + done, len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			break;
-		done += (size_t)n;
-	}
-	if (done < len || fchmod(fd, mode) < 0) {
-		rc = cli_error("install: cannot write '%s': %s", tmp,
-		    strerror(errno));
-		close(fd);
-		(void)unlink(tmp);
-		goto out;
-	}
-	if (close(fd) < 0 || rename(tmp, path) < 0) {
-		rc = cli_error("install: cannot write '%s': %s", path,
-		    strerror(errno));
-		(void)unlink(tmp);
-		goto out;
-	}
-	rc = EXIT_CLEAN;
-out:
-	free(tmp);
 	return rc;
 }
 
@@ -414,7 +369,8 @@ husky_one(const char *workdir, const char *name, bool uninstall)
 			rc = EXIT_CLEAN;
 			goto out;
 		}
-		if (write_text(path, out, olen, mode) != EXIT_CLEAN)
+		if (cli_replace_file(path, out, olen, mode,
+		    FILEWRITE_EXACT_MODE) != EXIT_CLEAN)
 			goto out;
 		printf("tokenguard: %s: removed tokenguard's line from "
 		    ".husky/%s\n", name, name);
@@ -445,7 +401,8 @@ husky_one(const char *workdir, const char *name, bool uninstall)
 		goto out;
 	}
 	f = NULL;
-	if (write_text(path, out, olen, mode) != EXIT_CLEAN)
+	if (cli_replace_file(path, out, olen, mode,
+	    FILEWRITE_EXACT_MODE) != EXIT_CLEAN)
 		goto out;
 	printf("tokenguard: %s: %s .husky/%s to run tokenguard-pre-commit "
 	    "first\n", name, text != NULL ? "changed" : "created", name);
@@ -611,7 +568,8 @@ lefthook_install(const struct manager *m, const char *const *names,
 		goto out;
 	}
 	f = NULL;
-	if (changed && write_text(m->config, out, olen, mode) != EXIT_CLEAN)
+	if (changed && cli_replace_file(m->config, out, olen, mode,
+	    FILEWRITE_EXACT_MODE) != EXIT_CLEAN)
 		goto out;
 	if (uninstall)
 		printf("tokenguard: %s\n", found ? "removed tokenguard's "

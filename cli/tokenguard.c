@@ -16,6 +16,7 @@
 #include <git2.h>
 
 #include "cli.h"
+#include "filewrite.h"
 #include "installcmd.h"
 #include "progopts.h"
 
@@ -54,6 +55,22 @@ cli_join3(const char *a, const char *b, const char *c)
 	memcpy(s + la, b, lb);
 	memcpy(s + la + lb, c, lc + 1);
 	return s;
+}
+
+int
+cli_replace_file(const char *path, const char *text, size_t len,
+    mode_t mode, unsigned flags)
+{
+	char *tmp = cli_join3(path, ".tokenguard-tmp", "");
+	struct err e = { 0 };
+	int rc = EXIT_CLEAN;
+
+	if (tmp == NULL)
+		return cli_error("install: out of memory");
+	if (filewrite_replace(path, tmp, text, len, mode, flags, &e) < 0)
+		rc = cli_error("install: %s", e.msg);
+	free(tmp);
+	return rc;
 }
 
 int

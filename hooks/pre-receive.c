@@ -41,6 +41,7 @@
 
 #include "config.h"
 #include "err.h"
+#include "filewrite.h"
 #include "finding.h"
 #include "gitsrc.h"
 #include "hits.h"
@@ -656,7 +657,7 @@ audit(const struct run *r, const char *event, const struct hit *h,
 	const char *source = NULL, *who;
 	json_t *o = NULL;
 	char *text = NULL;
-	size_t len, off = 0;
+	size_t len;
 	int fd = -1, rc = -1;
 
 	if (r->policy.audit_trouble != NULL)
@@ -695,16 +696,9 @@ audit(const struct run *r, const char *event, const struct hit *h,
 		err_errno(e, "audit log '%s'", r->policy.audit_log);
 		goto out;
 	}
-	while (off < len) {
-		ssize_t n = write(fd, text + off, len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err_errno(e, "audit log '%s'", r->policy.audit_log);
-			goto out;
-		}
-		off += (size_t)n;
+	if (filewrite_all(fd, text, len) < 0) {
+		err_errno(e, "audit log '%s'", r->policy.audit_log);
+		goto out;
 	}
 	/* A pipe or a terminal cannot be synced, and need not be. */
 	if (fsync(fd) < 0 && errno != EINVAL && errno != ENOTSUP) {
