@@ -4,16 +4,20 @@
 #include "cli.h"
 #include "installcmd.h"
 
+/* The scan command's synopsis, in both helps. */
+#define SCAN_SYNOPSIS \
+"    tokenguard scan [--format text|json|sarif] [--config FILE] [-j N]\n" \
+"                    [--max-file-size SIZE] [-q] [--show-dummies]\n" \
+"                    [PATH...]\n" \
+"    tokenguard scan --git [OPTIONS] [REV-RANGE...]\n" \
+"    tokenguard scan --image [OPTIONS] IMAGE...\n"
+
 static const char HELP_MAIN[] =
 "NAME\n"
 "    tokenguard - find npm token material before it leaks\n"
 "\n"
 "SYNOPSIS\n"
-"    tokenguard scan [--format text|json|sarif] [--config FILE] [-j N]\n"
-"                    [--max-file-size SIZE] [-q] [--show-dummies]\n"
-"                    [PATH...]\n"
-"    tokenguard scan --git [OPTIONS] [REV-RANGE...]\n"
-"    tokenguard scan --image [OPTIONS] IMAGE...\n"
+SCAN_SYNOPSIS
 "    tokenguard rules [--config FILE]\n"
 "    tokenguard install [--global] [--force] [--uninstall]\n"
 "    tokenguard install --server PATH [--force] [--uninstall]\n"
@@ -82,11 +86,7 @@ static const char HELP_SCAN[] =
 "    tokenguard scan - scan files, directories or standard input\n"
 "\n"
 "SYNOPSIS\n"
-"    tokenguard scan [--format text|json|sarif] [--config FILE] [-j N]\n"
-"                    [--max-file-size SIZE] [-q] [--show-dummies]\n"
-"                    [PATH...]\n"
-"    tokenguard scan --git [OPTIONS] [REV-RANGE...]\n"
-"    tokenguard scan --image [OPTIONS] IMAGE...\n"
+SCAN_SYNOPSIS
 "\n"
 "DESCRIPTION\n"
 "    Scans each PATH: a file, or a directory and everything below it.\n"

@@ -569,6 +569,30 @@ emit(const struct job *j, void *payload)
 	return r->out_failed ? 1 : 0;
 }
 
+/*
+ * Makes a job of kind for path (shown from off) with the current
+ * settings: *out, or NULL and 1 with the trouble told.
+ */
+static int
+new_job(struct job **out, struct run *r, enum job_kind kind,
+    const char *path, size_t off)
+{
+	struct err e = { 0 };
+
+	if (job_new(out, kind, path, off, &e) < 0) {
+		hide_progress(r);
+		cli_error("%s", e.msg);
+		r->trouble = true;
+		*out = NULL;
+		return 1;
+	}
+	(*out)->scanner = r->cur->scanner;
+	(*out)->max = r->cur->max;
+	(*out)->scan_flags = r->cur->scan_flags;
+	(*out)->tag = r->cur;
+	return 0;
+}
+
 /* The walk's callback: every entry becomes a job, in walk order. */
 static int
 on_entry(const struct walk_entry *ent, void *payload)
@@ -579,7 +603,6 @@ on_entry(const struct walk_entry *ent, void *payload)
 		[WALK_ERROR] = JOB_ERROR,
 	};
 	struct run *r = payload;
-	struct err e = { 0 };
 	struct job *j;
 	size_t off = 0;
 
@@ -588,39 +611,22 @@ on_entry(const struct walk_entry *ent, void *payload)
 	/* Without a PATH, "./a/b" is shown as "a/b". */
 	if (r->o->implicit && ent->rel[0] != '\0')
 		off = (size_t)(ent->rel - ent->path);
-	if (job_new(&j, kinds[ent->type], ent->path, off, &e) < 0) {
-		hide_progress(r);
-		cli_error("%s", e.msg);
-		r->trouble = true;
+	if (new_job(&j, r, kinds[ent->type], ent->path, off) != 0)
 		return 1;
-	}
 	j->top = ent->top;
 	j->error = ent->error;
 	j->read_flags = ent->top ? WALK_FOLLOW : 0;
-	j->scanner = r->cur->scanner;
-	j->max = r->cur->max;
-	j->scan_flags = r->cur->scan_flags;
-	j->tag = r->cur;
 	return pipeline_add(r->pipe, j);
 }
 
 static int
 add_stdin(struct run *r)
 {
-	struct err e = { 0 };
 	struct job *j;
 
-	if (job_new(&j, JOB_STDIN, "-", 0, &e) < 0) {
-		hide_progress(r);
-		cli_error("%s", e.msg);
-		r->trouble = true;
+	if (new_job(&j, r, JOB_STDIN, "-", 0) != 0)
 		return 1;
-	}
 	j->top = true;
-	j->scanner = r->cur->scanner;
-	j->max = r->cur->max;
-	j->scan_flags = r->cur->scan_flags;
-	j->tag = r->cur;
 	return pipeline_add(r->pipe, j);
 }
 
