@@ -135,6 +135,25 @@ out:
 	return rc;
 }
 
+/*
+ * Closes *f, an open_memstream() of *out and *olen, and sets it to NULL;
+ * then, when write is true, replaces path with what it holds, with mode.
+ */
+static int
+save_stream(FILE **f, char **out, size_t *olen, const char *path,
+    mode_t mode, bool write)
+{
+	int rc = fclose(*f);
+
+	*f = NULL;
+	if (rc != 0)
+		return cli_error("install: out of memory");
+	if (!write)
+		return EXIT_CLEAN;
+	return cli_replace_file(path, *out, *olen, mode,
+	    FILEWRITE_EXACT_MODE);
+}
+
 /* The line starting at p, without its newline: its length. */
 static size_t
 line_len(const char *p)
@@ -357,21 +376,15 @@ husky_one(const char *workdir, const char *name, bool uninstall)
 			}
 			fwrite(p, 1, (size_t)(next_line(p) - p), f);
 		}
-		if (fclose(f) != 0) {
-			f = NULL;
-			cli_error("install: out of memory");
+		if (save_stream(&f, &out, &olen, path, mode, found) !=
+		    EXIT_CLEAN)
 			goto out;
-		}
-		f = NULL;
 		if (!found) {
 			printf("tokenguard: %s: .husky/%s does not run "
 			    "tokenguard\n", name, name);
 			rc = EXIT_CLEAN;
 			goto out;
 		}
-		if (cli_replace_file(path, out, olen, mode,
-		    FILEWRITE_EXACT_MODE) != EXIT_CLEAN)
-			goto out;
 		printf("tokenguard: %s: removed tokenguard's line from "
 		    ".husky/%s\n", name, name);
 		rc = EXIT_CLEAN;
@@ -395,14 +408,7 @@ husky_one(const char *workdir, const char *name, bool uninstall)
 		fputs(HUSKY_LINE "\n", f);
 		fputs(text + at, f);
 	}
-	if (fclose(f) != 0) {
-		f = NULL;
-		cli_error("install: out of memory");
-		goto out;
-	}
-	f = NULL;
-	if (cli_replace_file(path, out, olen, mode,
-	    FILEWRITE_EXACT_MODE) != EXIT_CLEAN)
+	if (save_stream(&f, &out, &olen, path, mode, true) != EXIT_CLEAN)
 		goto out;
 	printf("tokenguard: %s: %s .husky/%s to run tokenguard-pre-commit "
 	    "first\n", name, text != NULL ? "changed" : "created", name);
@@ -562,14 +568,8 @@ lefthook_install(const struct manager *m, const char *const *names,
 			    "%s\n", names[i], m->config);
 		}
 	}
-	if (fclose(f) != 0) {
-		f = NULL;
-		cli_error("install: out of memory");
-		goto out;
-	}
-	f = NULL;
-	if (changed && cli_replace_file(m->config, out, olen, mode,
-	    FILEWRITE_EXACT_MODE) != EXIT_CLEAN)
+	if (save_stream(&f, &out, &olen, m->config, mode, changed) !=
+	    EXIT_CLEAN)
 		goto out;
 	if (uninstall)
 		printf("tokenguard: %s\n", found ? "removed tokenguard's "
