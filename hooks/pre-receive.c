@@ -173,11 +173,19 @@ env(const char *name)
 	return v != NULL && v[0] != '\0' ? v : NULL;
 }
 
+/* Reads key's value into buf: 1 when it is set, 0 when not, or -1. */
 static int
-cfg_err(struct err *e, const char *key)
+read_string(git_buf *buf, git_config *cfg, const char *key, struct err *e)
 {
-	return err_set(e, "config '%s': %s", key, git_error_last() != NULL ?
-	    git_error_last()->message : "libgit2 error");
+	int rc = git_config_get_string_buf(buf, cfg, key);
+
+	if (rc == GIT_ENOTFOUND)
+		return 0;
+	if (rc < 0)
+		return err_set(e, "config '%s': %s", key,
+		    git_error_last() != NULL ? git_error_last()->message :
+		    "libgit2 error");
+	return 1;
 }
 
 /* A duration: seconds, with an optional "s" or "ms" suffix. */
@@ -288,8 +296,10 @@ read_audit_log(struct policy *p, git_config *cfg, const char *gitdir,
 	git_buf raw = { 0 };
 	int rc;
 
-	rc = git_config_get_string_buf(&raw, cfg, "tokenguard.auditLog");
-	if (rc == GIT_ENOTFOUND) {
+	rc = read_string(&raw, cfg, "tokenguard.auditLog", e);
+	if (rc < 0)
+		return -1;
+	if (rc == 0) {
 		size_t n = strlen(gitdir) + sizeof(AUDIT_DEFAULT) + 1;
 
 		p->audit_log = malloc(n);
@@ -300,8 +310,6 @@ read_audit_log(struct policy *p, git_config *cfg, const char *gitdir,
 		    "" : "/");
 		return 0;
 	}
-	if (rc < 0)
-		return cfg_err(e, "tokenguard.auditLog");
 	rc = expand_home(&p->audit_log, &p->audit_trouble, raw.ptr);
 	if (rc < 0)
 		rc = err_set(e, "out of memory");
@@ -327,26 +335,18 @@ read_policy(struct policy *p, git_config *cfg, uint64_t max_file,
 	    hookcfg_read_bool(&p->allow_bypass, cfg, "tokenguard.allowBypass",
 	    e) < 0)
 		return -1;
-	rc = git_config_get_string_buf(&buf, cfg, "tokenguard.maxBlobSize");
-	if (rc == 0 && config_parse_size(&p->max_blob, buf.ptr) < 0)
+	rc = read_string(&buf, cfg, "tokenguard.maxBlobSize", e);
+	if (rc > 0 && config_parse_size(&p->max_blob, buf.ptr) < 0)
 		rc = err_set(e, "config 'tokenguard.maxBlobSize': bad size "
 		    "'%.40s' (want a number with an optional k, m or g)",
 		    buf.ptr);
-	else if (rc < 0 && rc != GIT_ENOTFOUND)
-		rc = cfg_err(e, "tokenguard.maxBlobSize");
-	else
-		rc = 0;
 	git_buf_dispose(&buf);
 	if (rc < 0)
 		return -1;
-	rc = git_config_get_string_buf(&buf, cfg, "tokenguard.timeout");
-	if (rc == 0 && parse_seconds(&p->timeout, buf.ptr) < 0)
+	rc = read_string(&buf, cfg, "tokenguard.timeout", e);
+	if (rc > 0 && parse_seconds(&p->timeout, buf.ptr) < 0)
 		rc = err_set(e, "config 'tokenguard.timeout': bad duration "
 		    "'%.40s' (want seconds, such as 4, 2.5 or 500ms)", buf.ptr);
-	else if (rc < 0 && rc != GIT_ENOTFOUND)
-		rc = cfg_err(e, "tokenguard.timeout");
-	else
-		rc = 0;
 	git_buf_dispose(&buf);
 	if (rc < 0)
 		return -1;
