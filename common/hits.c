@@ -122,3 +122,29 @@ hits_check_old(struct hits *h, git_repository *repo,
 	git_blob_free(blob);
 	return rc < 0 ? -1 : 0;
 }
+
+int
+hits_check_tree(struct hits *h, git_repository *repo,
+    const struct scanner *s, git_tree *tree, const char *where,
+    const char *path, const git_oid *new_id, uint64_t max, struct err *e)
+{
+	git_tree_entry *ent = NULL;
+	git_filemode_t mode;
+	int rc;
+
+	rc = git_tree_entry_bypath(&ent, tree, path);
+	if (rc == GIT_ENOTFOUND)
+		return 0;
+	if (rc < 0)
+		return err_set(e, "'%s' in %s: %s", path, where,
+		    git_error_last() != NULL ? git_error_last()->message :
+		    "libgit2 error");
+	mode = git_tree_entry_filemode(ent);
+	rc = 0;
+	if (mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE ||
+	    mode == GIT_FILEMODE_LINK)
+		rc = hits_check_old(h, repo, s, path, git_tree_entry_id(ent),
+		    new_id, max, e);
+	git_tree_entry_free(ent);
+	return rc;
+}

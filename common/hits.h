@@ -82,4 +82,13 @@ int hits_check_old(struct hits *h, git_repository *repo,
     const struct scanner *s, const char *path, const git_oid *id,
     const git_oid *new_id, uint64_t max, struct err *e);
 
+/*
+ * hits_check_old() on tree's version of path, when tree has a blob or a
+ * link there; nothing else is an error. where names tree in messages:
+ * "'PATH' in WHERE: ...".
+ */
+int hits_check_tree(struct hits *h, git_repository *repo,
+    const struct scanner *s, git_tree *tree, const char *where,
+    const char *path, const git_oid *new_id, uint64_t max, struct err *e);
+
 #endif

@@ -287,30 +287,6 @@ check_old(struct run *r, const char *path, const git_oid *id,
 	    new_id, scanner_max_file_size(r->hc.scanner), e);
 }
 
-/* The id of path in tree when it is a blob or a link. */
-static int
-tree_blob(bool *found, git_oid *out, git_tree *tree, const char *path,
-    struct err *e)
-{
-	git_tree_entry *ent = NULL;
-	int rc;
-
-	*found = false;
-	rc = git_tree_entry_bypath(&ent, tree, path);
-	if (rc == GIT_ENOTFOUND)
-		return 0;
-	if (rc < 0)
-		return err_set(e, "'%s' in MERGE_HEAD: %s", path,
-		    git_error_last() != NULL ? git_error_last()->message :
-		    "libgit2 error");
-	if (is_content((uint32_t)git_tree_entry_filemode(ent))) {
-		git_oid_cpy(out, git_tree_entry_id(ent));
-		*found = true;
-	}
-	git_tree_entry_free(ent);
-	return 0;
-}
-
 /*
  * Marks the hits of the blob just scanned that are pre-existing: the
  * tree's version of the content (same path or rename source), and in a
@@ -320,17 +296,14 @@ static int
 mark_preexisting(struct run *r, const struct gitsrc_change *c,
     struct err *e)
 {
-	git_oid id;
-	bool found;
-
 	if (c->old_path != NULL && is_content(c->old_mode) &&
 	    check_old(r, c->old_path, &c->old_id, &c->id, e) < 0)
 		return -1;
 	for (size_t i = 0; i < r->nothers && !hits_all_preexisting(&r->hits);
 	    i++) {
-		if (tree_blob(&found, &id, r->others[i], c->path, e) < 0)
-			return -1;
-		if (found && check_old(r, c->path, &id, &c->id, e) < 0)
+		if (hits_check_tree(&r->hits, r->hc.repo, r->hc.scanner,
+		    r->others[i], "MERGE_HEAD", c->path, &c->id,
+		    scanner_max_file_size(r->hc.scanner), e) < 0)
 			return -1;
 	}
 	return 0;
