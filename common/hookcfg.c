@@ -26,6 +26,14 @@ hookcfg_open(struct hookcfg *h, struct config_notes *notes, struct err *e)
 	return 0;
 }
 
+/* "config 'KEY': " and libgit2's reason; returns -1. */
+static int
+key_error(struct err *e, const char *key)
+{
+	return err_set(e, "config '%s': %s", key, git_error_last() != NULL ?
+	    git_error_last()->message : "libgit2 error");
+}
+
 int
 hookcfg_read_bool(bool *out, git_config *cfg, const char *key,
     struct err *e)
@@ -39,10 +47,19 @@ hookcfg_read_bool(bool *out, git_config *cfg, const char *key,
 	case GIT_ENOTFOUND:
 		return 0;
 	default:
-		return err_set(e, "config '%s': %s", key,
-		    git_error_last() != NULL ? git_error_last()->message :
-		    "libgit2 error");
+		return key_error(e, key);
 	}
+}
+
+int
+hookcfg_read_string(git_buf *buf, git_config *cfg, const char *key,
+    struct err *e)
+{
+	int rc = git_config_get_string_buf(buf, cfg, key);
+
+	if (rc == GIT_ENOTFOUND)
+		return 0;
+	return rc < 0 ? key_error(e, key) : 1;
 }
 
 void

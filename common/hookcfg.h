@@ -40,6 +40,13 @@ int hookcfg_open(struct hookcfg *h, struct config_notes *notes,
 int hookcfg_read_bool(bool *out, git_config *cfg, const char *key,
     struct err *e);
 
+/*
+ * Reads key's value into buf (git_buf_dispose() it): returns 1 when the
+ * key is set, 0 when not, -1 with an error as hookcfg_read_bool()'s.
+ */
+int hookcfg_read_string(git_buf *buf, git_config *cfg, const char *key,
+    struct err *e);
+
 /* Frees what h holds. */
 void hookcfg_release(struct hookcfg *h);
 

@@ -173,21 +173,6 @@ env(const char *name)
 	return v != NULL && v[0] != '\0' ? v : NULL;
 }
 
-/* Reads key's value into buf: 1 when it is set, 0 when not, or -1. */
-static int
-read_string(git_buf *buf, git_config *cfg, const char *key, struct err *e)
-{
-	int rc = git_config_get_string_buf(buf, cfg, key);
-
-	if (rc == GIT_ENOTFOUND)
-		return 0;
-	if (rc < 0)
-		return err_set(e, "config '%s': %s", key,
-		    git_error_last() != NULL ? git_error_last()->message :
-		    "libgit2 error");
-	return 1;
-}
-
 /* A duration: seconds, with an optional "s" or "ms" suffix. */
 static int
 parse_seconds(double *out, const char *s)
@@ -296,7 +281,7 @@ read_audit_log(struct policy *p, git_config *cfg, const char *gitdir,
 	git_buf raw = { 0 };
 	int rc;
 
-	rc = read_string(&raw, cfg, "tokenguard.auditLog", e);
+	rc = hookcfg_read_string(&raw, cfg, "tokenguard.auditLog", e);
 	if (rc < 0)
 		return -1;
 	if (rc == 0) {
@@ -335,7 +320,7 @@ read_policy(struct policy *p, git_config *cfg, uint64_t max_file,
 	    hookcfg_read_bool(&p->allow_bypass, cfg, "tokenguard.allowBypass",
 	    e) < 0)
 		return -1;
-	rc = read_string(&buf, cfg, "tokenguard.maxBlobSize", e);
+	rc = hookcfg_read_string(&buf, cfg, "tokenguard.maxBlobSize", e);
 	if (rc > 0 && config_parse_size(&p->max_blob, buf.ptr) < 0)
 		rc = err_set(e, "config 'tokenguard.maxBlobSize': bad size "
 		    "'%.40s' (want a number with an optional k, m or g)",
@@ -343,7 +328,7 @@ read_policy(struct policy *p, git_config *cfg, uint64_t max_file,
 	git_buf_dispose(&buf);
 	if (rc < 0)
 		return -1;
-	rc = read_string(&buf, cfg, "tokenguard.timeout", e);
+	rc = hookcfg_read_string(&buf, cfg, "tokenguard.timeout", e);
 	if (rc > 0 && parse_seconds(&p->timeout, buf.ptr) < 0)
 		rc = err_set(e, "config 'tokenguard.timeout': bad duration "
 		    "'%.40s' (want seconds, such as 4, 2.5 or 500ms)", buf.ptr);
