@@ -135,6 +135,16 @@ out:
 	return rc;
 }
 
+/* Opens *f, a stream into memory (open_memstream()) of *out and *olen. */
+static int
+new_stream(FILE **f, char **out, size_t *olen)
+{
+	*f = open_memstream(out, olen);
+	if (*f == NULL)
+		return cli_error("install: out of memory");
+	return EXIT_CLEAN;
+}
+
 /*
  * Closes *f, an open_memstream() of *out and *olen, and sets it to NULL;
  * then, when write is true, replaces path with what it holds, with mode.
@@ -359,11 +369,8 @@ husky_one(const char *workdir, const char *name, bool uninstall)
 		return cli_error("install: out of memory");
 	if (read_text(&text, &len, &mode, path) != EXIT_CLEAN)
 		goto out;
-	f = open_memstream(&out, &olen);
-	if (f == NULL) {
-		cli_error("install: out of memory");
+	if (new_stream(&f, &out, &olen) != EXIT_CLEAN)
 		goto out;
-	}
 	if (uninstall) {
 		bool found = false;
 
@@ -534,11 +541,8 @@ lefthook_install(const struct manager *m, const char *const *names,
 			goto out;
 		}
 	}
-	f = open_memstream(&out, &olen);
-	if (f == NULL) {
-		cli_error("install: out of memory");
+	if (new_stream(&f, &out, &olen) != EXIT_CLEAN)
 		goto out;
-	}
 	if (uninstall) {
 		lefthook_strip(f, text, &found);
 		changed = found;
