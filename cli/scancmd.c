@@ -1061,6 +1061,30 @@ summary(const struct run *r)
 		    dummies_listed(r) ? "" : "; --show-dummies lists them");
 }
 
+/*
+ * Ends the output: the SARIF log's tail (tail; NULL for other formats)
+ * after a scan that ran to its end, then whatever is still buffered.
+ */
+static void
+end_output(struct run *r, const char *tail, int rc)
+{
+	if (tail != NULL && rc == 0) {
+		put(r, r->sarif_first ? "" : "\n");
+		put(r, tail);
+		put(r, "\n");
+	}
+	flush(r);
+}
+
+/* The exit status of a scan that has ended. */
+static int
+verdict(const struct run *r)
+{
+	if (r->trouble)
+		return EXIT_TROUBLE;
+	return r->findings > 0 ? EXIT_FOUND : EXIT_CLEAN;
+}
+
 /* Runs the scan proper, once the contexts are set up. */
 static int
 scan(struct run *r)
@@ -1079,18 +1103,11 @@ scan(struct run *r)
 	rc = r->o->image ? feed_images(r) : feed(r);
 	pipeline_free(r->pipe);
 	r->pipe = NULL;
-	if (tail != NULL && rc == 0) {
-		put(r, r->sarif_first ? "" : "\n");
-		put(r, tail);
-		put(r, "\n");
-	}
+	end_output(r, tail, rc);
 	free(tail);
-	flush(r);
 	if (!r->out_failed && !r->o->quiet)
 		summary(r);
-	if (r->trouble)
-		return EXIT_TROUBLE;
-	return r->findings > 0 ? EXIT_FOUND : EXIT_CLEAN;
+	return verdict(r);
 }
 
 /* The tips and hidden commits of a --git scan. */
@@ -1394,12 +1411,7 @@ gitscan(struct run *r)
 		cli_error("%s", e.msg);
 		r->trouble = true;
 	}
-	if (tail != NULL && rc == 0) {
-		put(r, r->sarif_first ? "" : "\n");
-		put(r, tail);
-		put(r, "\n");
-	}
-	flush(r);
+	end_output(r, tail, rc);
 	if (!r->out_failed && !r->o->quiet) {
 		if (r->findings == 0)
 			fputs(PROG ": no findings (", stderr);
@@ -1414,10 +1426,7 @@ gitscan(struct run *r)
 			fprintf(stderr, ", %zu skipped", r->skipped);
 		fputs(")\n", stderr);
 	}
-	if (r->trouble)
-		rc = EXIT_TROUBLE;
-	else
-		rc = r->findings > 0 ? EXIT_FOUND : EXIT_CLEAN;
+	rc = verdict(r);
 out:
 	free(tail);
 	revs_release(&v);
