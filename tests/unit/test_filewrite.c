@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "filewrite.h"
+#include "support.h"
 
 static char scratch[] = "/tmp/tg-test-filewrite.XXXXXX";
 static char path[256], tmp[256];
@@ -41,22 +42,16 @@ setup(void **state)
 	(void)state;
 	if (mkdtemp(scratch) == NULL)
 		return -1;
-	(void)snprintf(path, sizeof(path), "%s/file", scratch);
-	(void)snprintf(tmp, sizeof(tmp), "%s/file.tmp", scratch);
+	support_path(path, sizeof(path), scratch, "file");
+	support_path(tmp, sizeof(tmp), scratch, "file.tmp");
 	return 0;
 }
 
 static int
 teardown(void **state)
 {
-	char dir[300];
-
 	(void)state;
-	(void)unlink(path);
-	(void)unlink(tmp);
-	(void)snprintf(dir, sizeof(dir), "%s/dir", scratch);
-	(void)rmdir(dir);
-	return rmdir(scratch);
+	return support_remove_tree(scratch);
 }
 
 /* A new file, then a replaced one; a stale temporary file is no bar. */
