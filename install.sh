@@ -246,14 +246,20 @@ as_root() {
 	fi
 }
 
+# Prints path $1, or its nearest existing parent when it does not exist.
+existing() {
+	e=$1
+	while [ ! -e "$e" ]; do
+		e=$(dirname "$e")
+	done
+	printf '%s\n' "$e"
+}
+
 # Runs its arguments directly when path $1 (or its nearest existing
 # parent) is writable, else as root. $1 is not part of the command.
 as_writer() {
-	d=$1
+	d=$(existing "$1")
 	shift
-	while [ ! -e "$d" ]; do
-		d=$(dirname "$d")
-	done
 	if [ -w "$d" ]; then
 		"$@"
 	else
@@ -265,11 +271,8 @@ as_writer() {
 # existing parent): a git server's hooks are its account's files, and
 # tokenguard install --server refuses another user's repository.
 as_owner() {
-	d=$1
+	d=$(existing "$1")
 	shift
-	while [ ! -e "$d" ]; do
-		d=$(dirname "$d")
-	done
 	if [ "$(stat -c %u "$d")" = "$(id -u)" ]; then
 		"$@"
 	elif [ "$(id -u)" = 0 ]; then

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include <git2.h>
 
@@ -51,6 +52,9 @@ void settings_release(struct settings *s);
  */
 int help_print(FILE *f, const char *topic);
 
+/* The help on topic, as help_print() prints it, or NULL. */
+const char *help_text(const char *topic);
+
 /*
  * Prints "tokenguard: " and the message to standard error, then, when
  * cmd is not NULL, a line pointing at "tokenguard help cmd". Returns
@@ -68,6 +72,14 @@ int cli_bad_option(const char *cmd, int opt, char **argv);
 
 /* a + b + c, malloc'd (the caller frees it); NULL when out of memory. */
 char *cli_join3(const char *a, const char *b, const char *c);
+
+/*
+ * Replaces path with text[0..len) through PATH.tokenguard-tmp, as
+ * filewrite_replace() does with mode and flags, and says why not as
+ * "tokenguard: install: ...". Returns EXIT_CLEAN or EXIT_TROUBLE.
+ */
+int cli_replace_file(const char *path, const char *text, size_t len,
+    mode_t mode, unsigned flags);
 
 /*
  * Prints "tokenguard: " and the message to standard error. Returns

@@ -4,16 +4,20 @@
 #include "cli.h"
 #include "installcmd.h"
 
+/* The scan command's synopsis, in both helps. */
+#define SCAN_SYNOPSIS \
+"    tokenguard scan [--format text|json|sarif] [--config FILE] [-j N]\n" \
+"                    [--max-file-size SIZE] [-q] [--show-dummies]\n" \
+"                    [PATH...]\n" \
+"    tokenguard scan --git [OPTIONS] [REV-RANGE...]\n" \
+"    tokenguard scan --image [OPTIONS] IMAGE...\n"
+
 static const char HELP_MAIN[] =
 "NAME\n"
 "    tokenguard - find npm token material before it leaks\n"
 "\n"
 "SYNOPSIS\n"
-"    tokenguard scan [--format text|json|sarif] [--config FILE] [-j N]\n"
-"                    [--max-file-size SIZE] [-q] [--show-dummies]\n"
-"                    [PATH...]\n"
-"    tokenguard scan --git [OPTIONS] [REV-RANGE...]\n"
-"    tokenguard scan --image [OPTIONS] IMAGE...\n"
+SCAN_SYNOPSIS
 "    tokenguard rules [--config FILE]\n"
 "    tokenguard install [--global] [--force] [--uninstall]\n"
 "    tokenguard install --server PATH [--force] [--uninstall]\n"
@@ -82,11 +86,7 @@ static const char HELP_SCAN[] =
 "    tokenguard scan - scan files, directories or standard input\n"
 "\n"
 "SYNOPSIS\n"
-"    tokenguard scan [--format text|json|sarif] [--config FILE] [-j N]\n"
-"                    [--max-file-size SIZE] [-q] [--show-dummies]\n"
-"                    [PATH...]\n"
-"    tokenguard scan --git [OPTIONS] [REV-RANGE...]\n"
-"    tokenguard scan --image [OPTIONS] IMAGE...\n"
+SCAN_SYNOPSIS
 "\n"
 "DESCRIPTION\n"
 "    Scans each PATH: a file, or a directory and everything below it.\n"
@@ -265,8 +265,8 @@ static const char HELP_HELP[] =
 "    Prints the help of COMMAND (scan, rules, install, help), or of\n"
 "    tokenguard.\n";
 
-int
-help_print(FILE *f, const char *topic)
+const char *
+help_text(const char *topic)
 {
 	static const struct {
 		const char *topic;
@@ -278,15 +278,22 @@ help_print(FILE *f, const char *topic)
 		{ "help", HELP_HELP },
 	};
 
-	if (topic == NULL) {
-		fputs(HELP_MAIN, f);
-		return 0;
-	}
+	if (topic == NULL)
+		return HELP_MAIN;
 	for (size_t i = 0; i < sizeof(topics) / sizeof(topics[0]); i++) {
-		if (strcmp(topic, topics[i].topic) == 0) {
-			fputs(topics[i].text, f);
-			return 0;
-		}
+		if (strcmp(topic, topics[i].topic) == 0)
+			return topics[i].text;
 	}
-	return -1;
+	return NULL;
+}
+
+int
+help_print(FILE *f, const char *topic)
+{
+	const char *text = help_text(topic);
+
+	if (text == NULL)
+		return -1;
+	fputs(text, f);
+	return 0;
 }

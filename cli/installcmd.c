@@ -668,50 +668,6 @@ is_our_binary(const char *path, const char *name)
 	return ours;
 }
 
-/* Writes content to path through a temporary file and a rename. */
-static int
-write_hook(const char *path, const char *content, size_t len)
-{
-	char *tmp = cli_join3(path, TMP, "");
-	size_t done = 0;
-	int fd, rc = EXIT_TROUBLE;
-
-	if (tmp == NULL)
-		return cli_error("install: out of memory");
-	(void)unlink(tmp);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-	    0755);
-	if (fd < 0) {
-		rc = cli_error("install: cannot create '%s': %s", tmp,
-		    strerror(errno));
-		goto out;
-	}
-	while (done < len) {
-		ssize_t n = write(fd, content + done, len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = cli_error("install: cannot write '%s': %s", tmp,
-			    strerror(errno));
-			close(fd);
-			(void)unlink(tmp);
-			goto out;
-		}
-		done += (size_t)n;
-	}
-	if (close(fd) < 0 || rename(tmp, path) < 0) {
-		rc = cli_error("install: cannot write '%s': %s", path,
-		    strerror(errno));
-		(void)unlink(tmp);
-		goto out;
-	}
-	rc = EXIT_CLEAN;
-out:
-	free(tmp);
-	return rc;
-}
-
 static int
 move(const char *from, const char *to)
 {
@@ -721,37 +677,65 @@ move(const char *from, const char *to)
 	return EXIT_CLEAN;
 }
 
+/* A hook's file, the names a hook it replaces is kept under, its content. */
+struct hookfile {
+	char *path;		/* DIR/NAME */
+	char *chained;		/* path CHAINED: runs after tokenguard's */
+	char *saved;		/* path SAVED: kept, not run */
+	char *old;		/* path's content (read_hook()), or NULL */
+	size_t old_len;
+};
+
+/*
+ * Fills f for hook name in dir and reads what is there; f is for
+ * hookfile_release() afterwards, also after a failure.
+ */
+static int
+hookfile_read(struct hookfile *f, const char *dir, const char *name)
+{
+	memset(f, 0, sizeof(*f));
+	f->path = cli_join3(dir, "/", name);
+	if (f->path == NULL)
+		return cli_error("install: out of memory");
+	f->chained = cli_join3(f->path, CHAINED, "");
+	f->saved = cli_join3(f->path, SAVED, "");
+	if (f->chained == NULL || f->saved == NULL)
+		return cli_error("install: out of memory");
+	return read_hook(&f->old, &f->old_len, f->path);
+}
+
+static void
+hookfile_release(struct hookfile *f)
+{
+	free(f->old);
+	free(f->saved);
+	free(f->chained);
+	free(f->path);
+}
+
 /* Installs hook name into t->dir. */
 static int
 install_one(const struct target *t, const struct opts *o, const char *name)
 {
-	char *path = cli_join3(t->dir, "/", name);
-	char *chained = NULL, *saved = NULL, *old = NULL, *script = NULL;
-	size_t old_len = 0, len = 0;
+	struct hookfile f;
+	char *script = NULL;
+	size_t len = 0;
 	bool chain, ours;
 	int rc = EXIT_TROUBLE;
 
-	if (path == NULL)
-		return cli_error("install: out of memory");
-	chained = cli_join3(path, CHAINED, "");
-	saved = cli_join3(path, SAVED, "");
-	if (chained == NULL || saved == NULL) {
-		rc = cli_error("install: out of memory");
+	if (hookfile_read(&f, t->dir, name) != 0)
 		goto out;
-	}
-	if (read_hook(&old, &old_len, path) != 0)
-		goto out;
-	ours = is_ours(old);
-	if (file_exists(path) && !ours) {
-		bool replace = o->force || is_our_binary(path, t->progname);
+	ours = is_ours(f.old);
+	if (file_exists(f.path) && !ours) {
+		bool replace = o->force || is_our_binary(f.path, t->progname);
 
-		if (file_exists(replace ? saved : chained)) {
+		if (file_exists(replace ? f.saved : f.chained)) {
 			rc = cli_error("install: '%s' is not tokenguard's, and "
-			    "'%s' is taken: move one of them away first", path,
-			    replace ? saved : chained);
+			    "'%s' is taken: move one of them away first",
+			    f.path, replace ? f.saved : f.chained);
 			goto out;
 		}
-		if (move(path, replace ? saved : chained) != 0)
+		if (move(f.path, replace ? f.saved : f.chained) != 0)
 			goto out;
 		if (replace)
 			printf("tokenguard: %s: replaced the existing hook "
@@ -760,37 +744,34 @@ install_one(const struct target *t, const struct opts *o, const char *name)
 			printf("tokenguard: %s: the existing hook now runs "
 			    "after tokenguard's check (renamed %s" CHAINED
 			    ")\n", name, name);
-	} else if (ours && o->force && file_exists(chained)) {
-		if (file_exists(saved)) {
+	} else if (ours && o->force && file_exists(f.chained)) {
+		if (file_exists(f.saved)) {
 			rc = cli_error("install: '%s' is taken: move it away "
-			    "first", saved);
+			    "first", f.saved);
 			goto out;
 		}
-		if (move(chained, saved) != 0)
+		if (move(f.chained, f.saved) != 0)
 			goto out;
 		printf("tokenguard: %s: no longer runs %s" CHAINED " (kept as "
 		    "%s" SAVED ")\n", name, name, name);
 	}
-	chain = file_exists(chained);
+	chain = file_exists(f.chained);
 	if (make_script(&script, &len, t, name, chain) != 0)
 		goto out;
-	if (ours && old_len == len && memcmp(old, script, len) == 0) {
+	if (ours && f.old_len == len && memcmp(f.old, script, len) == 0) {
 		printf("tokenguard: %s: already installed in %s\n", name,
 		    t->dir);
 		rc = EXIT_CLEAN;
 		goto out;
 	}
-	if (write_hook(path, script, len) != 0)
+	if (cli_replace_file(f.path, script, len, 0755, 0) != 0)
 		goto out;
 	printf("tokenguard: %s: %s %s\n", name, ours ? "updated" : "installed",
-	    path);
+	    f.path);
 	rc = EXIT_CLEAN;
 out:
 	free(script);
-	free(old);
-	free(saved);
-	free(chained);
-	free(path);
+	hookfile_release(&f);
 	return rc;
 }
 
@@ -798,52 +779,39 @@ out:
 static int
 uninstall_one(const char *dir, const char *name)
 {
-	char *path = cli_join3(dir, "/", name);
-	char *chained = NULL, *saved = NULL, *old = NULL;
-	size_t old_len;
+	struct hookfile f;
 	int rc = EXIT_TROUBLE;
 
-	if (path == NULL)
-		return cli_error("install: out of memory");
-	chained = cli_join3(path, CHAINED, "");
-	saved = cli_join3(path, SAVED, "");
-	if (chained == NULL || saved == NULL) {
-		rc = cli_error("install: out of memory");
+	if (hookfile_read(&f, dir, name) != 0)
 		goto out;
-	}
-	if (read_hook(&old, &old_len, path) != 0)
-		goto out;
-	if (file_exists(path) && !is_ours(old)) {
+	if (file_exists(f.path) && !is_ours(f.old)) {
 		printf("tokenguard: %s: not tokenguard's hook, left alone "
-		    "(%s)\n", name, path);
-		if (file_exists(chained) || file_exists(saved))
+		    "(%s)\n", name, f.path);
+		if (file_exists(f.chained) || file_exists(f.saved))
 			printf("tokenguard: %s: note: %s" CHAINED " or %s" SAVED
 			    " is still there\n", name, name, name);
 		rc = EXIT_CLEAN;
 		goto out;
 	}
-	if (file_exists(path)) {
-		if (unlink(path) < 0) {
-			rc = cli_error("install: cannot remove '%s': %s", path,
-			    strerror(errno));
+	if (file_exists(f.path)) {
+		if (unlink(f.path) < 0) {
+			rc = cli_error("install: cannot remove '%s': %s",
+			    f.path, strerror(errno));
 			goto out;
 		}
-		printf("tokenguard: %s: removed %s\n", name, path);
+		printf("tokenguard: %s: removed %s\n", name, f.path);
 	}
-	if (file_exists(chained) || file_exists(saved)) {
-		const char *back = file_exists(chained) ? chained : saved;
+	if (file_exists(f.chained) || file_exists(f.saved)) {
+		const char *back = file_exists(f.chained) ? f.chained : f.saved;
 
-		if (move(back, path) != 0)
+		if (move(back, f.path) != 0)
 			goto out;
 		printf("tokenguard: %s: restored the previous hook from %s\n",
 		    name, back);
 	}
 	rc = EXIT_CLEAN;
 out:
-	free(old);
-	free(saved);
-	free(chained);
-	free(path);
+	hookfile_release(&f);
 	return rc;
 }
 
@@ -1221,6 +1189,18 @@ out:
 }
 
 /*
+ * The directories the hooks go in: dir alone for a global install, else
+ * dir in each worktree (worktree_dirs()).
+ */
+static int
+hook_dirs(char ***v, size_t *n, const char *dir, bool global)
+{
+	if (global)
+		return add_dir(v, n, dir);
+	return worktree_dirs(v, n, dir);
+}
+
+/*
  * Keeps the file path (in the work tree workdir) out of commits with a
  * line in .git/info/exclude, unless git ignores it already: a per-clone
  * file that names tokenguard-pre-commit would, once committed, block the
@@ -1406,12 +1386,8 @@ installcmd_run(int argc, char **argv)
 	/* Our own global directory stands in for every .git/hooks. */
 	t.passthrough = global_dir != NULL && strcmp(t.dir, global_dir) == 0;
 	if (o.uninstall) {
-		if (o.global) {
-			if (add_dir(&dirs, &ndirs, t.dir) != 0)
-				goto out;
-		} else if (worktree_dirs(&dirs, &ndirs, t.dir) != 0) {
+		if (hook_dirs(&dirs, &ndirs, t.dir, o.global) != 0)
 			goto out;
-		}
 		rc = EXIT_CLEAN;
 		for (size_t d = 0; d < ndirs; d++) {
 			for (size_t i = 0; i < sizeof(HOOK_NAMES) /
@@ -1430,12 +1406,8 @@ installcmd_run(int argc, char **argv)
 	}
 	if (hook_program(&t.prog, HOOK_PROGRAM) != 0)
 		goto out;
-	if (o.global) {
-		if (add_dir(&dirs, &ndirs, t.dir) != 0)
-			goto out;
-	} else if (worktree_dirs(&dirs, &ndirs, t.dir) != 0) {
+	if (hook_dirs(&dirs, &ndirs, t.dir, o.global) != 0)
 		goto out;
-	}
 	rc = EXIT_CLEAN;
 	for (size_t d = 0; d < ndirs; d++) {
 		struct target each = t;

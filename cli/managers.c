@@ -20,6 +20,7 @@
 
 #include "cli.h"
 #include "fileio.h"
+#include "filewrite.h"
 
 /* Hook scripts and config files: anything bigger is not one. */
 #define TEXT_MAX (1U << 20)
@@ -105,50 +106,33 @@ read_text(char **out, size_t *len, mode_t *mode, const char *path)
 	return EXIT_CLEAN;
 }
 
-/* Replaces path with text through a temporary file, with mode. */
+/* Opens *f, a stream into memory (open_memstream()) of *out and *olen. */
 static int
-write_text(const char *path, const char *text, size_t len, mode_t mode)
+new_stream(FILE **f, char **out, size_t *olen)
 {
-	char *tmp = cli_join3(path, ".tokenguard-tmp", "");
-	size_t done = 0;
-	ssize_t n;
-	int fd, rc = EXIT_TROUBLE;
-
-	if (tmp == NULL)
+	*f = open_memstream(out, olen);
+	if (*f == NULL)
 		return cli_error("install: out of memory");
-	(void)unlink(tmp);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-	    0600);
-	if (fd < 0) {
-		rc = cli_error("install: cannot create '%s': %s", tmp,
-		    strerror(errno));
-		goto out;
-	}
-	while (done < len) {
-		n = write(fd, text + done, len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			break;
-		done += (size_t)n;
-	}
-	if (done < len || fchmod(fd, mode) < 0) {
-		rc = cli_error("install: cannot write '%s': %s", tmp,
-		    strerror(errno));
-		close(fd);
-		(void)unlink(tmp);
-		goto out;
-	}
-	if (close(fd) < 0 || rename(tmp, path) < 0) {
-		rc = cli_error("install: cannot write '%s': %s", path,
-		    strerror(errno));
-		(void)unlink(tmp);
-		goto out;
-	}
-	rc = EXIT_CLEAN;
-out:
-	free(tmp);
-	return rc;
+	return EXIT_CLEAN;
+}
+
+/*
+ * Closes *f, an open_memstream() of *out and *olen, and sets it to NULL;
+ * then, when write is true, replaces path with what it holds, with mode.
+ */
+static int
+save_stream(FILE **f, char **out, size_t *olen, const char *path,
+    mode_t mode, bool write)
+{
+	int rc = fclose(*f);
+
+	*f = NULL;
+	if (rc != 0)
+		return cli_error("install: out of memory");
+	if (!write)
+		return EXIT_CLEAN;
+	return cli_replace_file(path, *out, *olen, mode,
+	    FILEWRITE_EXACT_MODE);
 }
 
 /* The line starting at p, without its newline: its length. */
@@ -356,11 +340,8 @@ husky_one(const char *workdir, const char *name, bool uninstall)
 		return cli_error("install: out of memory");
 	if (read_text(&text, &len, &mode, path) != EXIT_CLEAN)
 		goto out;
-	f = open_memstream(&out, &olen);
-	if (f == NULL) {
-		cli_error("install: out of memory");
+	if (new_stream(&f, &out, &olen) != EXIT_CLEAN)
 		goto out;
-	}
 	if (uninstall) {
 		bool found = false;
 
@@ -373,20 +354,15 @@ husky_one(const char *workdir, const char *name, bool uninstall)
 			}
 			fwrite(p, 1, (size_t)(next_line(p) - p), f);
 		}
-		if (fclose(f) != 0) {
-			f = NULL;
-			cli_error("install: out of memory");
+		if (save_stream(&f, &out, &olen, path, mode, found) !=
+		    EXIT_CLEAN)
 			goto out;
-		}
-		f = NULL;
 		if (!found) {
 			printf("tokenguard: %s: .husky/%s does not run "
 			    "tokenguard\n", name, name);
 			rc = EXIT_CLEAN;
 			goto out;
 		}
-		if (write_text(path, out, olen, mode) != EXIT_CLEAN)
-			goto out;
 		printf("tokenguard: %s: removed tokenguard's line from "
 		    ".husky/%s\n", name, name);
 		rc = EXIT_CLEAN;
@@ -410,13 +386,7 @@ husky_one(const char *workdir, const char *name, bool uninstall)
 		fputs(HUSKY_LINE "\n", f);
 		fputs(text + at, f);
 	}
-	if (fclose(f) != 0) {
-		f = NULL;
-		cli_error("install: out of memory");
-		goto out;
-	}
-	f = NULL;
-	if (write_text(path, out, olen, mode) != EXIT_CLEAN)
+	if (save_stream(&f, &out, &olen, path, mode, true) != EXIT_CLEAN)
 		goto out;
 	printf("tokenguard: %s: %s .husky/%s to run tokenguard-pre-commit "
 	    "first\n", name, text != NULL ? "changed" : "created", name);
@@ -542,11 +512,8 @@ lefthook_install(const struct manager *m, const char *const *names,
 			goto out;
 		}
 	}
-	f = open_memstream(&out, &olen);
-	if (f == NULL) {
-		cli_error("install: out of memory");
+	if (new_stream(&f, &out, &olen) != EXIT_CLEAN)
 		goto out;
-	}
 	if (uninstall) {
 		lefthook_strip(f, text, &found);
 		changed = found;
@@ -576,13 +543,8 @@ lefthook_install(const struct manager *m, const char *const *names,
 			    "%s\n", names[i], m->config);
 		}
 	}
-	if (fclose(f) != 0) {
-		f = NULL;
-		cli_error("install: out of memory");
-		goto out;
-	}
-	f = NULL;
-	if (changed && write_text(m->config, out, olen, mode) != EXIT_CLEAN)
+	if (save_stream(&f, &out, &olen, m->config, mode, changed) !=
+	    EXIT_CLEAN)
 		goto out;
 	if (uninstall)
 		printf("tokenguard: %s\n", found ? "removed tokenguard's "

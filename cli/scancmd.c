@@ -569,6 +569,30 @@ emit(const struct job *j, void *payload)
 	return r->out_failed ? 1 : 0;
 }
 
+/*
+ * Makes a job of kind for path (shown from off) with the current
+ * settings: *out, or NULL and 1 with the trouble told.
+ */
+static int
+new_job(struct job **out, struct run *r, enum job_kind kind,
+    const char *path, size_t off)
+{
+	struct err e = { 0 };
+
+	if (job_new(out, kind, path, off, &e) < 0) {
+		hide_progress(r);
+		cli_error("%s", e.msg);
+		r->trouble = true;
+		*out = NULL;
+		return 1;
+	}
+	(*out)->scanner = r->cur->scanner;
+	(*out)->max = r->cur->max;
+	(*out)->scan_flags = r->cur->scan_flags;
+	(*out)->tag = r->cur;
+	return 0;
+}
+
 /* The walk's callback: every entry becomes a job, in walk order. */
 static int
 on_entry(const struct walk_entry *ent, void *payload)
@@ -579,7 +603,6 @@ on_entry(const struct walk_entry *ent, void *payload)
 		[WALK_ERROR] = JOB_ERROR,
 	};
 	struct run *r = payload;
-	struct err e = { 0 };
 	struct job *j;
 	size_t off = 0;
 
@@ -588,39 +611,22 @@ on_entry(const struct walk_entry *ent, void *payload)
 	/* Without a PATH, "./a/b" is shown as "a/b". */
 	if (r->o->implicit && ent->rel[0] != '\0')
 		off = (size_t)(ent->rel - ent->path);
-	if (job_new(&j, kinds[ent->type], ent->path, off, &e) < 0) {
-		hide_progress(r);
-		cli_error("%s", e.msg);
-		r->trouble = true;
+	if (new_job(&j, r, kinds[ent->type], ent->path, off) != 0)
 		return 1;
-	}
 	j->top = ent->top;
 	j->error = ent->error;
 	j->read_flags = ent->top ? WALK_FOLLOW : 0;
-	j->scanner = r->cur->scanner;
-	j->max = r->cur->max;
-	j->scan_flags = r->cur->scan_flags;
-	j->tag = r->cur;
 	return pipeline_add(r->pipe, j);
 }
 
 static int
 add_stdin(struct run *r)
 {
-	struct err e = { 0 };
 	struct job *j;
 
-	if (job_new(&j, JOB_STDIN, "-", 0, &e) < 0) {
-		hide_progress(r);
-		cli_error("%s", e.msg);
-		r->trouble = true;
+	if (new_job(&j, r, JOB_STDIN, "-", 0) != 0)
 		return 1;
-	}
 	j->top = true;
-	j->scanner = r->cur->scanner;
-	j->max = r->cur->max;
-	j->scan_flags = r->cur->scan_flags;
-	j->tag = r->cur;
 	return pipeline_add(r->pipe, j);
 }
 
@@ -1055,6 +1061,30 @@ summary(const struct run *r)
 		    dummies_listed(r) ? "" : "; --show-dummies lists them");
 }
 
+/*
+ * Ends the output: the SARIF log's tail (tail; NULL for other formats)
+ * after a scan that ran to its end, then whatever is still buffered.
+ */
+static void
+end_output(struct run *r, const char *tail, int rc)
+{
+	if (tail != NULL && rc == 0) {
+		put(r, r->sarif_first ? "" : "\n");
+		put(r, tail);
+		put(r, "\n");
+	}
+	flush(r);
+}
+
+/* The exit status of a scan that has ended. */
+static int
+verdict(const struct run *r)
+{
+	if (r->trouble)
+		return EXIT_TROUBLE;
+	return r->findings > 0 ? EXIT_FOUND : EXIT_CLEAN;
+}
+
 /* Runs the scan proper, once the contexts are set up. */
 static int
 scan(struct run *r)
@@ -1073,18 +1103,11 @@ scan(struct run *r)
 	rc = r->o->image ? feed_images(r) : feed(r);
 	pipeline_free(r->pipe);
 	r->pipe = NULL;
-	if (tail != NULL && rc == 0) {
-		put(r, r->sarif_first ? "" : "\n");
-		put(r, tail);
-		put(r, "\n");
-	}
+	end_output(r, tail, rc);
 	free(tail);
-	flush(r);
 	if (!r->out_failed && !r->o->quiet)
 		summary(r);
-	if (r->trouble)
-		return EXIT_TROUBLE;
-	return r->findings > 0 ? EXIT_FOUND : EXIT_CLEAN;
+	return verdict(r);
 }
 
 /* The tips and hidden commits of a --git scan. */
@@ -1388,12 +1411,7 @@ gitscan(struct run *r)
 		cli_error("%s", e.msg);
 		r->trouble = true;
 	}
-	if (tail != NULL && rc == 0) {
-		put(r, r->sarif_first ? "" : "\n");
-		put(r, tail);
-		put(r, "\n");
-	}
-	flush(r);
+	end_output(r, tail, rc);
 	if (!r->out_failed && !r->o->quiet) {
 		if (r->findings == 0)
 			fputs(PROG ": no findings (", stderr);
@@ -1408,10 +1426,7 @@ gitscan(struct run *r)
 			fprintf(stderr, ", %zu skipped", r->skipped);
 		fputs(")\n", stderr);
 	}
-	if (r->trouble)
-		rc = EXIT_TROUBLE;
-	else
-		rc = r->findings > 0 ? EXIT_FOUND : EXIT_CLEAN;
+	rc = verdict(r);
 out:
 	free(tail);
 	revs_release(&v);

@@ -16,20 +16,32 @@
 #include <git2.h>
 
 #include "cli.h"
+#include "filewrite.h"
 #include "installcmd.h"
+#include "progopts.h"
 #include "strbuf.h"
 #include "version.h"
+
+/* Prints "tokenguard: " and the message to standard error. */
+static void
+vsay(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
+static void
+vsay(const char *fmt, va_list ap)
+{
+	fputs(PROG ": ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
 
 int
 (cli_error)(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs(PROG ": ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsay(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return EXIT_TROUBLE;
 }
 
@@ -40,15 +52,29 @@ cli_join3(const char *a, const char *b, const char *c)
 }
 
 int
+cli_replace_file(const char *path, const char *text, size_t len,
+    mode_t mode, unsigned flags)
+{
+	char *tmp = cli_join3(path, ".tokenguard-tmp", "");
+	struct err e = { 0 };
+	int rc = EXIT_CLEAN;
+
+	if (tmp == NULL)
+		return cli_error("install: out of memory");
+	if (filewrite_replace(path, tmp, text, len, mode, flags, &e) < 0)
+		rc = cli_error("install: %s", e.msg);
+	free(tmp);
+	return rc;
+}
+
+int
 cli_usage(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs(PROG ": ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsay(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	if (cmd != NULL)
 		fprintf(stderr, "Try '" PROG " help %s' for more "
 		    "information.\n", cmd);
@@ -133,6 +159,8 @@ raise_fd_limit(void)
 int
 main(int argc, char **argv)
 {
+	struct progopts opts = { PROG, help_text(NULL), "option", 0 };
+	struct progopts_answer po;
 	const char *cmd;
 
 	/* A closed pipe is seen as EPIPE where output is written. */
@@ -141,11 +169,11 @@ main(int argc, char **argv)
 	if (argc < 2)
 		return cli_usage(NULL, "no command given");
 	cmd = argv[1];
-	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)
-		return print_help(NULL);
-	if (strcmp(cmd, "--version") == 0) {
-		printf(PROG " %s\n", TOKENGUARD_VERSION);
-		return fflush(stdout) == 0 ? EXIT_CLEAN : EXIT_TROUBLE;
+	/* -h, --help, --version, or an unknown option. */
+	if (cmd[0] == '-' && progopts_parse(&po, &opts, 2, argv)) {
+		fputs(po.text, po.status == 0 ? stdout : stderr);
+		return fflush(stdout) == 0 && !ferror(stdout) ? po.status :
+		    EXIT_TROUBLE;
 	}
 	if (strcmp(cmd, "help") == 0)
 		return help_cmd(argc - 1, argv + 1);
@@ -155,7 +183,5 @@ main(int argc, char **argv)
 		return with_libgit2(rulescmd_run, argc - 1, argv + 1);
 	if (strcmp(cmd, "install") == 0)
 		return with_libgit2(installcmd_run, argc - 1, argv + 1);
-	if (cmd[0] == '-')
-		return cli_usage(NULL, "unknown option '%s'", cmd);
 	return cli_usage(NULL, "unknown command '%s'", cmd);
 }

@@ -36,16 +36,17 @@
 #include <unistd.h>
 
 #include <git2.h>
-#include <git2/sys/repository.h>
 
 #include "config.h"
 #include "err.h"
 #include "filescan.h"
 #include "finding.h"
 #include "gitsrc.h"
+#include "hits.h"
+#include "hookcfg.h"
+#include "progopts.h"
 #include "report.h"
 #include "scan.h"
-#include "version.h"
 
 #define PROG "tokenguard-pre-commit"
 
@@ -94,21 +95,12 @@ static const char USAGE[] =
 "Exit status: 0 clean (or warnings only), 1 findings (commit blocked),\n"
 "2 trouble (commit blocked unless tokenguard.onError = allow).\n";
 
-/* A finding kept until everything is scanned. */
-struct hit {
-	char *path;		/* staged path, as git has it */
-	size_t line;
-	const char *rule;	/* owned by the scanner */
-	const char *description; /* owned by the scanner */
-	char redacted[REDACTED_SIZE];
-	char fingerprint[FINGERPRINT_SIZE];
-	bool preexisting;
-};
-
-/* A staged blob too big to scan. */
-struct skip {
-	char *path;
-	uint64_t size;
+/*
+ * Words other than options are ignored: hook managers pass staged file
+ * names, which the scan of the index covers.
+ */
+static const struct progopts OPTS = {
+	PROG, USAGE, "option", PROGOPTS_OPERANDS | PROGOPTS_FILES
 };
 
 /*
@@ -129,20 +121,13 @@ struct policy {
 
 /* Everything one run of the hook works with. */
 struct run {
-	git_repository *repo;
-	git_config *gcfg;
-	struct config cfg;
-	struct scanner *scanner;
+	struct hookcfg hc;	/* the repository, its settings, the scanner */
 	struct policy policy;
 	bool policy_read;
 	git_tree *head;		/* NULL on an unborn branch */
 	git_tree **others;	/* MERGE_HEAD's trees */
 	size_t nothers;
-	struct hit *hits;
-	size_t nhits, cap;
-	struct skip *skips;
-	size_t nskips;
-	size_t first, upto;	/* the hits of the blob being checked */
+	struct hits hits;	/* paths: staged paths, as git has them */
 	struct pending *pending;	/* added files with new findings */
 	size_t npending;
 	size_t blocking;	/* hits that block the commit */
@@ -153,19 +138,11 @@ struct run {
 static void
 run_release(struct run *r)
 {
-	for (size_t i = 0; i < r->nhits; i++)
-		free(r->hits[i].path);
-	free(r->hits);
-	for (size_t i = 0; i < r->nskips; i++)
-		free(r->skips[i].path);
-	free(r->skips);
+	hits_release(&r->hits);
 	free(r->pending);
 	gitsrc_trees_free(r->others, r->nothers);
 	git_tree_free(r->head);
-	scanner_free(r->scanner);
-	config_release(&r->cfg);
-	git_config_free(r->gcfg);
-	git_repository_free(r->repo);
+	hookcfg_release(&r->hc);
 }
 
 /* Prints "tokenguard-pre-commit: " and the message to standard error. */
@@ -210,25 +187,14 @@ warn_limit(const char *path, const struct scan_stats *st)
 static int
 read_policy(struct policy *p, git_config *cfg, struct err *e)
 {
-	int v;
-
 	if (config_read_choice(&p->allow_errors, cfg, "tokenguard.onError",
 	    "block", "reject", "allow", "allow", e) < 0)
 		return -1;
 	if (config_read_choice(&p->reject_skips, cfg, "tokenguard.onSkip",
 	    "allow", "warn", "reject", "error", e) < 0)
 		return -1;
-	switch (git_config_get_bool(&v, cfg, "tokenguard.blockPreexisting")) {
-	case 0:
-		p->block_preexisting = v != 0;
-		return 0;
-	case GIT_ENOTFOUND:
-		return 0;
-	default:
-		return err_set(e, "config 'tokenguard.blockPreexisting': %s",
-		    git_error_last() != NULL ? git_error_last()->message :
-		    "libgit2 error");
-	}
+	return hookcfg_read_bool(&p->block_preexisting, cfg,
+	    "tokenguard.blockPreexisting", e);
 }
 
 /*
@@ -246,14 +212,14 @@ errors_allowed(struct run *r)
 
 	if (r->policy_read)
 		return r->policy.allow_errors;
-	if (r->gcfg != NULL)
-		cfg = r->gcfg;
-	else if (config_open_repo(&cfg, NULL, r->repo, NULL, &ignored) < 0)
+	if (r->hc.git != NULL)
+		cfg = r->hc.git;
+	else if (config_open_repo(&cfg, NULL, r->hc.repo, NULL, &ignored) < 0)
 		return false;
 	if (config_read_choice(&p.allow_errors, cfg, "tokenguard.onError",
 	    "block", "reject", "allow", "allow", &ignored) == 0)
 		allow = p.allow_errors;
-	if (cfg != r->gcfg)
+	if (cfg != r->hc.git)
 		git_config_free(cfg);
 	return allow;
 }
@@ -267,20 +233,17 @@ load_settings(struct run *r, struct err *e)
 	size_t len;
 	int rc = -1;
 
-	if (config_open_repo(&r->gcfg, &notes, r->repo, NULL, e) < 0)
+	if (hookcfg_open(&r->hc, &notes, e) < 0)
 		return -1;
 	for (size_t i = 0; i < notes.n; i++)
 		say("note: %s", notes.msg[i]);
-	if (git_repository_set_config(r->repo, r->gcfg) < 0)
-		return err_set(e, "config: %s", git_error_last() != NULL ?
-		    git_error_last()->message : "libgit2 error");
-	if (read_policy(&r->policy, r->gcfg, e) < 0)
+	if (read_policy(&r->policy, r->hc.git, e) < 0)
 		return -1;
 	r->policy_read = true;
-	if (config_read(&r->cfg, r->gcfg, e) < 0)
+	if (config_read(&r->hc.cfg, r->hc.git, e) < 0)
 		return -1;
 	/* The work tree's allow file is the committer's own: trusted. */
-	wd = git_repository_workdir(r->repo);
+	wd = git_repository_workdir(r->hc.repo);
 	if (wd != NULL) {
 		len = strlen(wd);
 		allow_file = malloc(len + sizeof("/.tokenguard-allow"));
@@ -289,10 +252,10 @@ load_settings(struct run *r, struct err *e)
 		(void)snprintf(allow_file, len + sizeof("/.tokenguard-allow"),
 		    "%s%s.tokenguard-allow", wd,
 		    len > 0 && wd[len - 1] == '/' ? "" : "/");
-		if (config_read_allow_file(&r->cfg, allow_file, e) < 0)
+		if (config_read_allow_file(&r->hc.cfg, allow_file, e) < 0)
 			goto out;
 	}
-	if (scanner_new(&r->scanner, &r->cfg, e) < 0)
+	if (scanner_new(&r->hc.scanner, &r->hc.cfg, e) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -304,42 +267,8 @@ static int
 collect(const struct finding *f, void *payload)
 {
 	struct run *r = payload;
-	struct hit *h, *nv;
 
-	if (r->nhits == r->cap) {
-		size_t cap = r->cap == 0 ? 16 : r->cap * 2;
-
-		nv = realloc(r->hits, cap * sizeof(*nv));
-		if (nv == NULL)
-			return err_set(r->e, "out of memory");
-		r->hits = nv;
-		r->cap = cap;
-	}
-	h = &r->hits[r->nhits];
-	memset(h, 0, sizeof(*h));
-	h->path = strdup(f->path);
-	if (h->path == NULL)
-		return err_set(r->e, "out of memory");
-	h->line = f->line;
-	h->rule = f->rule;
-	h->description = f->description;
-	memcpy(h->redacted, f->redacted, sizeof(h->redacted));
-	memcpy(h->fingerprint, f->fingerprint, sizeof(h->fingerprint));
-	r->nhits++;
-	return 0;
-}
-
-/* Marks the current blob's hits whose fingerprint the old blob holds. */
-static int
-mark_old(const struct finding *f, void *payload)
-{
-	struct run *r = payload;
-
-	for (size_t i = r->first; i < r->upto; i++) {
-		if (strcmp(r->hits[i].fingerprint, f->fingerprint) == 0)
-			r->hits[i].preexisting = true;
-	}
-	return 0;
+	return hits_add(NULL, &r->hits, f, f->path, r->e);
 }
 
 static bool
@@ -349,67 +278,13 @@ is_content(uint32_t mode)
 	    mode == GIT_FILEMODE_BLOB_EXECUTABLE || mode == GIT_FILEMODE_LINK;
 }
 
-static bool
-all_marked(const struct run *r)
-{
-	for (size_t i = r->first; i < r->upto; i++) {
-		if (!r->hits[i].preexisting)
-			return false;
-	}
-	return true;
-}
-
 /* Scans one earlier version of the path for the current blob's hits. */
 static int
 check_old(struct run *r, const char *path, const git_oid *id,
     const git_oid *new_id, struct err *e)
 {
-	struct scan_origin origin = { path, NULL };
-	git_blob *blob = NULL;
-	uint64_t size;
-	int rc;
-
-	if (git_oid_equal(id, new_id)) {
-		for (size_t i = r->first; i < r->upto; i++)
-			r->hits[i].preexisting = true;
-		return 0;
-	}
-	if (gitsrc_object_size(&size, r->repo, id, e) < 0)
-		return -1;
-	/* Too big to scan: its findings cannot be told apart; they block. */
-	if (size > scanner_max_file_size(r->scanner))
-		return 0;
-	if (gitsrc_blob(&blob, r->repo, id, e) < 0)
-		return -1;
-	rc = scanner_scan(r->scanner, NULL, &origin,
-	    git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob),
-	    SCAN_REPORT_ALLOWED, mark_old, r, e);
-	git_blob_free(blob);
-	return rc < 0 ? -1 : 0;
-}
-
-/* The id of path in tree when it is a blob or a link. */
-static int
-tree_blob(bool *found, git_oid *out, git_tree *tree, const char *path,
-    struct err *e)
-{
-	git_tree_entry *ent = NULL;
-	int rc;
-
-	*found = false;
-	rc = git_tree_entry_bypath(&ent, tree, path);
-	if (rc == GIT_ENOTFOUND)
-		return 0;
-	if (rc < 0)
-		return err_set(e, "'%s' in MERGE_HEAD: %s", path,
-		    git_error_last() != NULL ? git_error_last()->message :
-		    "libgit2 error");
-	if (is_content((uint32_t)git_tree_entry_filemode(ent))) {
-		git_oid_cpy(out, git_tree_entry_id(ent));
-		*found = true;
-	}
-	git_tree_entry_free(ent);
-	return 0;
+	return hits_check_old(&r->hits, r->hc.repo, r->hc.scanner, path, id,
+	    new_id, scanner_max_file_size(r->hc.scanner), e);
 }
 
 /*
@@ -421,35 +296,16 @@ static int
 mark_preexisting(struct run *r, const struct gitsrc_change *c,
     struct err *e)
 {
-	git_oid id;
-	bool found;
-
 	if (c->old_path != NULL && is_content(c->old_mode) &&
 	    check_old(r, c->old_path, &c->old_id, &c->id, e) < 0)
 		return -1;
-	for (size_t i = 0; i < r->nothers && !all_marked(r); i++) {
-		if (tree_blob(&found, &id, r->others[i], c->path, e) < 0)
-			return -1;
-		if (found && check_old(r, c->path, &id, &c->id, e) < 0)
+	for (size_t i = 0; i < r->nothers && !hits_all_preexisting(&r->hits);
+	    i++) {
+		if (hits_check_tree(&r->hits, r->hc.repo, r->hc.scanner,
+		    r->others[i], "MERGE_HEAD", c->path, &c->id,
+		    scanner_max_file_size(r->hc.scanner), e) < 0)
 			return -1;
 	}
-	return 0;
-}
-
-static int
-add_skip(struct run *r, const char *path, uint64_t size, struct err *e)
-{
-	struct skip *nv;
-
-	nv = realloc(r->skips, (r->nskips + 1) * sizeof(*nv));
-	if (nv == NULL)
-		return err_set(e, "out of memory");
-	r->skips = nv;
-	nv[r->nskips].path = strdup(path);
-	if (nv[r->nskips].path == NULL)
-		return err_set(e, "out of memory");
-	nv[r->nskips].size = size;
-	r->nskips++;
 	return 0;
 }
 
@@ -463,9 +319,9 @@ add_pending(struct run *r, struct err *e)
 	if (nv == NULL)
 		return err_set(e, "out of memory");
 	r->pending = nv;
-	nv[r->npending].path = r->hits[r->first].path;
-	nv[r->npending].first = r->first;
-	nv[r->npending].upto = r->upto;
+	nv[r->npending].path = r->hits.v[r->hits.first].path;
+	nv[r->npending].first = r->hits.first;
+	nv[r->npending].upto = r->hits.upto;
 	r->npending++;
 	return 0;
 }
@@ -481,8 +337,8 @@ on_rename(const struct gitsrc_change *c, void *payload)
 	for (size_t i = 0; i < r->npending; i++) {
 		if (strcmp(r->pending[i].path, c->path) != 0)
 			continue;
-		r->first = r->pending[i].first;
-		r->upto = r->pending[i].upto;
+		r->hits.first = r->pending[i].first;
+		r->hits.upto = r->pending[i].upto;
 		r->callback_failed = true;
 		if (check_old(r, c->old_path, &c->old_id, &c->id, r->e) < 0)
 			return -1;
@@ -507,26 +363,26 @@ on_change(const struct gitsrc_change *c, void *payload)
 	if (!is_content(c->mode))
 		return 0;
 	r->callback_failed = true;
-	if (gitsrc_object_size(&size, r->repo, &c->id, r->e) < 0)
+	if (gitsrc_object_size(&size, r->hc.repo, &c->id, r->e) < 0)
 		return -1;
-	if (size > scanner_max_file_size(r->scanner)) {
-		if (add_skip(r, c->path, size, r->e) < 0)
+	if (size > scanner_max_file_size(r->hc.scanner)) {
+		if (hits_skip(NULL, &r->hits, c->path, size, r->e) < 0)
 			return -1;
 		r->callback_failed = false;
 		return 0;
 	}
-	if (gitsrc_blob(&blob, r->repo, &c->id, r->e) < 0)
+	if (gitsrc_blob(&blob, r->hc.repo, &c->id, r->e) < 0)
 		return -1;
-	r->first = r->nhits;
-	if (scanner_scan(r->scanner, &st, &origin, git_blob_rawcontent(blob),
+	r->hits.first = r->hits.n;
+	if (scanner_scan(r->hc.scanner, &st, &origin, git_blob_rawcontent(blob),
 	    (size_t)git_blob_rawsize(blob), 0, collect, r, r->e) != 0)
 		goto out;
 	if (st.user_rule_limits > 0)
 		warn_limit(c->path, &st);
-	r->upto = r->nhits;
-	if (r->nhits > r->first && mark_preexisting(r, c, r->e) < 0)
+	r->hits.upto = r->hits.n;
+	if (r->hits.n > r->hits.first && mark_preexisting(r, c, r->e) < 0)
 		goto out;
-	if (c->status == GITSRC_ADDED && !all_marked(r) &&
+	if (c->status == GITSRC_ADDED && !hits_all_preexisting(&r->hits) &&
 	    add_pending(r, r->e) < 0)
 		goto out;
 	r->callback_failed = false;
@@ -546,16 +402,17 @@ scan_staged(struct run *r, struct err *e)
 	bool unsupported;
 	int rc = -1;
 
-	if (gitsrc_index_path(&index_path, r->repo, e) < 0)
+	if (gitsrc_index_path(&index_path, r->hc.repo, e) < 0)
 		return -1;
 	if (gitsrc_index_open(&index, &unsupported, index_path, &ie) == 0) {
 		/*
 		 * Renames cost blob reads and similarity signatures: they are
 		 * looked for only when an added file has new findings.
 		 */
-		rc = gitsrc_staged(r->repo, r->head, index, 0, on_change, r, e);
+		rc = gitsrc_staged(r->hc.repo, r->head, index, 0, on_change,
+		    r, e);
 		if (rc == 0 && r->npending > 0)
-			rc = gitsrc_staged(r->repo, r->head, index,
+			rc = gitsrc_staged(r->hc.repo, r->head, index,
 			    GITSRC_RENAMES, on_rename, r, e);
 		goto out;
 	}
@@ -569,7 +426,8 @@ scan_staged(struct run *r, struct err *e)
 	 * read and scanned as usual.
 	 */
 	r->callback_failed = false;
-	rc = gitsrc_staged_git(r->repo, index_path, r->head, on_change, r, e);
+	rc = gitsrc_staged_git(r->hc.repo, index_path, r->head, on_change, r,
+	    e);
 	if (rc != 0 && !r->callback_failed) {
 		struct err ge = *e;
 
@@ -618,9 +476,9 @@ print_blocking(const struct run *r, size_t n)
 {
 	fprintf(stderr, PROG ": commit blocked: %zu secret%s in the staged "
 	    "changes\n\n", n, n == 1 ? "" : "s");
-	for (size_t i = 0; i < r->nhits; i++) {
-		if (blocks(r, &r->hits[i]))
-			print_hit(&r->hits[i], "    ");
+	for (size_t i = 0; i < r->hits.n; i++) {
+		if (blocks(r, &r->hits.v[i]))
+			print_hit(&r->hits.v[i], "    ");
 	}
 	fputs("\nWhat to do:\n"
 	    "  1. Remove the secret from the file and from the index: edit the "
@@ -637,9 +495,9 @@ print_blocking(const struct run *r, size_t n)
 	    "line, or add\n"
 	    "     its fingerprint to .tokenguard-allow at the top of the "
 	    "work tree:\n", stderr);
-	for (size_t i = 0; i < r->nhits; i++) {
-		if (blocks(r, &r->hits[i]))
-			print_fingerprint(&r->hits[i]);
+	for (size_t i = 0; i < r->hits.n; i++) {
+		if (blocks(r, &r->hits.v[i]))
+			print_fingerprint(&r->hits.v[i]);
 	}
 	fputs("  To commit without this check (the secret is then in your "
 	    "history):\n"
@@ -652,9 +510,9 @@ print_preexisting(const struct run *r, size_t n)
 	fprintf(stderr, PROG ": warning: %zu secret%s already committed "
 	    "before (not blocking;\ntokenguard.blockPreexisting = true would "
 	    "block %s):\n", n, n == 1 ? "" : "s", n == 1 ? "it" : "them");
-	for (size_t i = 0; i < r->nhits; i++) {
-		if (!blocks(r, &r->hits[i]))
-			print_hit(&r->hits[i], "    ");
+	for (size_t i = 0; i < r->hits.n; i++) {
+		if (!blocks(r, &r->hits.v[i]))
+			print_hit(&r->hits.v[i], "    ");
 	}
 	fputs("  These are in your history already: revoke and rotate them "
 	    "('npm token revoke ID').\n", stderr);
@@ -663,16 +521,16 @@ print_preexisting(const struct run *r, size_t n)
 static void
 print_skips(const struct run *r)
 {
-	uint64_t max = scanner_max_file_size(r->scanner);
+	uint64_t max = scanner_max_file_size(r->hc.scanner);
 	char *path;
 
-	for (size_t i = 0; i < r->nskips; i++) {
-		if (report_escape(&path, r->skips[i].path, NULL) < 0)
+	for (size_t i = 0; i < r->hits.nskips; i++) {
+		if (report_escape(&path, r->hits.skips[i].path, NULL) < 0)
 			path = NULL;
 		say("%s%s not scanned: %.1f MiB is over tokenguard.maxFileSize "
 		    "(%.1f MiB)%s", r->policy.reject_skips ? "commit blocked: "
 		    : "warning: ", path != NULL ? path : "?",
-		    (double)r->skips[i].size / (1024.0 * 1024.0),
+		    (double)r->hits.skips[i].size / (1024.0 * 1024.0),
 		    (double)max / (1024.0 * 1024.0), r->policy.reject_skips ?
 		    " and tokenguard.onSkip = reject; raise the limit, or "
 		    "check the file yourself and commit with --no-verify" :
@@ -693,7 +551,7 @@ scan_file(struct run *r, struct filescan *fs, const char *path,
 	struct scan_origin origin = { path, NULL };
 	struct filescan_result res;
 	struct stat st;
-	uint64_t max = scanner_max_file_size(r->scanner);
+	uint64_t max = scanner_max_file_size(r->hc.scanner);
 	int fd, rc = -1;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
@@ -710,11 +568,11 @@ scan_file(struct run *r, struct filescan *fs, const char *path,
 		goto out;
 	}
 	if ((uint64_t)st.st_size > max) {
-		rc = add_skip(r, path, (uint64_t)st.st_size, e);
+		rc = hits_skip(NULL, &r->hits, path, (uint64_t)st.st_size, e);
 		goto out;
 	}
 	r->callback_failed = false;
-	rc = filescan_fd_size(&res, fs, r->scanner, fd, (uint64_t)st.st_size,
+	rc = filescan_fd_size(&res, fs, r->hc.scanner, fd, (uint64_t)st.st_size,
 	    max, &origin, 0, collect, r, e);
 	if (rc != 0) {
 		struct err inner = *e;
@@ -726,7 +584,7 @@ scan_file(struct run *r, struct filescan *fs, const char *path,
 	}
 	if (res.stats.user_rule_limits > 0)
 		warn_limit(path, &res.stats);
-	if (res.over && add_skip(r, path, res.bytes, e) < 0)
+	if (res.over && hits_skip(NULL, &r->hits, path, res.bytes, e) < 0)
 		rc = -1;
 out:
 	close(fd);
@@ -737,10 +595,10 @@ static void
 print_files_found(const struct run *r)
 {
 	fprintf(stderr, PROG ": %zu secret%s in the files checked (their "
-	    "content in the work tree)\n\n", r->nhits, r->nhits == 1 ? "" :
+	    "content in the work tree)\n\n", r->hits.n, r->hits.n == 1 ? "" :
 	    "s");
-	for (size_t i = 0; i < r->nhits; i++)
-		print_hit(&r->hits[i], "    ");
+	for (size_t i = 0; i < r->hits.n; i++)
+		print_hit(&r->hits.v[i], "    ");
 	fputs("\nWhat to do:\n"
 	    "  1. Treat each token as leaked, committed or not: revoke it "
 	    "('npm token revoke\n"
@@ -753,8 +611,8 @@ print_files_found(const struct run *r)
 	    "line, or add\n"
 	    "     its fingerprint to .tokenguard-allow at the top of the "
 	    "work tree:\n", stderr);
-	for (size_t i = 0; i < r->nhits; i++)
-		print_fingerprint(&r->hits[i]);
+	for (size_t i = 0; i < r->hits.n; i++)
+		print_fingerprint(&r->hits.v[i]);
 }
 
 /*
@@ -770,21 +628,19 @@ check_files(struct run *r, char **paths, int npaths, struct err *e)
 	int rc = 0;
 
 	r->e = e;
-	if (gitsrc_open(&r->repo, e) < 0)
-		return -1;
 	if (load_settings(r, e) < 0)
 		return -1;
 	filescan_init(&fs);
 	for (int i = 0; i < npaths && rc == 0; i++)
 		rc = scan_file(r, &fs, paths[i], e);
 	filescan_release(&fs);
-	r->blocking = r->nhits;
-	if (r->nhits > 0)
+	r->blocking = r->hits.n;
+	if (r->hits.n > 0)
 		print_files_found(r);
 	if (rc < 0)
 		return -1;
 	print_skips(r);
-	if (r->nhits > 0 || (r->nskips > 0 && r->policy.reject_skips))
+	if (r->hits.n > 0 || (r->hits.nskips > 0 && r->policy.reject_skips))
 		return EXIT_FOUND;
 	return EXIT_CLEAN;
 }
@@ -799,26 +655,24 @@ hook(struct run *r, struct err *e)
 	int rc;
 
 	r->e = e;
-	if (gitsrc_open(&r->repo, e) < 0)
-		return -1;
 	if (load_settings(r, e) < 0)
 		return -1;
-	if (gitsrc_head_tree(&r->head, r->repo, e) < 0)
+	if (gitsrc_head_tree(&r->head, r->hc.repo, e) < 0)
 		return -1;
-	if (gitsrc_merge_trees(&r->others, &r->nothers, r->repo, e) < 0)
+	if (gitsrc_merge_trees(&r->others, &r->nothers, r->hc.repo, e) < 0)
 		return -1;
 	rc = scan_staged(r, e);
 	/* What was found before any trouble is reported, and blocks. */
-	for (size_t i = 0; i < r->nhits; i++)
-		r->blocking += blocks(r, &r->hits[i]) ? 1 : 0;
+	for (size_t i = 0; i < r->hits.n; i++)
+		r->blocking += blocks(r, &r->hits.v[i]) ? 1 : 0;
 	if (r->blocking > 0)
 		print_blocking(r, r->blocking);
 	if (rc < 0)
 		return -1;
-	if (r->nhits > r->blocking)
-		print_preexisting(r, r->nhits - r->blocking);
+	if (r->hits.n > r->blocking)
+		print_preexisting(r, r->hits.n - r->blocking);
 	print_skips(r);
-	if (r->blocking > 0 || (r->nskips > 0 && r->policy.reject_skips))
+	if (r->blocking > 0 || (r->hits.nskips > 0 && r->policy.reject_skips))
 		return EXIT_FOUND;
 	return EXIT_CLEAN;
 }
@@ -826,9 +680,10 @@ hook(struct run *r, struct err *e)
 int
 main(int argc, char **argv)
 {
+	struct progopts_answer po;
 	struct run r;
 	struct err e = { 0 };
-	int status, files = 0;
+	int status, files;
 
 	/*
 	 * The verdict is the exit status: a reader gone from standard error
@@ -843,31 +698,12 @@ main(int argc, char **argv)
 	 */
 	if (getenv("GIT_INDEX_FILE") != NULL)
 		argc = 1;
-	for (int i = 1; i < argc && files == 0; i++) {
-		if (strcmp(argv[i], "--help") == 0 ||
-		    strcmp(argv[i], "-h") == 0) {
-			fputs(USAGE, stdout);
-			return fflush(stdout) == 0 ? EXIT_CLEAN : EXIT_TROUBLE;
-		}
-		if (strcmp(argv[i], "--version") == 0) {
-			printf(PROG " %s\n", TOKENGUARD_VERSION);
-			return fflush(stdout) == 0 ? EXIT_CLEAN : EXIT_TROUBLE;
-		}
-		if (strcmp(argv[i], "--files") == 0) {
-			files = i + 1;
-			if (files < argc && strcmp(argv[files], "--") == 0)
-				files++;
-			continue;
-		}
-		if (strcmp(argv[i], "--") == 0)
-			break;
-		if (argv[i][0] == '-' && argv[i][1] != '\0') {
-			say("unknown option '%s'", argv[i]);
-			fputs("Try '" PROG " --help' for more information.\n",
-			    stderr);
-			return EXIT_TROUBLE;
-		}
+	if (progopts_parse(&po, &OPTS, argc, argv)) {
+		fputs(po.text, po.status == 0 ? stdout : stderr);
+		return fflush(stdout) == 0 && !ferror(stdout) ? po.status :
+		    EXIT_TROUBLE;
 	}
+	files = po.files;
 	if (git_libgit2_init() < 0) {
 		say("cannot initialise libgit2; the commit is blocked ("
 		    "'git commit --no-verify' skips this check)");
@@ -880,7 +716,7 @@ main(int argc, char **argv)
 	 */
 	(void)git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
 	memset(&r, 0, sizeof(r));
-	config_init(&r.cfg);
+	hookcfg_init(&r.hc);
 	if (config_isolate_libgit2(&e) < 0)
 		status = -1;
 	else if (files > 0)

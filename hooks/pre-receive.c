@@ -37,17 +37,19 @@
 #include <unistd.h>
 
 #include <git2.h>
-#include <git2/sys/repository.h>
 #include <jansson.h>
 
 #include "config.h"
 #include "err.h"
+#include "filewrite.h"
 #include "finding.h"
 #include "gitsrc.h"
+#include "hits.h"
+#include "hookcfg.h"
+#include "progopts.h"
 #include "refupdate.h"
 #include "report.h"
 #include "scan.h"
-#include "version.h"
 
 #define PROG "tokenguard-pre-receive"
 
@@ -100,28 +102,8 @@ static const char USAGE[] =
 "Exit status: 0 accepted, 1 rejected (findings, skips or time-out by\n"
 "policy), 2 trouble (rejected unless tokenguard.onError = allow).\n";
 
-/* A finding kept until everything is scanned. */
-struct hit {
-	const char *ref;	/* the update's */
-	char commit[GIT_OID_HEXSZ + 1];
-	char *path;		/* NULL for a commit or tag message */
-	bool tag;		/* in an annotated tag's message */
-	size_t line;
-	const char *rule;	/* owned by the scanner */
-	const char *description;
-	char redacted[REDACTED_SIZE];
-	char fingerprint[FINGERPRINT_SIZE];
-	bool preexisting;
-	bool inline_allowed;	/* honoured tokenguard:allow marker */
-};
-
-/* A blob too big to scan. */
-struct skip {
-	const char *ref;
-	char commit[GIT_OID_HEXSZ + 1];
-	char *path;
-	uint64_t size;
-};
+/* git passes a pre-receive hook no arguments. */
+static const struct progopts OPTS = { PROG, USAGE, "argument", 0 };
 
 struct policy {
 	bool allow_errors;	/* tokenguard.onError = allow */
@@ -136,19 +118,12 @@ struct policy {
 };
 
 struct run {
-	git_repository *repo;
-	git_config *gcfg;
-	struct config cfg;
-	struct scanner *scanner;
+	struct hookcfg hc;	/* the repository, its settings, the scanner */
 	struct policy policy;
 	bool policy_read;
 	struct refupdate *updates;
 	size_t nupdates;
-	struct hit *hits;
-	size_t nhits, cap;
-	struct skip *skips;
-	size_t nskips;
-	size_t first, upto;	/* the hits of the blob being checked */
+	struct hits hits;	/* ref: the update's */
 	struct gitsrc_history_stats stats;
 	size_t commits_done, commits_total;
 	struct timespec deadline;
@@ -167,18 +142,10 @@ run_release(struct run *r)
 	for (size_t i = 0; i < r->nupdates; i++)
 		refupdate_release(&r->updates[i]);
 	free(r->updates);
-	for (size_t i = 0; i < r->nhits; i++)
-		free(r->hits[i].path);
-	free(r->hits);
-	for (size_t i = 0; i < r->nskips; i++)
-		free(r->skips[i].path);
-	free(r->skips);
+	hits_release(&r->hits);
 	free(r->policy.audit_log);
 	free(r->policy.audit_trouble);
-	scanner_free(r->scanner);
-	config_release(&r->cfg);
-	git_config_free(r->gcfg);
-	git_repository_free(r->repo);
+	hookcfg_release(&r->hc);
 }
 
 /* One line for the pusher, with GitLab's prefix when it runs us. */
@@ -204,29 +171,6 @@ env(const char *name)
 	const char *v = getenv(name);
 
 	return v != NULL && v[0] != '\0' ? v : NULL;
-}
-
-static int
-cfg_err(struct err *e, const char *key)
-{
-	return err_set(e, "config '%s': %s", key, git_error_last() != NULL ?
-	    git_error_last()->message : "libgit2 error");
-}
-
-static int
-read_bool(bool *out, git_config *cfg, const char *key, struct err *e)
-{
-	int v;
-
-	switch (git_config_get_bool(&v, cfg, key)) {
-	case 0:
-		*out = v != 0;
-		return 0;
-	case GIT_ENOTFOUND:
-		return 0;
-	default:
-		return cfg_err(e, key);
-	}
 }
 
 /* A duration: seconds, with an optional "s" or "ms" suffix. */
@@ -337,8 +281,10 @@ read_audit_log(struct policy *p, git_config *cfg, const char *gitdir,
 	git_buf raw = { 0 };
 	int rc;
 
-	rc = git_config_get_string_buf(&raw, cfg, "tokenguard.auditLog");
-	if (rc == GIT_ENOTFOUND) {
+	rc = hookcfg_read_string(&raw, cfg, "tokenguard.auditLog", e);
+	if (rc < 0)
+		return -1;
+	if (rc == 0) {
 		size_t n = strlen(gitdir) + sizeof(AUDIT_DEFAULT) + 1;
 
 		p->audit_log = malloc(n);
@@ -349,8 +295,6 @@ read_audit_log(struct policy *p, git_config *cfg, const char *gitdir,
 		    "" : "/");
 		return 0;
 	}
-	if (rc < 0)
-		return cfg_err(e, "tokenguard.auditLog");
 	rc = expand_home(&p->audit_log, &p->audit_trouble, raw.ptr);
 	if (rc < 0)
 		rc = err_set(e, "out of memory");
@@ -371,30 +315,23 @@ read_policy(struct policy *p, git_config *cfg, uint64_t max_file,
 	    "allow", "warn", "reject", "error", e) < 0 ||
 	    config_read_choice(&p->allow_timeout, cfg, "tokenguard.onTimeout",
 	    "reject", "block", "allow", "allow", e) < 0 ||
-	    read_bool(&p->block_preexisting, cfg,
+	    hookcfg_read_bool(&p->block_preexisting, cfg,
 	    "tokenguard.blockPreexisting", e) < 0 ||
-	    read_bool(&p->allow_bypass, cfg, "tokenguard.allowBypass", e) < 0)
+	    hookcfg_read_bool(&p->allow_bypass, cfg, "tokenguard.allowBypass",
+	    e) < 0)
 		return -1;
-	rc = git_config_get_string_buf(&buf, cfg, "tokenguard.maxBlobSize");
-	if (rc == 0 && config_parse_size(&p->max_blob, buf.ptr) < 0)
+	rc = hookcfg_read_string(&buf, cfg, "tokenguard.maxBlobSize", e);
+	if (rc > 0 && config_parse_size(&p->max_blob, buf.ptr) < 0)
 		rc = err_set(e, "config 'tokenguard.maxBlobSize': bad size "
 		    "'%.40s' (want a number with an optional k, m or g)",
 		    buf.ptr);
-	else if (rc < 0 && rc != GIT_ENOTFOUND)
-		rc = cfg_err(e, "tokenguard.maxBlobSize");
-	else
-		rc = 0;
 	git_buf_dispose(&buf);
 	if (rc < 0)
 		return -1;
-	rc = git_config_get_string_buf(&buf, cfg, "tokenguard.timeout");
-	if (rc == 0 && parse_seconds(&p->timeout, buf.ptr) < 0)
+	rc = hookcfg_read_string(&buf, cfg, "tokenguard.timeout", e);
+	if (rc > 0 && parse_seconds(&p->timeout, buf.ptr) < 0)
 		rc = err_set(e, "config 'tokenguard.timeout': bad duration "
 		    "'%.40s' (want seconds, such as 4, 2.5 or 500ms)", buf.ptr);
-	else if (rc < 0 && rc != GIT_ENOTFOUND)
-		rc = cfg_err(e, "tokenguard.timeout");
-	else
-		rc = 0;
 	git_buf_dispose(&buf);
 	if (rc < 0)
 		return -1;
@@ -467,34 +404,14 @@ read_updates(struct run *r, struct err *e)
 static int
 add_hit(struct run *r, const struct finding *f, const struct gitsrc_item *it)
 {
-	struct hit *h, *nv;
+	struct hit *h;
 
-	if (r->nhits == r->cap) {
-		size_t cap = r->cap == 0 ? 16 : r->cap * 2;
-
-		nv = realloc(r->hits, cap * sizeof(*nv));
-		if (nv == NULL)
-			return err_set(r->e, "out of memory");
-		r->hits = nv;
-		r->cap = cap;
-	}
-	h = &r->hits[r->nhits];
-	memset(h, 0, sizeof(*h));
-	if (it->kind == GITSRC_ITEM_BLOB) {
-		h->path = strdup(it->path);
-		if (h->path == NULL)
-			return err_set(r->e, "out of memory");
-	}
+	if (hits_add(&h, &r->hits, f, it->kind == GITSRC_ITEM_BLOB ?
+	    it->path : NULL, r->e) < 0)
+		return -1;
 	h->tag = it->kind == GITSRC_ITEM_TAG;
 	h->ref = it->ref;
 	git_oid_tostr(h->commit, sizeof(h->commit), &it->commit);
-	h->line = f->line;
-	h->rule = f->rule;
-	h->description = f->description;
-	memcpy(h->redacted, f->redacted, sizeof(h->redacted));
-	memcpy(h->fingerprint, f->fingerprint, sizeof(h->fingerprint));
-	h->inline_allowed = f->allowed_inline;
-	r->nhits++;
 	return 0;
 }
 
@@ -512,57 +429,14 @@ collect(const struct finding *f, void *payload)
 }
 
 static int
-mark_old(const struct finding *f, void *payload)
-{
-	struct run *r = payload;
-
-	for (size_t i = r->first; i < r->upto; i++) {
-		if (strcmp(r->hits[i].fingerprint, f->fingerprint) == 0)
-			r->hits[i].preexisting = true;
-	}
-	return 0;
-}
-
-/* Scans a parent's version of the path for the blob's hits. */
-static int
-check_old(struct run *r, const git_oid *id, struct err *e)
-{
-	struct scan_origin origin = { "", NULL };
-	git_blob *blob = NULL;
-	uint64_t size;
-	int rc;
-
-	if (gitsrc_object_size(&size, r->repo, id, e) < 0)
-		return -1;
-	/* Too big to scan: its findings cannot be told apart; they block. */
-	if (size > r->policy.max_blob)
-		return 0;
-	if (gitsrc_blob(&blob, r->repo, id, e) < 0)
-		return -1;
-	rc = scanner_scan(r->scanner, NULL, &origin,
-	    git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob),
-	    SCAN_REPORT_ALLOWED, mark_old, r, e);
-	git_blob_free(blob);
-	return rc < 0 ? -1 : 0;
-}
-
-static int
 add_skip(struct run *r, const struct gitsrc_item *it, uint64_t size)
 {
-	struct skip *nv;
+	struct skip *k;
 
-	nv = realloc(r->skips, (r->nskips + 1) * sizeof(*nv));
-	if (nv == NULL)
-		return err_set(r->e, "out of memory");
-	r->skips = nv;
-	nv[r->nskips].path = strdup(it->path);
-	if (nv[r->nskips].path == NULL)
-		return err_set(r->e, "out of memory");
-	nv[r->nskips].ref = it->ref;
-	git_oid_tostr(nv[r->nskips].commit, sizeof(nv[r->nskips].commit),
-	    &it->commit);
-	nv[r->nskips].size = size;
-	r->nskips++;
+	if (hits_skip(&k, &r->hits, it->path, size, r->e) < 0)
+		return -1;
+	k->ref = it->ref;
+	git_oid_tostr(k->commit, sizeof(k->commit), &it->commit);
 	return 0;
 }
 
@@ -610,22 +484,23 @@ scan_blob(struct run *r, const struct gitsrc_item *it, struct err *e)
 	uint64_t size;
 	int rc = -1;
 
-	if (gitsrc_object_size(&size, r->repo, &it->id, e) < 0)
+	if (gitsrc_object_size(&size, r->hc.repo, &it->id, e) < 0)
 		return -1;
 	if (size > r->policy.max_blob)
 		return add_skip(r, it, size);
-	if (gitsrc_blob(&blob, r->repo, &it->id, e) < 0)
+	if (gitsrc_blob(&blob, r->hc.repo, &it->id, e) < 0)
 		return -1;
-	r->first = r->nhits;
-	if (scanner_scan(r->scanner, &st, &origin, git_blob_rawcontent(blob),
+	r->hits.first = r->hits.n;
+	if (scanner_scan(r->hc.scanner, &st, &origin, git_blob_rawcontent(blob),
 	    (size_t)git_blob_rawsize(blob), SCAN_REPORT_ALLOWED, collect, &c,
 	    e) != 0)
 		goto out;
 	if (st.user_rule_limits > 0)
 		warn_limit(it, &st);
-	r->upto = r->nhits;
-	for (size_t i = 0; i < it->nold && r->upto > r->first; i++) {
-		if (check_old(r, &it->old[i], e) < 0)
+	r->hits.upto = r->hits.n;
+	for (size_t i = 0; i < it->nold && r->hits.upto > r->hits.first; i++) {
+		if (hits_check_old(&r->hits, r->hc.repo, r->hc.scanner, "",
+		    &it->old[i], NULL, r->policy.max_blob, e) < 0)
 			goto out;
 	}
 	rc = 0;
@@ -657,7 +532,7 @@ on_item(const struct gitsrc_item *it, void *payload)
 	} else {
 		origin.path = it->kind == GITSRC_ITEM_TAG ? "(tag message)" :
 		    "(commit message)";
-		if (scanner_scan(r->scanner, NULL, &origin, it->message,
+		if (scanner_scan(r->hc.scanner, NULL, &origin, it->message,
 		    it->message_len, SCAN_REPORT_ALLOWED | SCAN_FORCE_TEXT,
 		    collect, &c, r->e) != 0)
 			return -1;
@@ -734,7 +609,7 @@ repository_name(const struct run *r, char *buf, size_t size)
 		}
 	}
 	/* The git directory, without libgit2's trailing '/'. */
-	(void)snprintf(buf, size, "%s", git_repository_commondir(r->repo));
+	(void)snprintf(buf, size, "%s", git_repository_commondir(r->hc.repo));
 	if (strlen(buf) > 1 && buf[strlen(buf) - 1] == '/')
 		buf[strlen(buf) - 1] = '\0';
 	return buf;
@@ -767,7 +642,7 @@ audit(const struct run *r, const char *event, const struct hit *h,
 	const char *source = NULL, *who;
 	json_t *o = NULL;
 	char *text = NULL;
-	size_t len, off = 0;
+	size_t len;
 	int fd = -1, rc = -1;
 
 	if (r->policy.audit_trouble != NULL)
@@ -806,16 +681,9 @@ audit(const struct run *r, const char *event, const struct hit *h,
 		err_errno(e, "audit log '%s'", r->policy.audit_log);
 		goto out;
 	}
-	while (off < len) {
-		ssize_t n = write(fd, text + off, len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err_errno(e, "audit log '%s'", r->policy.audit_log);
-			goto out;
-		}
-		off += (size_t)n;
+	if (filewrite_all(fd, text, len) < 0) {
+		err_errno(e, "audit log '%s'", r->policy.audit_log);
+		goto out;
 	}
 	/* A pipe or a terminal cannot be synced, and need not be. */
 	if (fsync(fd) < 0 && errno != EINVAL && errno != ENOTSUP) {
@@ -878,11 +746,11 @@ print_advice(const struct run *r)
 	line("     (tokenguard.allow in the server's git config; a "
 	    ".tokenguard-allow file in");
 	line("     the pushed commits does not count here):");
-	for (size_t i = 0; i < r->nhits; i++) {
-		if (blocks(r, &r->hits[i]))
-			line("        %s", r->hits[i].fingerprint);
+	for (size_t i = 0; i < r->hits.n; i++) {
+		if (blocks(r, &r->hits.v[i]))
+			line("        %s", r->hits.v[i].fingerprint);
 	}
-	if (r->cfg.inline_allow)
+	if (r->hc.cfg.inline_allow)
 		line("     or mark its line with 'tokenguard:allow' (recorded "
 		    "in the server's audit log).");
 	if (r->policy.allow_bypass)
@@ -893,17 +761,17 @@ print_advice(const struct run *r)
 static void
 print_skips(const struct run *r)
 {
-	for (size_t i = 0; i < r->nskips; i++) {
+	for (size_t i = 0; i < r->hits.nskips; i++) {
 		char *path = NULL;
 
-		if (report_escape(&path, r->skips[i].path, NULL) < 0)
+		if (report_escape(&path, r->hits.skips[i].path, NULL) < 0)
 			path = NULL;
 		line(PROG ": %s%s %.10s %s not scanned: %.1f MiB is over "
 		    "tokenguard.maxBlobSize (%.1f MiB)%s",
 		    r->policy.reject_skips ? "push rejected: " : "warning: ",
-		    r->skips[i].ref, r->skips[i].commit,
+		    r->hits.skips[i].ref, r->hits.skips[i].commit,
 		    path != NULL ? path : "?",
-		    (double)r->skips[i].size / (1024.0 * 1024.0),
+		    (double)r->hits.skips[i].size / (1024.0 * 1024.0),
 		    (double)r->policy.max_blob / (1024.0 * 1024.0),
 		    r->policy.reject_skips ? " and tokenguard.onSkip = reject" :
 		    "; it was not checked");
@@ -922,14 +790,14 @@ audit_inline(struct run *r)
 	struct err ae = { 0 };
 	bool failed = false;
 
-	for (size_t i = 0; i < r->nhits; i++) {
-		if (!r->hits[i].inline_allowed)
+	for (size_t i = 0; i < r->hits.n; i++) {
+		if (!r->hits.v[i].inline_allowed)
 			continue;
-		if (!failed && audit(r, "inline-allow", &r->hits[i],
+		if (!failed && audit(r, "inline-allow", &r->hits.v[i],
 		    "tokenguard:allow marker", &ae) == 0)
 			continue;
 		failed = true;
-		r->hits[i].inline_allowed = false;
+		r->hits.v[i].inline_allowed = false;
 	}
 	if (failed)
 		line(PROG ": tokenguard:allow markers are not honoured: they "
@@ -943,18 +811,18 @@ audit_inline(struct run *r)
 static int
 audit_bypass(const struct run *r, struct err *e)
 {
-	for (size_t i = 0; i < r->nhits; i++) {
-		if (blocks(r, &r->hits[i]) && audit(r, "bypass", &r->hits[i],
-		    r->bypass, e) < 0)
+	for (size_t i = 0; i < r->hits.n; i++) {
+		if (blocks(r, &r->hits.v[i]) && audit(r, "bypass",
+		    &r->hits.v[i], r->bypass, e) < 0)
 			return -1;
 	}
-	for (size_t i = 0; r->policy.reject_skips && i < r->nskips; i++) {
+	for (size_t i = 0; r->policy.reject_skips && i < r->hits.nskips; i++) {
 		struct hit h;
 
 		memset(&h, 0, sizeof(h));
-		h.ref = r->skips[i].ref;
-		memcpy(h.commit, r->skips[i].commit, sizeof(h.commit));
-		h.path = r->skips[i].path;
+		h.ref = r->hits.skips[i].ref;
+		memcpy(h.commit, r->hits.skips[i].commit, sizeof(h.commit));
+		h.path = r->hits.skips[i].path;
 		h.rule = "(not scanned: over tokenguard.maxBlobSize)";
 		if (audit(r, "bypass", &h, r->bypass, e) < 0)
 			return -1;
@@ -972,15 +840,15 @@ report(struct run *r)
 	bool unrecorded = false;
 
 	audit_inline(r);
-	for (size_t i = 0; i < r->nhits; i++) {
-		if (blocks(r, &r->hits[i]))
+	for (size_t i = 0; i < r->hits.n; i++) {
+		if (blocks(r, &r->hits.v[i]))
 			r->blocking++;
-		else if (r->hits[i].inline_allowed)
+		else if (r->hits.v[i].inline_allowed)
 			inl++;
 		else
 			pre++;
 	}
-	if (r->blocking > 0 || (r->nskips > 0 && r->policy.reject_skips)) {
+	if (r->blocking > 0 || (r->hits.nskips > 0 && r->policy.reject_skips)) {
 		if (r->bypass != NULL && r->policy.allow_bypass &&
 		    r->bypass[0] != '\0')
 			bypassed = true;
@@ -995,9 +863,9 @@ report(struct run *r)
 		    bypassed ? "BYPASSED" : "push rejected", r->blocking,
 		    r->blocking == 1 ? "" : "s");
 		line("%s", "");
-		for (size_t i = 0; i < r->nhits; i++) {
-			if (blocks(r, &r->hits[i]))
-				print_hit(&r->hits[i]);
+		for (size_t i = 0; i < r->hits.n; i++) {
+			if (blocks(r, &r->hits.v[i]))
+				print_hit(&r->hits.v[i]);
 		}
 	}
 	if (r->blocking > 0)
@@ -1012,10 +880,10 @@ report(struct run *r)
 		line("tokenguard.blockPreexisting = true would reject %s); "
 		    "revoke and rotate %s:", pre == 1 ? "it" : "them",
 		    pre == 1 ? "it" : "them");
-		for (size_t i = 0; i < r->nhits; i++) {
-			if (!blocks(r, &r->hits[i]) &&
-			    !r->hits[i].inline_allowed)
-				print_hit(&r->hits[i]);
+		for (size_t i = 0; i < r->hits.n; i++) {
+			if (!blocks(r, &r->hits.v[i]) &&
+			    !r->hits.v[i].inline_allowed)
+				print_hit(&r->hits.v[i]);
 		}
 	}
 	if (inl > 0)
@@ -1023,7 +891,7 @@ report(struct run *r)
 		    "marker (recorded in the audit log)", inl,
 		    inl == 1 ? "" : "s");
 	print_skips(r);
-	if (r->blocking == 0 && !(r->nskips > 0 && r->policy.reject_skips))
+	if (r->blocking == 0 && !(r->hits.nskips > 0 && r->policy.reject_skips))
 		return EXIT_CLEAN;
 	if (bypassed) {
 		const char *source = NULL;
@@ -1058,22 +926,19 @@ load_settings(struct run *r, struct err *e)
 	 * may not read (git daemon --user keeps HOME=/root) or no HOME at
 	 * all (a CGI) is skipped, silently as git skips it.
 	 */
-	if (config_open_repo(&r->gcfg, NULL, r->repo, NULL, e) < 0)
+	if (hookcfg_open(&r->hc, NULL, e) < 0)
 		return -1;
-	if (git_repository_set_config(r->repo, r->gcfg) < 0)
-		return err_set(e, "config: %s", git_error_last() != NULL ?
-		    git_error_last()->message : "libgit2 error");
 	/* First, so that it applies to trouble with the other keys. */
-	if (config_read_choice(&r->policy.allow_errors, r->gcfg,
+	if (config_read_choice(&r->policy.allow_errors, r->hc.git,
 	    "tokenguard.onError", "reject", "block", "allow", "allow", e) < 0)
 		return -1;
 	r->policy_read = true;
-	if (config_read(&r->cfg, r->gcfg, e) < 0)
+	if (config_read(&r->hc.cfg, r->hc.git, e) < 0)
 		return -1;
-	if (read_policy(&r->policy, r->gcfg, r->cfg.max_file_size,
-	    git_repository_commondir(r->repo), e) < 0)
+	if (read_policy(&r->policy, r->hc.git, r->hc.cfg.max_file_size,
+	    git_repository_commondir(r->hc.repo), e) < 0)
 		return -1;
-	return scanner_new(&r->scanner, &r->cfg, e);
+	return scanner_new(&r->hc.scanner, &r->hc.cfg, e);
 }
 
 static int
@@ -1108,7 +973,7 @@ scan_push(struct run *r, struct err *e)
 		}
 	}
 	r->callback_failed = false;
-	rc = gitsrc_history(&r->stats, r->repo, tips, ntips, NULL, 0,
+	rc = gitsrc_history(&r->stats, r->hc.repo, tips, ntips, NULL, 0,
 	    GITSRC_HIDE_REFS, on_item, r, e);
 	free(tips);
 	if (rc == STOP_TIMEOUT)
@@ -1133,22 +998,20 @@ hook(struct run *r, struct err *e)
 		    "only)");
 	if (read_updates(r, e) < 0)
 		return -1;
-	if (gitsrc_open(&r->repo, e) < 0)
-		return -1;
 	if (load_settings(r, e) < 0)
 		return -1;
 	r->bypass = bypass_reason();
 	if (scan_push(r, e) < 0) {
 		/* What was found before the trouble is reported, and blocks. */
-		for (size_t i = 0; i < r->nhits; i++)
-			r->blocking += blocks(r, &r->hits[i]) ? 1 : 0;
+		for (size_t i = 0; i < r->hits.n; i++)
+			r->blocking += blocks(r, &r->hits.v[i]) ? 1 : 0;
 		if (r->blocking > 0) {
 			line(PROG ": push rejected: %zu secret%s found before "
 			    "the trouble below", r->blocking,
 			    r->blocking == 1 ? "" : "s");
-			for (size_t i = 0; i < r->nhits; i++) {
-				if (blocks(r, &r->hits[i]))
-					print_hit(&r->hits[i]);
+			for (size_t i = 0; i < r->hits.n; i++) {
+				if (blocks(r, &r->hits.v[i]))
+					print_hit(&r->hits.v[i]);
 			}
 		}
 		return -1;
@@ -1192,6 +1055,7 @@ hook(struct run *r, struct err *e)
 int
 main(int argc, char **argv)
 {
+	struct progopts_answer po;
 	struct run r;
 	struct err e = { 0 };
 	int status;
@@ -1201,19 +1065,10 @@ main(int argc, char **argv)
 	 * must not turn it into a death by SIGPIPE (which rejects).
 	 */
 	(void)signal(SIGPIPE, SIG_IGN);
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--help") == 0 ||
-		    strcmp(argv[i], "-h") == 0) {
-			fputs(USAGE, stdout);
-			return fflush(stdout) == 0 ? EXIT_CLEAN : EXIT_TROUBLE;
-		}
-		if (strcmp(argv[i], "--version") == 0) {
-			printf(PROG " %s\n", TOKENGUARD_VERSION);
-			return fflush(stdout) == 0 ? EXIT_CLEAN : EXIT_TROUBLE;
-		}
-		fprintf(stderr, PROG ": unknown argument '%s'\n", argv[i]);
-		fputs("Try '" PROG " --help' for more information.\n", stderr);
-		return EXIT_TROUBLE;
+	if (progopts_parse(&po, &OPTS, argc, argv)) {
+		fputs(po.text, po.status == 0 ? stdout : stderr);
+		return fflush(stdout) == 0 && !ferror(stdout) ? po.status :
+		    EXIT_TROUBLE;
 	}
 	gitlab = env("GL_ID") != NULL || env("GL_PROTOCOL") != NULL;
 	if (git_libgit2_init() < 0) {
@@ -1241,7 +1096,7 @@ main(int argc, char **argv)
 	    (size_t)48 << 20);
 	(void)git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)8 << 20);
 	memset(&r, 0, sizeof(r));
-	config_init(&r.cfg);
+	hookcfg_init(&r.hc);
 	/* Before the repository is opened: see config_isolate_libgit2(). */
 	status = config_isolate_libgit2(&e) < 0 ? -1 : hook(&r, &e);
 	if (status < 0) {
