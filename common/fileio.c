@@ -41,6 +41,9 @@ fileio_read(struct fileio_text *out, int dirfd, const char *path,
 	t.mode = st.st_mode;
 	if (!S_ISREG(st.st_mode)) {
 		t.state = FILEIO_NOT_REGULAR;
+	} else if ((flags & FILEIO_PRIVATE) != 0 && (st.st_mode & 077) != 0) {
+		/* A secret others may read is refused unread. */
+		t.state = FILEIO_NOT_PRIVATE;
 	} else if (walk_read_fd(&f, fd, max, &why) < 0) {
 		err_set(e, "'%s': %s", path, why.msg);
 		goto out;

@@ -17,6 +17,7 @@
 enum fileio_flags {
 	FILEIO_NOFOLLOW = 1 << 0,	/* a symbolic link is an error */
 	FILEIO_MISSING_OK = 1 << 1,	/* no such file is FILEIO_MISSING */
+	FILEIO_PRIVATE = 1 << 2,	/* group or others may read: not read */
 };
 
 /* What fileio_read() found at the path. */
@@ -25,6 +26,7 @@ enum fileio_state {
 	FILEIO_MISSING,		/* no such file (with FILEIO_MISSING_OK) */
 	FILEIO_NOT_REGULAR,	/* a directory, FIFO, device...: not read */
 	FILEIO_TOO_BIG,		/* over the cap: not read */
+	FILEIO_NOT_PRIVATE,	/* FILEIO_PRIVATE, mode & 077: not read */
 };
 
 struct fileio_text {

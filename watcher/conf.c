@@ -334,14 +334,15 @@ read_secret(struct conf *c, const char *path, bool trusted, struct err *e)
 	struct err why = { 0 };
 	int rc = -1;
 
-	if (fileio_read(&f, AT_FDCWD, path, SECRET_FILE_MAX, 0, &why) < 0)
+	if (fileio_read(&f, AT_FDCWD, path, SECRET_FILE_MAX,
+	    trusted ? 0 : FILEIO_PRIVATE, &why) < 0)
 		return err_set(e, "config 'webhook.secretFile': %s", why.msg);
 	if (f.state == FILEIO_NOT_REGULAR) {
 		err_set(e, "config 'webhook.secretFile': '%.*s' is not a "
 		    "regular file", SHOWN, path);
 		goto out;
 	}
-	if (!trusted && (f.mode & 077) != 0) {
+	if (f.state == FILEIO_NOT_PRIVATE) {
 		err_set(e, "config 'webhook.secretFile': '%.*s' is open to "
 		    "group or others (mode %04o): chmod 600 it", SHOWN, path,
 		    (unsigned)(f.mode & 07777));

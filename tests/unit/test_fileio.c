@@ -83,6 +83,8 @@ test_read(void **state)
 		{ "small", 0, 0, FILEIO_READ, "0123456789", NULL },
 		{ "empty", 0, 0, FILEIO_READ, "", NULL },
 		{ "big", 0, 0, FILEIO_TOO_BIG, NULL, NULL },
+		{ "small", FILEIO_PRIVATE, 0, FILEIO_NOT_PRIVATE, NULL, NULL },
+		{ "empty", FILEIO_PRIVATE, 0, FILEIO_READ, "", NULL },
 		{ "dir", 0, 0, FILEIO_NOT_REGULAR, NULL, NULL },
 		{ "fifo", 0, 0, FILEIO_NOT_REGULAR, NULL, NULL },
 		{ "link", 0, 0, FILEIO_READ, "0123456789", NULL },
