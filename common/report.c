@@ -492,3 +492,15 @@ report_sarif_split(char **head, char **tail, const json_t *log,
 	*tail = t;
 	return 0;
 }
+
+char *
+report_json_line(const json_t *o, size_t *len)
+{
+	char *text = json_dumps(o, JSON_COMPACT);
+
+	if (text == NULL)
+		return NULL;
+	*len = strlen(text);
+	text[(*len)++] = '\n';
+	return text;
+}

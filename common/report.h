@@ -96,4 +96,11 @@ int report_escape(char **out, const char *s, struct err *e);
  */
 int report_utf8(char **out, const char *s, struct err *e);
 
+/*
+ * o as one line of JSON Lines: compact, ended by a newline (written over
+ * json_dumps()'s NUL, so the text is not NUL-terminated: *len says how
+ * long it is). NULL when out of memory. free() it.
+ */
+char *report_json_line(const json_t *o, size_t *len);
+
 #endif

@@ -668,13 +668,11 @@ audit(const struct run *r, const char *event, const struct hit *h,
 		err_set(e, "audit record: out of memory");
 		goto out;
 	}
-	text = json_dumps(o, JSON_COMPACT);
+	text = report_json_line(o, &len);
 	if (text == NULL) {
 		err_set(e, "audit record: out of memory");
 		goto out;
 	}
-	len = strlen(text);
-	text[len++] = '\n';	/* json_dumps' NUL becomes the newline */
 	fd = open(r->policy.audit_log, O_WRONLY | O_APPEND | O_CREAT |
 	    O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {

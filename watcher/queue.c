@@ -22,6 +22,7 @@
 
 #include "fileio.h"
 #include "hash.h"
+#include "report.h"
 
 /* Records are small; anything bigger than this is not one of ours. */
 #define RECORD_MAX (1U << 20)
@@ -706,13 +707,11 @@ queue_put(enum queue_put_result *result, char id[QUEUE_ID_SIZE],
 		err_set(e, "out of memory");
 		goto out;
 	}
-	data = json_dumps(copy, JSON_COMPACT);
+	data = report_json_line(copy, &len);	/* written with its length */
 	if (data == NULL) {
 		err_set(e, "queue: cannot serialize a record");
 		goto out;
 	}
-	len = strlen(data);
-	data[len++] = '\n';	/* over the NUL: written with its length */
 	x = entry_new(nid, path, fp, len);
 	if (x == NULL) {
 		err_set(e, "out of memory");
