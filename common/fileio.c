@@ -13,6 +13,35 @@
 #include "walk.h"
 
 int
+fileio_open(int *fd, struct stat *st, int dirfd, const char *path,
+    unsigned flags, struct err *e)
+{
+	int oflags = O_RDONLY | O_NONBLOCK | O_CLOEXEC;
+
+	if ((flags & (FILEIO_NOFOLLOW | FILEIO_LINK_MISSING)) != 0)
+		oflags |= O_NOFOLLOW;
+	*fd = openat(dirfd, path, oflags);
+	if (*fd < 0 && (((errno == ENOENT || errno == ENOTDIR) &&
+	    (flags & FILEIO_MISSING_OK) != 0) || (errno == ELOOP &&
+	    (flags & FILEIO_LINK_MISSING) != 0)))
+		return FILEIO_MISSING;
+	if (*fd < 0)
+		return err_errno(e, "'%s'", path);
+	if (fstat(*fd, st) < 0) {
+		err_errno(e, "'%s'", path);
+		(void)close(*fd);
+		*fd = -1;
+		return -1;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		(void)close(*fd);
+		*fd = -1;
+		return FILEIO_NOT_REGULAR;
+	}
+	return FILEIO_READ;
+}
+
+int
 fileio_read(struct fileio_text *out, int dirfd, const char *path,
     size_t max, unsigned flags, struct err *e)
 {
@@ -20,28 +49,18 @@ fileio_read(struct fileio_text *out, int dirfd, const char *path,
 	struct walk_file f = { 0 };
 	struct err why = { 0 };
 	struct stat st;
-	int oflags = O_RDONLY | O_NONBLOCK | O_CLOEXEC;
-	int fd, rc = -1;
+	int fd, state, rc = -1;
 
-	if ((flags & FILEIO_NOFOLLOW) != 0)
-		oflags |= O_NOFOLLOW;
-	fd = openat(dirfd, path, oflags);
-	if (fd < 0 && (errno == ENOENT || errno == ENOTDIR) &&
-	    (flags & FILEIO_MISSING_OK) != 0) {
-		t.state = FILEIO_MISSING;
+	state = fileio_open(&fd, &st, dirfd, path, flags, e);
+	if (state < 0)
+		return -1;
+	t.mode = state == FILEIO_MISSING ? 0 : st.st_mode;
+	if (state != FILEIO_READ) {
+		t.state = (enum fileio_state)state;
 		*out = t;
 		return 0;
 	}
-	if (fd < 0)
-		return err_errno(e, "'%s'", path);
-	if (fstat(fd, &st) < 0) {
-		err_errno(e, "'%s'", path);
-		goto out;
-	}
-	t.mode = st.st_mode;
-	if (!S_ISREG(st.st_mode)) {
-		t.state = FILEIO_NOT_REGULAR;
-	} else if ((flags & FILEIO_PRIVATE) != 0 && (st.st_mode & 077) != 0) {
+	if ((flags & FILEIO_PRIVATE) != 0 && (st.st_mode & 077) != 0) {
 		/* A secret others may read is refused unread. */
 		t.state = FILEIO_NOT_PRIVATE;
 	} else if (walk_read_fd(&f, fd, max, &why) < 0) {

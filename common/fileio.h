@@ -10,6 +10,7 @@
 #define TOKENGUARD_FILEIO_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "err.h"
@@ -18,6 +19,7 @@ enum fileio_flags {
 	FILEIO_NOFOLLOW = 1 << 0,	/* a symbolic link is an error */
 	FILEIO_MISSING_OK = 1 << 1,	/* no such file is FILEIO_MISSING */
 	FILEIO_PRIVATE = 1 << 2,	/* group or others may read: not read */
+	FILEIO_LINK_MISSING = 1 << 3,	/* a symbolic link is FILEIO_MISSING */
 };
 
 /* What fileio_read() found at the path. */
@@ -35,6 +37,16 @@ struct fileio_text {
 	size_t len;
 	mode_t mode;	/* the file's st_mode; 0 when missing */
 };
+
+/*
+ * Opens path, relative to dirfd, as fileio_read() does, and says what is
+ * there: FILEIO_READ when it is a regular file (*fd open, *st its
+ * status; the caller closes *fd), else FILEIO_MISSING (no such file with
+ * FILEIO_MISSING_OK, a symbolic link with FILEIO_LINK_MISSING) or
+ * FILEIO_NOT_REGULAR, *fd being -1. On -1, e says why, naming path.
+ */
+int fileio_open(int *fd, struct stat *st, int dirfd, const char *path,
+    unsigned flags, struct err *e);
 
 /*
  * Reads the file at path, relative to dirfd (AT_FDCWD for the working

@@ -39,6 +39,7 @@
 
 #include "config.h"
 #include "err.h"
+#include "fileio.h"
 #include "filescan.h"
 #include "finding.h"
 #include "gitsrc.h"
@@ -552,21 +553,13 @@ scan_file(struct run *r, struct filescan *fs, const char *path,
 	struct filescan_result res;
 	struct stat st;
 	uint64_t max = scanner_max_file_size(r->hc.scanner);
-	int fd, rc = -1;
+	int fd, rc, state;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	if (fd < 0 && (errno == ENOENT || errno == ELOOP))
-		return 0;
-	if (fd < 0)
-		return err_errno(e, "'%s'", path);
-	if (fstat(fd, &st) < 0) {
-		err_errno(e, "'%s'", path);
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		rc = 0;
-		goto out;
-	}
+	/* Gone, a symbolic link, not a regular file: nothing to check. */
+	state = fileio_open(&fd, &st, AT_FDCWD, path, FILEIO_MISSING_OK |
+	    FILEIO_LINK_MISSING, e);
+	if (state != FILEIO_READ)
+		return state < 0 ? -1 : 0;
 	if ((uint64_t)st.st_size > max) {
 		rc = hits_skip(NULL, &r->hits, path, (uint64_t)st.st_size, e);
 		goto out;
