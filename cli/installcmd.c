@@ -36,6 +36,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "fileio.h"
 #include "gitsrc.h"
 #include "installcmd.h"
 #include "managers.h"
@@ -603,40 +604,17 @@ make_script(char **out, size_t *len, const struct target *t,
 static int
 read_hook(char **out, size_t *len, const char *path)
 {
-	struct stat st;
-	char *buf;
-	ssize_t n;
-	int fd;
+	struct fileio_text f;
+	struct err e = { 0 };
 
 	*out = NULL;
 	*len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	if (fd < 0) {
-		if (errno == ELOOP || errno == ENOENT)
-			return 0;
-		return cli_error("install: cannot read '%s': %s", path,
-		    strerror(errno));
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    st.st_size > SCRIPT_MAX) {
-		close(fd);
-		return 0;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (buf == NULL) {
-		close(fd);
-		return cli_error("install: out of memory");
-	}
-	n = read(fd, buf, (size_t)st.st_size);
-	close(fd);
-	if (n < 0) {
-		free(buf);
-		return cli_error("install: cannot read '%s': %s", path,
-		    strerror(errno));
-	}
-	buf[n] = '\0';
-	*out = buf;
-	*len = (size_t)n;
+	/* Missing, a link, not a regular file, too big: not a hook of ours. */
+	if (fileio_read(&f, AT_FDCWD, path, SCRIPT_MAX, FILEIO_MISSING_OK |
+	    FILEIO_LINK_MISSING, &e) < 0)
+		return cli_error("install: cannot read %s", e.msg);
+	*out = f.data;
+	*len = f.len;
 	return 0;
 }
 
