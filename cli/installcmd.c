@@ -98,7 +98,7 @@ const char INSTALL_HELP[] =
 "    the pre-commit framework (.pre-commit-config.yaml, or its hook)\n"
 "        changes nothing and exits 2 after printing a 'repo: local'\n"
 "        entry for .pre-commit-config.yaml (or use tokenguard's\n"
-"        .pre-commit-hooks.yaml: see the README).\n"
+"        .pre-commit-hooks.yaml: see docs/pre-commit.md).\n"
 "    A tokenguard hook that an older install put into the manager's\n"
 "    hooks directory is removed, and the manager's hook put back.\n"
 "    --uninstall takes out what install added.\n"

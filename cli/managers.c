@@ -588,7 +588,7 @@ precommit_install(const struct manager *m, bool uninstall)
 	    "pre-commit framework (%s): tokenguard was not installed, so "
 	    "that the framework's hook keeps running. Add this under "
 	    "'repos:' in .pre-commit-config.yaml (or use tokenguard's "
-	    ".pre-commit-hooks.yaml, see the README):", m->why);
+	    ".pre-commit-hooks.yaml, see docs/pre-commit.md):", m->why);
 	fputs(PRECOMMIT_LINES, stderr);
 	fputs("then run:\n"
 	    "    pre-commit install --hook-type pre-commit --hook-type "
