@@ -855,6 +855,8 @@ image_part_text(char **out, size_t *len, const struct image_manifest *m,
 struct layer_scan {
 	struct archive *outer;	/* the tar holding the layer, or NULL */
 	struct archive *a;	/* the layer's tar */
+	int fd;			/* its blob file, or -1: libarchive's
+				 * archive_read_free() does not close it */
 	char entry[512];	/* the entry being read, for errors */
 };
 
@@ -928,37 +930,31 @@ layer_open(struct layer_scan *ls, const struct image *im,
 	struct archive *a;
 	int fd = -1, r;
 
+	/* What is opened here is closed by the caller, ls->fd too. */
 	if (im->format == IMAGE_OCI_DIR) {
 		if (dir_open(&fd, im->path, l->member, e) < 0)
 			return -1;
+		ls->fd = fd;
 	} else if (tar_seek(&ls->outer, im->path, l->member, e) < 0) {
 		return -1;
 	}
 	a = archive_read_new();
-	if (a == NULL) {
-		if (fd >= 0)
-			close(fd);
+	if (a == NULL)
 		return err_set(e, "out of memory");
-	}
 	ls->a = a;
 	if (archive_read_support_format_tar(a) != ARCHIVE_OK ||
 	    archive_read_support_format_empty(a) != ARCHIVE_OK ||
 	    archive_read_support_filter_gzip(a) != ARCHIVE_OK ||
 	    archive_read_support_filter_zstd(a) != ARCHIVE_OK ||
 	    archive_read_support_filter_xz(a) != ARCHIVE_OK ||
-	    archive_read_support_filter_bzip2(a) != ARCHIVE_OK) {
-		if (fd >= 0)
-			close(fd);
+	    archive_read_support_filter_bzip2(a) != ARCHIVE_OK)
 		return err_set(e, "%s", arch_msg(a));
-	}
 	if (fd >= 0)
 		r = archive_read_open_fd(a, fd, BLOCK);
 	else
 		r = archive_read_open(a, ls->outer, NULL, outer_read, NULL);
-	if (r != ARCHIVE_OK) {
-		/* The fd, when there is one, is closed by the free. */
+	if (r != ARCHIVE_OK)
 		return err_set(e, "%s", arch_msg(a));
-	}
 	return 0;
 }
 
@@ -1119,6 +1115,7 @@ image_layer_scan(const struct image *im, const struct image_layer *l,
 	int r, rc = -1;
 
 	memset(&ls, 0, sizeof(ls));
+	ls.fd = -1;
 	if (layer_open(&ls, im, l, e) < 0)
 		goto out;
 	while ((r = archive_read_next_header(ls.a, &ent)) == ARCHIVE_OK ||
@@ -1145,5 +1142,7 @@ out:
 		archive_read_free(ls.a);
 	if (ls.outer != NULL)
 		archive_read_free(ls.outer);
+	if (ls.fd >= 0)
+		(void)close(ls.fd);
 	return rc;
 }

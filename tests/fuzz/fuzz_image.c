@@ -13,6 +13,7 @@
  * and its line is at least 1; a config part's text ends with a newline
  * unless it is empty. The layout is removed at exit.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,7 +49,7 @@ put(const char *name, const void *data, size_t len)
 
 	(void)snprintf(path, sizeof(path), "%s/%s", dir, name);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	HARNESS_CHECK(fd >= 0, "cannot write %s", path);
+	HARNESS_CHECK(fd >= 0, "cannot write %s: %s", path, strerror(errno));
 	HARNESS_CHECK(len == 0 || write(fd, data, len) == (ssize_t)len,
 	    "short write to %s", path);
 	close(fd);
@@ -159,9 +160,13 @@ layer(const uint8_t *data, size_t size)
 {
 	struct image *im = NULL;
 	struct err e = { 0 };
-	int rc;
+	int rc, before, after;
 
 	put_blob(LAYER, data, size);
+	/* The lowest free descriptor: a leak moves it up. */
+	before = dup(0);
+	HARNESS_CHECK(before >= 0, "dup");
+	close(before);
 	HARNESS_CHECK(image_open(&im, dir, &e) == 0, "open: %s", e.msg);
 	HARNESS_CHECK(im->nimages == 1 && im->images[0].nlayers == 1,
 	    "layout read wrong");
@@ -171,6 +176,9 @@ layer(const uint8_t *data, size_t size)
 	HARNESS_CHECK(rc == 0 || (rc == -1 && e.msg[0] != '\0'),
 	    "rc %d, message '%s'", rc, e.msg);
 	image_free(im);
+	after = dup(0);
+	HARNESS_CHECK(after == before, "a descriptor was left open");
+	close(after);
 }
 
 static void

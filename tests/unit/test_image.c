@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <archive.h>
@@ -257,6 +258,80 @@ test_layers(void **state)
 	(void)rmdir(dir);
 }
 
+/* Digests of the OCI layout test: any 64 hex digits name a blob. */
+#define HEX_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define HEX_B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+#define HEX_C "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"
+
+/* The lowest free descriptor: a leak between two calls moves it up. */
+static int
+next_fd(void)
+{
+	int fd = dup(0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(close(fd), 0);
+	return fd;
+}
+
+/*
+ * An OCI layout directory: each layer's blob file is closed after its
+ * scan (libarchive's archive_read_free() leaves a descriptor it was
+ * given open), whether the layer is read or refused.
+ */
+static void
+test_oci_dir_descriptors(void **state)
+{
+	static const char *const layers[] = { "", "not a tar at all" };
+	char dir[] = "/tmp/tg-image-XXXXXX", path[256], text[512];
+	struct config cfg;
+	struct scanner *s = NULL;
+	struct filescan fs;
+	struct err e = { 0 };
+	int before;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	support_path(path, sizeof(path), dir, "blobs");
+	assert_int_equal(mkdir(path, 0700), 0);
+	support_path(path, sizeof(path), dir, "blobs/sha256");
+	assert_int_equal(mkdir(path, 0700), 0);
+	support_path(path, sizeof(path), dir, "oci-layout");
+	support_write_file(path, "{\"imageLayoutVersion\":\"1.0.0\"}");
+	(void)snprintf(text, sizeof(text), "{\"schemaVersion\":2,"
+	    "\"manifests\":[{\"digest\":\"sha256:%s\"}]}", HEX_B);
+	support_path(path, sizeof(path), dir, "index.json");
+	support_write_file(path, text);
+	(void)snprintf(text, sizeof(text), "{\"schemaVersion\":2,"
+	    "\"config\":{\"digest\":\"sha256:%s\"},\"layers\":"
+	    "[{\"digest\":\"sha256:%s\",\"size\":1}]}", HEX_C, HEX_A);
+	support_path(path, sizeof(path), dir, "blobs/sha256/" HEX_B);
+	support_write_file(path, text);
+	support_path(path, sizeof(path), dir, "blobs/sha256/" HEX_C);
+	support_write_file(path, "{\"config\":{}}");
+	config_init(&cfg);
+	assert_int_equal(scanner_new(&s, &cfg, &e), 0);
+	filescan_init(&fs);
+	before = next_fd();
+	for (size_t i = 0; i < sizeof(layers) / sizeof(layers[0]); i++) {
+		struct image *im = NULL;
+		struct seen v = { "" };
+
+		support_path(path, sizeof(path), dir, "blobs/sha256/" HEX_A);
+		support_write_file(path, layers[i]);
+		assert_int_equal(image_open(&im, dir, &e), 0);
+		(void)image_layer_scan(im, &im->images[0].layers[0], &fs, s,
+		    1u << 20, 0, on_finding, on_event, &v, &e);
+		image_free(im);
+		if (next_fd() != before)
+			fail_msg("layer %zu: a descriptor was left open", i);
+	}
+	filescan_release(&fs);
+	scanner_free(s);
+	config_release(&cfg);
+	assert_int_equal(support_remove_tree(dir), 0);
+}
+
 static void
 test_open(void **state)
 {
@@ -327,6 +402,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_open),
 		cmocka_unit_test(test_layers),
+		cmocka_unit_test(test_oci_dir_descriptors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
