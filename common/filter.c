@@ -219,25 +219,18 @@ teddy_find(struct ctx *c, const unsigned char *b, size_t i, size_t lim,
 
 /*
  * vpermt2b indexes, the first operand the previous block and the second
- * the current one: byte k of the result is index n-less-64 + k, that is
- * the previous block's byte 64 - n + k while k < n, else the current
- * block's byte k - n (n = 1, 2: the lookup moved up by n bytes).
+ * the current one: loaded from TEDDY_UP + 2 - n, byte k of the result is
+ * index 64 - n + k, that is the previous block's byte 64 - n + k while
+ * k < n, else the current block's byte k - n (n = 1, 2: the lookup
+ * moved up by n bytes).
  */
-static const unsigned char TEDDY_UP1[64] = {
-	63, 64, 65, 66, 67, 68, 69, 70, 71, 72, 73, 74,
-	75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86,
-	87, 88, 89, 90, 91, 92, 93, 94, 95, 96, 97, 98,
-	99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110,
-	111, 112, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122,
-	123, 124, 125, 126,
-};
-static const unsigned char TEDDY_UP2[64] = {
+static const unsigned char TEDDY_UP[65] = {
 	62, 63, 64, 65, 66, 67, 68, 69, 70, 71, 72, 73,
 	74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85,
 	86, 87, 88, 89, 90, 91, 92, 93, 94, 95, 96, 97,
 	98, 99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109,
 	110, 111, 112, 113, 114, 115, 116, 117, 118, 119, 120, 121,
-	122, 123, 124, 125,
+	122, 123, 124, 125, 126,
 };
 
 /*
@@ -266,8 +259,8 @@ teddy_find512(struct ctx *c, const unsigned char *b, size_t i, size_t lim,
 		hi[j] = _mm512_broadcast_i32x4(
 		    _mm_loadu_si128((const __m128i *)s->teddy_hi[j]));
 	}
-	up1 = _mm512_loadu_si512(TEDDY_UP1);
-	up2 = _mm512_loadu_si512(TEDDY_UP2);
+	up1 = _mm512_loadu_si512(TEDDY_UP + 1);
+	up2 = _mm512_loadu_si512(TEDDY_UP);
 	/* Blocks start below stop: 64 bytes fit, a start may be < end. */
 	stop = lim >= 64 ? lim - 64 + 1 : 0;
 	if (stop > end + 2)
