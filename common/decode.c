@@ -483,12 +483,44 @@ secret_json_data(struct ctx *c, size_t here, size_t ds, size_t de)
 	}
 }
 
-/* "Secr" at p: `kind: Secret` makes its document's data map base64. */
+/*
+ * The start of the JSON object that holds position p: the '{' not
+ * closed before p, looking back no further than lo. Braces inside
+ * strings are counted too: they come balanced in what kubectl and its
+ * kin write (an annotation holding JSON), so the depth comes out right.
+ */
+static bool
+json_object_start(const struct ctx *c, size_t p, size_t lo, size_t *os)
+{
+	size_t depth = 0;
+
+	for (size_t j = p; j > lo; j--) {
+		char ch = c->buf[j - 1];
+
+		if (ch == '}') {
+			depth++;
+		} else if (ch == '{') {
+			if (depth == 0) {
+				*os = j - 1;
+				return true;
+			}
+			depth--;
+		}
+	}
+	return false;
+}
+
+/*
+ * "Secr" at p: `kind: Secret` makes its object's (JSON) or document's
+ * (YAML) data map base64. The JSON object is found by its braces, so
+ * that a list of many Secrets (`kubectl get secrets -o json`) costs
+ * each one its own size, not a search over a megabyte around it.
+ */
 size_t
 decode_secret(struct ctx *c, size_t p)
 {
 	const char *b = c->buf;
-	size_t i = p, ds, de, lo;
+	size_t i = p, ds, de, lo, hi;
 	const char *q;
 
 	if (!at(c, p, "Secret") || (p + 6 < c->len &&
@@ -505,6 +537,13 @@ decode_secret(struct ctx *c, size_t p)
 	lo = p > DECODE_MAX ? p - DECODE_MAX : 0;
 	if (lo < c->start)
 		lo = c->start;
+	hi = c->len - p < DECODE_MAX ? c->len : p + DECODE_MAX;
+	if (i >= 5 && b[i - 5] == '"') {
+		if (json_object_start(c, i - 5, lo, &ds))
+			secret_json_data(c, p, ds, keys_match_close(c, ds, hi,
+			    '{', '}'));
+		return p + 6;
+	}
 	ds = lo;
 	for (size_t j = p; j > lo; j--) {
 		if (b[j - 1] == '\n' && at(c, j, "---")) {
@@ -512,14 +551,9 @@ decode_secret(struct ctx *c, size_t p)
 			break;
 		}
 	}
-	q = memmem(b + p, c->len - p < DECODE_MAX ? c->len - p : DECODE_MAX,
-	    "\n---", 4);
-	de = q != NULL ? (size_t)(q - b) : (c->len - p < DECODE_MAX ?
-	    c->len : p + DECODE_MAX);
-	if (i >= 5 && b[i - 5] == '"')
-		secret_json_data(c, p, ds, de);
-	else
-		secret_yaml_data(c, p, ds, de);
+	q = memmem(b + p, hi - p, "\n---", 4);
+	de = q != NULL ? (size_t)(q - b) : hi;
+	secret_yaml_data(c, p, ds, de);
 	return p + 6;
 }
 

@@ -1716,6 +1716,16 @@ static const struct scase DECODE[] = {
 	    "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"data\":{\".npmrc\":"
 	    "\"@B64{" REG "@NPM@\n}@\"}}\n", WANT(F("npm-token", 1)),
 	    .note = "the same Secret data map, written as JSON" },
+	{ "Secrets in a JSON list, as kubectl get -o json prints them",
+	    "secrets.json",
+	    "{\"kind\":\"List\",\"items\":[\n"
+	    "{\"data\":{\"u\":\"YWRtaW4=\"},\"kind\":\"Secret\"},\n"
+	    "{\"data\":{\".npmrc\":\"@B64{//r.corp.internal/:_authToken="
+	    OPQ "\n}@\"},\"kind\":\"Secret\",\"metadata\":{\"annotations\":"
+	    "{\"a\":\"{\\\"kind\\\":\\\"Secret\\\"}\"}}},\n"
+	    "{\"kind\":\"Secret\",\"data\":{\"t\":\"@B64NPM@\"}}]}\n",
+	    WANT(F("npmrc-authtoken", 3), F("npm-token", 4)),
+	    .note = "each Secret's own data map, found by its object's braces" },
 	/*
 	 * Found by fuzz_scan: the unterminated string ran to the end of the
 	 * data map and marked the next lines as judged Secret data, so the
