@@ -510,10 +510,69 @@ json_object_start(const struct ctx *c, size_t p, size_t lo, size_t *os)
 	return false;
 }
 
+/* Spaces at the start of the line [ls, le) (no "- " counted). */
+static size_t
+yaml_spaces(const struct ctx *c, size_t ls, size_t le)
+{
+	size_t i = ls;
+
+	while (i < le && c->buf[i] == ' ')
+		i++;
+	return i - ls;
+}
+
 /*
- * "Secr" at p: `kind: Secret` makes its object's (JSON) or document's
- * (YAML) data map base64. The JSON object is found by its braces, so
- * that a list of many Secrets (`kubectl get secrets -o json`) costs
+ * The YAML mapping whose key at i is `kind`, when it is an item of a
+ * list or a nested mapping (`kubectl get secrets -o yaml` prints a List
+ * of Secrets, each an item "- apiVersion: v1 ... kind: Secret"): the
+ * lines from the item's "- " line, or the first line of the mapping, to
+ * the first line indented less than its keys, in [*ds, *de). False for
+ * a mapping at the top of its document, or a key not first on its line.
+ */
+static bool
+yaml_mapping_bounds(const struct ctx *c, size_t i, size_t lo, size_t hi,
+    size_t *ds, size_t *de)
+{
+	size_t ls = line_start_before(c, lo, i), le = line_end_from(c, i);
+	size_t kc = keys_indent(c, ls, le), s = ls, e;
+
+	if (kc == 0 || ls + kc != i)
+		return false;
+	/* Back to the item's "- " line, or the first line at this depth. */
+	while (!(kc >= 2 && c->buf[s + kc - 2] == '-') && s > lo) {
+		size_t ps = line_start_before(c, lo, s - 1);
+		size_t pe = s - 1, sp;
+
+		if (keys_blank_line(c, ps, pe)) {
+			s = ps;
+			continue;
+		}
+		if (pe - ps >= 3 && at(c, ps, "---"))
+			break;
+		sp = yaml_spaces(c, ps, pe);
+		if (sp < kc && !(keys_indent(c, ps, pe) == kc && kc >= 2 &&
+		    c->buf[ps + kc - 2] == '-'))
+			break;
+		s = ps;
+	}
+	/* On to the first line indented less than the keys. */
+	for (e = le + 1; e < hi;) {
+		size_t ne = line_end_from(c, e);
+
+		if (!keys_blank_line(c, e, ne) && yaml_spaces(c, e, ne) < kc)
+			break;
+		e = ne + 1;
+	}
+	*ds = s;
+	*de = e < hi ? e : hi;
+	return true;
+}
+
+/*
+ * "Secr" at p: `kind: Secret` makes its object's (JSON), mapping's or
+ * document's (YAML) data map base64. The JSON object is found by its
+ * braces and a nested YAML mapping by its indentation, so that a list
+ * of many Secrets (`kubectl get secrets -o json` or `-o yaml`) costs
  * each one its own size, not a search over a megabyte around it.
  */
 size_t
@@ -542,6 +601,10 @@ decode_secret(struct ctx *c, size_t p)
 		if (json_object_start(c, i - 5, lo, &ds))
 			secret_json_data(c, p, ds, keys_match_close(c, ds, hi,
 			    '{', '}'));
+		return p + 6;
+	}
+	if (yaml_mapping_bounds(c, i - 4, lo, hi, &ds, &de)) {
+		secret_yaml_data(c, p, ds, de);
 		return p + 6;
 	}
 	ds = lo;

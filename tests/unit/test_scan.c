@@ -1726,6 +1726,17 @@ static const struct scase DECODE[] = {
 	    "{\"kind\":\"Secret\",\"data\":{\"t\":\"@B64NPM@\"}}]}\n",
 	    WANT(F("npmrc-authtoken", 3), F("npm-token", 4)),
 	    .note = "each Secret's own data map, found by its object's braces" },
+	{ "Secrets in a YAML list, as kubectl get -o yaml prints them",
+	    "secrets.yaml",
+	    "apiVersion: v1\nitems:\n"
+	    "- apiVersion: v1\n  data:\n    u: YWRtaW4=\n  kind: Secret\n"
+	    "- apiVersion: v1\n  data:\n    .npmrc: @B64{//r.corp.internal/"
+	    ":_authToken=" OPQ "\n}@\n  kind: Secret\n  metadata:\n"
+	    "    name: b\n"
+	    "- kind: Secret\n  data:\n    t: @B64NPM@\n"
+	    "kind: List\n",
+	    WANT(F("npmrc-authtoken", 9), F("npm-token", 15)),
+	    .note = "each item's own data map, found by its indentation" },
 	/*
 	 * Found by fuzz_scan: the unterminated string ran to the end of the
 	 * data map and marked the next lines as judged Secret data, so the
