@@ -208,9 +208,9 @@ import resource, subprocess, sys, time
 t0 = time.monotonic()
 rc = subprocess.call(["$HOOK"], stderr=subprocess.DEVNULL)
 t1 = time.monotonic()
-ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+ru = resource.getrusage(resource.RUSAGE_CHILDREN)  # maxrss: KiB, shown in MB (10^6 B)
 with open("$BENCH_DIR/first-push", "w") as f:
-    f.write("%.2f %.0f %.2f %d\\n" % (t1 - t0, ru.ru_maxrss / 1024,
+    f.write("%.2f %.0f %.2f %d\\n" % (t1 - t0, ru.ru_maxrss * 1024 / 1e6,
         ru.ru_utime + ru.ru_stime, rc))
 sys.exit(0)
 EOS
