@@ -521,6 +521,14 @@ yaml_spaces(const struct ctx *c, size_t ls, size_t le)
 	return i - ls;
 }
 
+/* Whether the line [ls, le) starts a list item whose first key is at kc. */
+static bool
+yaml_item_start(const struct ctx *c, size_t ls, size_t le, size_t kc)
+{
+	return kc >= 2 && keys_indent(c, ls, le) == kc &&
+	    c->buf[ls + kc - 2] == '-';
+}
+
 /*
  * The YAML mapping whose key at i is `kind`, when it is an item of a
  * list or a nested mapping (`kubectl get secrets -o yaml` prints a List
@@ -534,26 +542,20 @@ yaml_mapping_bounds(const struct ctx *c, size_t i, size_t lo, size_t hi,
     size_t *ds, size_t *de)
 {
 	size_t ls = line_start_before(c, lo, i), le = line_end_from(c, i);
-	size_t kc = keys_indent(c, ls, le), s = ls, e;
+	size_t kc = keys_indent(c, ls, le), s = ls, se = le, e;
 
 	if (kc == 0 || ls + kc != i)
 		return false;
 	/* Back to the item's "- " line, or the first line at this depth. */
-	while (!(kc >= 2 && c->buf[s + kc - 2] == '-') && s > lo) {
-		size_t ps = line_start_before(c, lo, s - 1);
-		size_t pe = s - 1, sp;
+	while (!yaml_item_start(c, s, se, kc) && s > lo) {
+		size_t ps = line_start_before(c, lo, s - 1), pe = s - 1;
 
-		if (keys_blank_line(c, ps, pe)) {
-			s = ps;
-			continue;
-		}
-		if (pe - ps >= 3 && at(c, ps, "---"))
-			break;
-		sp = yaml_spaces(c, ps, pe);
-		if (sp < kc && !(keys_indent(c, ps, pe) == kc && kc >= 2 &&
-		    c->buf[ps + kc - 2] == '-'))
+		if (!keys_blank_line(c, ps, pe) && (at(c, ps, "---") ||
+		    (yaml_spaces(c, ps, pe) < kc &&
+		    !yaml_item_start(c, ps, pe, kc))))
 			break;
 		s = ps;
+		se = pe;
 	}
 	/* On to the first line indented less than the keys. */
 	for (e = le + 1; e < hi;) {
